@@ -1,0 +1,179 @@
+"""``CodeAgent``: the facade that builds the Burr application, runs it and assembles the result."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from burr.core import Application, ApplicationBuilder, State
+from burr.core.graph import Graph
+from burr.lifecycle import LifecycleAdapter
+
+from .backends.base import BackendError, BackendNotConfiguredError, Generation, GenerationRequest, LLMBackend, M
+from .checker import Checker
+from .config import AgentConfig
+from .events import AgentEvent, Listener, emit
+from .graph import END, GENERATOR, Services, build_graph, initial_state
+from .models import AgentResult
+from .plugins import PluginManager, manager_for
+from .results import assemble_result
+
+__all__ = ["CodeAgent", "ConfigurationError"]
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(ValueError):
+    """The agent cannot be set up as asked (unknown backend, empty task ...). The message says what to change."""
+
+
+class _DeferredBackend(LLMBackend):
+    """Creates the named backend on first use, so an agent can be built (and visualised) before it is configured."""
+
+    def __init__(self, name: str, manager: PluginManager, config: AgentConfig) -> None:
+        self.name = name
+        self._manager = manager
+        self._config = config
+        self._backend: LLMBackend | None = None
+        self.model = config.model
+
+    def resolve(self) -> LLMBackend:
+        if self._backend is None:
+            self._backend = self._manager.backends()[self.name].item.create(self._config)
+            self.model = self._backend.model
+        return self._backend
+
+    def generate(self, request: GenerationRequest[M]) -> Generation[M]:
+        return self.resolve().generate(request)
+
+    async def agenerate(self, request: GenerationRequest[M]) -> Generation[M]:
+        return await self.resolve().agenerate(request)
+
+
+class CodeAgent:
+    """Turns a task in plain language into checked, tested Python code.
+
+    Args:
+        config: Settings; default ``AgentConfig()`` (environment, ``.env`` and ``pyproject.toml``).
+        backend: A backend name (see ``codeagent backends``) or an :class:`LLMBackend` instance. Default:
+            ``config.backend``.
+        plugins: Extra plugins for this agent only (objects or modules with ``@hookimpl`` functions).
+        listeners: Callables that receive an :class:`~burr_codeagent.events.AgentEvent` as work happens.
+        hooks: Extra Burr lifecycle adapters added to the application.
+
+    Example:
+        >>> from burr_codeagent import CodeAgent
+        >>> result = CodeAgent().run("Create a function that reverses a string")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        config: AgentConfig | None = None,
+        backend: str | LLMBackend | None = None,
+        plugins: Sequence[object] = (),
+        listeners: Sequence[Listener] = (),
+        hooks: Sequence[LifecycleAdapter] = (),
+    ) -> None:
+        self.config = config if config is not None else AgentConfig()
+        self.manager = manager_for(plugins)
+        self.listeners = list(listeners)
+        self.hooks = list(hooks)
+        if isinstance(backend, LLMBackend):
+            self.backend: LLMBackend = backend
+            self.config = self.config.model_copy(update={"backend": backend.name})
+        else:
+            name = backend or self.config.backend
+            known = self.manager.backend_names()
+            if name not in known:
+                raise ConfigurationError(f"unknown backend {name!r}; choose one of: {', '.join(sorted(known))}")
+            if name != self.config.backend:
+                self.config = self.config.model_copy(update={"backend": name})
+            self.backend = _DeferredBackend(name, self.manager, self.config)
+        unknown = [g for g in [*(self.config.gates.enable or []), *self.config.gates.disable]
+                   if g not in self.manager.gate_names()]
+        if unknown:
+            raise ConfigurationError(
+                f"unknown gate {unknown[0]!r}; choose from: {', '.join(sorted(self.manager.gate_names()))}"
+            )
+
+    # -- building ---------------------------------------------------------------------------------------------
+
+    def _services(self, acceptance_tests: str | None) -> Services:
+        checker = Checker(self.config, self.manager, self.listeners)
+        return Services(self.backend, checker, self.config, self.listeners, acceptance_tests, self.manager)
+
+    def application(
+        self,
+        task: str = "",
+        *,
+        app_id: str | None = None,
+        acceptance_tests: str | None = None,
+        asynchronous: bool = False,
+    ) -> Application[Any]:
+        """The Burr application for ``task``, built but not run, for embedding or inspection."""
+        services = self._services(acceptance_tests)
+        builder = (
+            ApplicationBuilder()
+            .with_graph(build_graph(services, asynchronous=asynchronous))
+            .with_state(State(initial_state(task, self.config)))
+            .with_entrypoint(GENERATOR)
+            .with_identifiers(app_id=app_id or str(uuid.uuid4()))
+        )
+        if self.config.tracking:
+            params = {"storage_dir": str(self.config.storage_dir)} if self.config.storage_dir else {}
+            builder = builder.with_tracker("local", project=self.config.project, params=params)
+        if self.hooks:
+            builder = builder.with_hooks(*self.hooks)
+        return builder.build()
+
+    # -- running ----------------------------------------------------------------------------------------------
+
+    def _prepare(self, task: str) -> str:
+        if not isinstance(task, str) or not task.strip():
+            raise ConfigurationError("the task is empty: describe the code you want in plain language")
+        if isinstance(self.backend, _DeferredBackend):
+            try:
+                self.backend.resolve()
+            except BackendError:
+                raise
+            except Exception as exc:
+                raise BackendNotConfiguredError(
+                    f"backend {self.backend.name!r} could not be created: {exc}", backend=self.backend.name
+                ) from exc
+        return task
+
+    def run(self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None) -> AgentResult:
+        """Generate, check and improve code for ``task`` until it passes or the retries run out.
+
+        Raises:
+            ConfigurationError: the task is empty.
+            BackendNotConfiguredError: the backend lacks credentials or settings.
+        """
+        task = self._prepare(task)
+        app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests)
+        emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
+        *_, state = app.run(halt_after=[END])
+        return self._finish(app.uid, state)
+
+    async def arun(self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None) -> AgentResult:
+        """Async :meth:`run`: the model is awaited natively and the gates run in a worker thread."""
+        task = self._prepare(task)
+        app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests, asynchronous=True)
+        emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
+        *_, state = await app.arun(halt_after=[END])
+        return self._finish(app.uid, state)
+
+    def _finish(self, app_id: str, state: State) -> AgentResult:
+        result = assemble_result(state.get_all(), self.config, app_id=app_id, model=self.backend.model)
+        paths = {name: Path(path) for name, path in (state.get("report_paths") or {}).items()}
+        result = result.model_copy(update={"report_paths": paths})
+        emit(self.listeners, AgentEvent("run_finished", None, {"result": result}))
+        log.info("run %s finished: %s after %d attempt(s)", app_id, result.stop_reason, len(result.attempts))
+        return result
+
+    def graph(self) -> Graph:
+        """The Burr graph of this agent (for pictures: see :mod:`burr_codeagent.visualize`)."""
+        return build_graph(self._services(None))

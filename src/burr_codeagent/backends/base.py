@@ -1,0 +1,121 @@
+"""The seam between the agent and an LLM: :class:`LLMBackend`, its request and result, and its errors.
+
+Shaped like httpx's ``BaseTransport``: one method that takes a request and returns a parsed response plus the usage
+of every HTTP call made for it (instructor's validation re-asks included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar, runtime_checkable
+
+from pydantic import BaseModel
+
+from ..models import Usage
+
+if TYPE_CHECKING:
+    from ..config import AgentConfig
+
+__all__ = [
+    "BackendError",
+    "BackendFactory",
+    "BackendNotConfiguredError",
+    "Generation",
+    "GenerationRequest",
+    "InvalidResponseError",
+    "LLMBackend",
+    "Message",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest(Generic[M]):
+    """What the agent asks of a backend: a system prompt, messages and the pydantic model to fill."""
+
+    system: str
+    messages: tuple[Message, ...]
+    response_model: type[M]
+    max_tokens: int = 4096
+    purpose: Literal["generation", "analysis"] = "generation"
+
+
+@dataclass
+class Generation(Generic[M]):
+    """A parsed response, the usage summed over every call made for it, and the raw text of the final answer."""
+
+    response: M
+    usage: Usage = field(default_factory=Usage)
+    raw: str | None = None
+
+
+class BackendError(Exception):
+    """A backend failed. ``usage`` holds the tokens already spent, so accounting stays honest."""
+
+    def __init__(self, message: str, *, backend: str = "", usage: Usage | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.backend = backend
+        self.usage = usage or Usage()
+        self.retryable = retryable
+
+
+class BackendNotConfiguredError(BackendError):
+    """The backend lacks credentials, a model or a URL; the message says what to set."""
+
+
+class InvalidResponseError(BackendError):
+    """The model's answer still failed validation after the re-asks. The agent records a failed attempt."""
+
+    def __init__(self, message: str, *, backend: str = "", usage: Usage | None = None, raw: str | None = None):
+        super().__init__(message, backend=backend, usage=usage)
+        self.raw = raw
+
+
+class LLMBackend(ABC):
+    """An LLM that fills a pydantic model. Implement :meth:`generate`; override :meth:`agenerate` for native async."""
+
+    name: str = "custom"
+    model: str | None = None
+
+    @abstractmethod
+    def generate(self, request: GenerationRequest[M]) -> Generation[M]:
+        """Send ``request`` and return the parsed response with its usage.
+
+        Raises :class:`InvalidResponseError` when the answer cannot be parsed into ``request.response_model`` and
+        :class:`BackendError` for any other failure.
+        """
+
+    async def agenerate(self, request: GenerationRequest[M]) -> Generation[M]:
+        """Async :meth:`generate`. The default runs :meth:`generate` in a worker thread."""
+        return await asyncio.to_thread(self.generate, request)
+
+    def describe(self) -> dict[str, str | None]:
+        """Name and model, for reports (never credentials)."""
+        return {"backend": self.name, "model": self.model}
+
+
+@runtime_checkable
+class BackendFactory(Protocol):
+    """Registered through ``register_backends``: knows whether a backend is configured and how to build it."""
+
+    name: str
+    description: str
+
+    def missing(self, config: AgentConfig) -> list[str]:
+        """What still has to be configured (empty when the backend is usable), phrased as instructions."""
+        ...
+
+    def create(self, config: AgentConfig) -> LLMBackend:
+        """Build the backend from ``config``; raise :class:`BackendNotConfiguredError` when it cannot."""
+        ...

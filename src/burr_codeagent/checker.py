@@ -1,0 +1,225 @@
+"""The checker: runs the enabled gates (concurrently, in dependency waves) into a :class:`CheckReport`."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from .config import AgentConfig
+from .events import AgentEvent, Listener, emit
+from .gates.base import Gate, GateContext, GateSkipped
+from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
+from .plugins import PluginManager, default_manager, manager_for
+
+__all__ = ["Checker", "check"]
+
+_SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+_CACHE_SIZE = 64
+_cache: OrderedDict[str, CheckReport] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _parse(source: str | None) -> ast.Module | None:
+    if source is None:
+        return None
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _matches(rule: str, patterns: Iterable[str]) -> str | None:
+    """The most specific pattern (exact id, or a prefix ending in ``*``) that matches ``rule``."""
+    best: str | None = None
+    for pattern in patterns:
+        if pattern == rule:
+            return pattern
+        if pattern.endswith("*") and rule.startswith(pattern[:-1]) and (best is None or len(pattern) > len(best)):
+            best = pattern
+    return best
+
+
+class Checker:
+    """Runs gates over code and tests. One checker can check many attempts."""
+
+    def __init__(
+        self,
+        config: AgentConfig | None = None,
+        manager: PluginManager | None = None,
+        listeners: Sequence[Listener] = (),
+    ) -> None:
+        self.config = config or AgentConfig()
+        self.manager = manager or default_manager()
+        self.listeners = list(listeners)
+
+    def selected_gates(self) -> list[Gate]:
+        """The gates this configuration runs, in registration order."""
+        settings = self.config.gates
+        chosen = []
+        for name, registered in self.manager.gates().items():
+            gate = registered.item
+            if settings.enable is not None:
+                wanted = name in settings.enable
+            else:
+                wanted = bool(getattr(gate, "enabled_by_default", True))
+            if wanted and name not in settings.disable:
+                chosen.append(gate)
+        return chosen
+
+    def _cache_key(self, ctx: GateContext, gates: list[Gate]) -> str:
+        payload = json.dumps(
+            [
+                ctx.code,
+                ctx.test_code,
+                ctx.function_name,
+                list(ctx.dependencies),
+                ctx.acceptance_tests,
+                self.config.model_dump(mode="json", exclude={"api_key"}),
+                [f"{type(g).__module__}.{type(g).__qualname__}:{g.name}" for g in gates],
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def check(
+        self,
+        code: str,
+        test_code: str | None = None,
+        *,
+        function_name: str | None = None,
+        dependencies: Sequence[str] = (),
+        acceptance_tests: str | None = None,
+        attempt: int | None = None,
+    ) -> CheckReport:
+        """Run every selected gate and return the report. Identical input is served from a cache."""
+        start = time.perf_counter()
+        ctx = GateContext(
+            code=code,
+            test_code=test_code,
+            config=self.config,
+            function_name=function_name,
+            dependencies=tuple(dependencies),
+            code_tree=_parse(code),
+            test_tree=_parse(test_code),
+            acceptance_tests=acceptance_tests,
+        )
+        gates = self.selected_gates()
+        key = self._cache_key(ctx, gates)
+        with _cache_lock:
+            cached = _cache.get(key)
+            if cached is not None:
+                _cache.move_to_end(key)
+        if cached is not None:
+            emit(self.listeners, AgentEvent("check_finished", attempt, {"report": cached, "cached": True}))
+            return cached
+
+        emit(self.listeners, AgentEvent("check_started", attempt, {"gates": [g.name for g in gates]}))
+        runs: dict[str, GateRun] = {}
+        findings: list[Finding] = []
+        for wave in _waves(gates):
+            with ThreadPoolExecutor(max_workers=max(1, min(8, len(wave)))) as pool:
+                results = list(pool.map(lambda g: self._run_gate(g, ctx), wave))
+            for gate, (run, found) in zip(wave, results, strict=True):
+                runs[gate.name] = run
+                found = self._apply_policy(found)
+                findings.extend(found)
+                emit(self.listeners, AgentEvent("gate_finished", attempt, {"gate": run, "findings": found}))
+        findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.target, f.line or 0, f.column or 0, f.rule))
+        outcome = ctx.shared.get("test_outcome")
+        report = CheckReport.from_findings(
+            findings,
+            gates=[runs[g.name] for g in gates],
+            tests=outcome if isinstance(outcome, TestOutcome) else None,
+            seconds=round(time.perf_counter() - start, 4),
+            warning_threshold=self.config.warning_threshold,
+        )
+        with _cache_lock:
+            _cache[key] = report
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+        emit(self.listeners, AgentEvent("check_finished", attempt, {"report": report, "cached": False}))
+        return report
+
+    def _run_gate(self, gate: Gate, ctx: GateContext) -> tuple[GateRun, list[Finding]]:
+        start = time.perf_counter()
+        if getattr(gate, "needs_tests", False) and not ctx.test_code:
+            return GateRun(name=gate.name, status="skipped", error="no test code"), []
+        try:
+            found = list(gate.check(ctx.with_options(self.config.gate_options(gate.name))))
+        except GateSkipped as skip:
+            return GateRun(name=gate.name, status="skipped", seconds=time.perf_counter() - start, error=str(skip)), []
+        except Exception as exc:  # a broken gate must never take the checker down
+            message = f"{type(exc).__name__}: {exc}"
+            crashed = Finding(
+                gate=gate.name,
+                rule=f"{gate.name}.crashed",
+                severity=Severity.CRITICAL,
+                message=f"The {gate.name} gate crashed: {message}",
+                suggestion="This is a bug in the gate, not necessarily in the code; see the gate's error.",
+            )
+            elapsed = time.perf_counter() - start
+            return GateRun(name=gate.name, status="error", seconds=elapsed, error=message), [crashed]
+        return GateRun(name=gate.name, status="ok", seconds=round(time.perf_counter() - start, 4)), found
+
+    def _apply_policy(self, findings: list[Finding]) -> list[Finding]:
+        settings = self.config.gates
+        kept = []
+        for f in findings:
+            if f.rule.endswith(".crashed"):
+                kept.append(f)
+                continue
+            if _matches(f.rule, settings.disable_rules):
+                continue
+            override = _matches(f.rule, settings.severity)
+            if override is not None:
+                f = f.model_copy(update={"severity": settings.severity[override]})
+            kept.append(f)
+        return kept
+
+
+def _waves(gates: list[Gate]) -> list[list[Gate]]:
+    """Group gates so each runs after the gates named in its optional ``after`` attribute."""
+    names = {g.name for g in gates}
+    done: set[str] = set()
+    remaining = list(gates)
+    waves: list[list[Gate]] = []
+    while remaining:
+        wave = [g for g in remaining if not (set(getattr(g, "after", ())) & names) - done]
+        if not wave:  # a cycle: run the rest together rather than never
+            wave = remaining
+        waves.append(wave)
+        done.update(g.name for g in wave)
+        remaining = [g for g in remaining if g not in wave]
+    return waves
+
+
+def check(
+    code: str,
+    test_code: str | None = None,
+    *,
+    config: AgentConfig | None = None,
+    plugins: Sequence[object] | None = None,
+    function_name: str | None = None,
+    dependencies: Sequence[str] = (),
+    acceptance_tests: str | None = None,
+    listeners: Sequence[Listener] = (),
+) -> CheckReport:
+    """Check ``code`` (and ``test_code``, importable as module ``solution``) with every enabled gate.
+
+    Without ``test_code`` the ``tests`` and ``execution`` gates are reported as skipped.
+    """
+    checker = Checker(config, manager_for(plugins), listeners)
+    return checker.check(
+        code,
+        test_code,
+        function_name=function_name,
+        dependencies=dependencies,
+        acceptance_tests=acceptance_tests,
+    )

@@ -1,0 +1,335 @@
+"""The ``codeagent`` command line (typer + rich).
+
+Exit codes: 0 passed, 1 not good enough (findings over the threshold), 2 usage or configuration error.
+Heavy modules are imported inside the commands so ``codeagent --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from .config import AgentConfig
+    from .models import AgentResult
+
+app = typer.Typer(
+    name="codeagent",
+    help="Turn a task in plain language into checked, tested Python code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_FILE_BYTES_DEFAULT = 2_000_000
+T = TypeVar("T")
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one paragraph, exit code 2."""
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``message`` as an error and exit with code 2."""
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(EXIT_USAGE)
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Turn every configuration-level exception into a one-paragraph message and exit code 2."""
+    from pydantic import ValidationError
+
+    from .agent import ConfigurationError
+    from .backends.base import BackendError
+    from .plugins import PluginError
+    from .visualize import VisualizeError
+
+    try:
+        yield
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        fail(f"invalid setting: {problems}")
+    except (UsageError, ConfigurationError, PluginError, VisualizeError, BackendError) as exc:
+        fail(str(exc))
+
+
+def build_config(pyproject_from: Path | None = None, **overrides: Any) -> AgentConfig:
+    """An :class:`AgentConfig` from the environment and the nearest pyproject.toml, with CLI flags on top."""
+    from .config import AgentConfig, find_pyproject, use_pyproject
+
+    given = {k: v for k, v in overrides.items() if v is not None}
+    with use_pyproject(find_pyproject(pyproject_from)):
+        return AgentConfig(**given)
+
+
+def _split(value: str | None) -> list[str] | None:
+    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+
+
+# -- run --------------------------------------------------------------------------------------------------------
+
+
+def configuration_help() -> str:
+    """How to configure each registered backend, one line each."""
+    from .plugins import default_manager
+
+    lines = []
+    for name, registered in sorted(default_manager().backends().items()):
+        lines.append(f"  {name}: {registered.item.description}")
+    return "\n".join(lines)
+
+
+@app.command()
+def run(
+    task: Annotated[str, typer.Argument(help="simple, moderate, complex, all, or the text of a task.")],
+    backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
+    max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
+    warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed in a passing attempt.")] = None,
+    no_execution: Annotated[bool, typer.Option("--no-execution", help="Do not run the generated tests.")] = False,
+    ai_analysis: Annotated[bool, typer.Option("--ai-analysis", help="Ask the model to review failures.")] = False,
+    report: Annotated[str | None, typer.Option(help="Report formats, comma-separated.")] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Directory for the reports.")] = None,
+    tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.")] = False,
+) -> None:
+    """Generate code for a task, check it, and improve it until it passes."""
+    from .agent import CodeAgent
+    from .tasks import resolve_tasks
+
+    with usage_errors():
+        config = build_config(
+            backend=backend,
+            model=model,
+            base_url=base_url,
+            max_retries=max_retries,
+            warning_threshold=warning_threshold,
+            enable_code_execution=False if no_execution else None,
+            enable_ai_analysis=True if ai_analysis else None,
+            report_formats=_split(report),
+            output_dir=output_dir,
+        )
+        if not task.strip():
+            raise UsageError("the task is empty: give simple, moderate, complex, all or the text of a task")
+        acceptance = read_source(tests, MAX_FILE_BYTES_DEFAULT) if tests else None
+        _require_configured(config)
+        from .console import ProgressPrinter
+
+        results: list[tuple[str, AgentResult]] = []
+        for name, text in resolve_tasks(task):
+            printer = ProgressPrinter(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
+            agent = CodeAgent(config, listeners=[printer])
+            printer.start(name, text)
+            result = agent.run(text, acceptance_tests=acceptance)
+            printer.finish(result)
+            results.append((name, result))
+    if len(results) > 1:
+        from .console import summary_table
+
+        out.print(summary_table(results))
+    raise typer.Exit(EXIT_PASSED if all(r.passed for _, r in results) else EXIT_FAILED)
+
+
+def _require_configured(config: AgentConfig) -> None:
+    from .plugins import default_manager
+
+    factory = default_manager().backends()[config.backend].item
+    missing = factory.missing(config)
+    if missing:
+        raise UsageError(
+            f"the {config.backend!r} backend is not configured: {'; '.join(missing)}. "
+            "Pick and configure a backend with --backend or CODEAGENT_BACKEND; `codeagent backends` shows what each "
+            f"one needs:\n{configuration_help()}"
+        )
+
+
+# -- check ------------------------------------------------------------------------------------------------------
+
+
+def read_source(path: Path, max_bytes: int) -> str:
+    """Read a Python source file, or raise :class:`UsageError` saying exactly why it cannot be checked."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a directory; give the Python files to check")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UsageError(
+            f"{path}: {size / 1_000_000:.1f} MB is larger than the {max_bytes / 1_000_000:.1f} MB limit "
+            "(raise it with --max-bytes)"
+        )
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise UsageError(f"{path}: contains null bytes; it looks like a binary file, not Python source")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "save it as UTF-8 (PEP 3120)"
+        ) from exc
+    if not text.strip():
+        raise UsageError(f"{path}: is empty; there is nothing to check")
+    return text.removeprefix("\ufeff")
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Python files to check.")],
+    tests: Annotated[Path | None, typer.Option(help="Tests for the code (they import it as `solution`).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text, json, markdown, html, sarif or junit.")] = "text",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here, not stdout.")] = None,
+    no_execution: Annotated[bool, typer.Option("--no-execution", help="Do not run the tests.")] = False,
+    warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
+    max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
+) -> None:
+    """Check existing code with the quality gates, like a linter."""
+    from .checker import Checker
+    from .plugins import default_manager
+    from .reports.base import RenderContext
+
+    with usage_errors():
+        if tests is not None and len(paths) > 1:
+            raise UsageError("--tests goes with exactly one code file")
+        known = default_manager().renderer_names() | {"text"}
+        if format not in known:
+            raise UsageError(f"unknown format {format!r}; choose from: {', '.join(sorted(known))}")
+        test_code = read_source(tests, max_bytes) if tests else None
+        sources = [(path, read_source(path, max_bytes)) for path in paths]
+        exit_code = EXIT_PASSED
+        rendered: list[str] = []
+        for path, code in sources:
+            config = build_config(
+                pyproject_from=path,
+                enable_code_execution=False if no_execution else None,
+                warning_threshold=warning_threshold,
+                tracking=False,
+            )
+            report = Checker(config).check(code, test_code)
+            if not report.passed:
+                exit_code = EXIT_FAILED
+            if format == "text":
+                from .console import print_findings
+
+                print_findings(out, report, str(path), str(tests) if tests else None)
+                continue
+            context = RenderContext(
+                config=config.redacted(),
+                source_paths={"code": str(path), **({"tests": str(tests)} if tests else {})},
+            )
+            rendered.append(default_manager().renderers()[format].item.render(report, context))
+        if rendered:
+            text = rendered[0] if len(rendered) == 1 else _join_reports(format, rendered)
+            if output is not None:
+                output.write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    raise typer.Exit(exit_code)
+
+
+def _join_reports(format: str, rendered: list[str]) -> str:
+    if format == "json":
+        return json.dumps([json.loads(r) for r in rendered], indent=2)
+    return "\n".join(rendered)
+
+
+# -- gates, backends, visualize ---------------------------------------------------------------------------------
+
+
+@app.command()
+def gates(
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List every registered quality gate with its rules and the plugin it comes from."""
+    from rich.table import Table
+
+    from .plugins import default_manager
+
+    with usage_errors():
+        registered = default_manager().gates()
+    rows = [
+        {
+            "name": name,
+            "description": r.item.description,
+            "rules": dict(r.item.rules),
+            "plugin": r.plugin,
+            "enabled_by_default": bool(getattr(r.item, "enabled_by_default", True)),
+        }
+        for name, r in registered.items()
+    ]
+    if format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="Quality gates")
+    for column in ("gate", "description", "rules", "plugin", "default"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["name"], row["description"], str(len(row["rules"])), row["plugin"],
+                      "on" if row["enabled_by_default"] else "off")
+    out.print(table)
+
+
+@app.command()
+def backends(
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List every registered LLM backend and whether it is configured."""
+    from rich.table import Table
+
+    from .plugins import default_manager
+
+    with usage_errors():
+        config = build_config()
+        rows = []
+        for name, r in sorted(default_manager().backends().items()):
+            missing = r.item.missing(config)
+            rows.append({"name": name, "description": r.item.description, "configured": not missing,
+                         "missing": missing, "plugin": r.plugin, "selected": name == config.backend})
+    if format == "json":
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table(title="LLM backends")
+    for column in ("backend", "configured", "what is missing", "description"):
+        table.add_column(column)
+    for row in rows:
+        name = f"{row['name']} (selected)" if row["selected"] else row["name"]
+        table.add_row(name, "yes" if row["configured"] else "no", "\n".join(row["missing"]) or "–",
+                      row["description"])
+    out.print(table)
+
+
+@app.command()
+def visualize(
+    output: Annotated[Path, typer.Option("--output", "-o", help=".png, .svg, .pdf (need graphviz), .dot or .mmd")],
+) -> None:
+    """Draw the agent's Burr graph."""
+    from .agent import CodeAgent
+    from .visualize import write_graph
+
+    with usage_errors():
+        config = build_config(tracking=False)
+        written = write_graph(CodeAgent(config).graph(), output)
+    out.print(f"wrote {written}")
+
+
+def main() -> None:
+    """Entry point of the ``codeagent`` script."""
+    app()
+

@@ -1,0 +1,226 @@
+"""``AgentConfig``: every setting of an agent, from arguments, ``CODEAGENT_*`` variables, ``.env`` and pyproject.toml.
+
+Precedence, highest first: keyword arguments, environment variables, ``.env`` in the working directory,
+``[tool.codeagent]`` of the nearest ``pyproject.toml``, defaults. The original design's ``MODEL``, ``AWS_REGION`` and
+``AWS_PROFILE`` variables are honoured as fallbacks for ``model``, ``region`` and ``profile``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    PyprojectTomlConfigSettingsSource,
+    SettingsConfigDict,
+)
+
+from .models import Severity
+
+__all__ = ["AgentConfig", "GateSettings", "SandboxSettings", "find_pyproject", "use_pyproject"]
+
+_PYPROJECT: ContextVar[Path | None] = ContextVar("codeagent_pyproject", default=None)
+
+REPORT_FORMATS_DEFAULT = ["markdown", "json"]
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` (a file or directory; default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    if here.is_file() or not here.exists():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@contextlib.contextmanager
+def use_pyproject(path: Path | None) -> Iterator[None]:
+    """Make :class:`AgentConfig` read ``[tool.codeagent]`` from ``path`` while the block runs."""
+    token = _PYPROJECT.set(path)
+    try:
+        yield
+    finally:
+        _PYPROJECT.reset(token)
+
+
+class GateSettings(BaseModel):
+    """Which gates and rules run, how severe their findings are, and each gate's options."""
+
+    enable: list[str] | None = Field(
+        default=None, description="Run only these gates (default: every gate that is on by default)."
+    )
+    disable: list[str] = Field(default_factory=list, description="Gates not to run.")
+    disable_rules: list[str] = Field(
+        default_factory=list, description="Rule ids (`style.E501`) or prefixes ending in `*` (`style.*`) to drop."
+    )
+    severity: dict[str, Severity] = Field(
+        default_factory=dict, description="Per-rule severity overrides, e.g. {'naming.function': 'info'}."
+    )
+    options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Options per gate, e.g. {'docstrings': {'convention': 'google'}}."
+    )
+
+
+class SandboxSettings(BaseModel):
+    """How generated code is isolated when its tests run."""
+
+    isolation: Literal["auto", "bwrap", "unshare", "none"] = "auto"
+    memory_mb: int = Field(default=1024, ge=64, description="Address-space limit above the child's own size.")
+    network: bool = Field(default=False, description="Allow network access from the sandbox.")
+    keep_workdir: bool = Field(default=False, description="Keep the work directory for debugging.")
+    max_output_chars: int = Field(default=8_000, ge=200)
+
+
+class AgentConfig(BaseSettings):
+    """Every setting of a :class:`~burr_codeagent.CodeAgent` run.
+
+    Invalid values fail at construction with a message naming the field and the allowed values.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="CODEAGENT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+        validate_default=True,
+        pyproject_toml_table_header=("tool", "codeagent"),
+        protected_namespaces=(),
+    )
+
+    backend: str = Field(default="bedrock", description="LLM backend name (see `codeagent backends`).")
+    model: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("model", "CODEAGENT_MODEL", "MODEL"),
+        description="Model id; each backend has a default.",
+    )
+    base_url: str | None = Field(default=None, description="Server URL for OpenAI-compatible or proxied backends.")
+    api_key: SecretStr | None = Field(default=None, description="API key, if the backend takes one from config.")
+    region: str | None = Field(
+        default=None, validation_alias=AliasChoices("region", "CODEAGENT_REGION", "AWS_REGION"), description="AWS region."
+    )
+    profile: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("profile", "CODEAGENT_PROFILE", "AWS_PROFILE"),
+        description="AWS profile.",
+    )
+    model_path: Path | None = Field(default=None, description="GGUF file for the `local` backend.")
+    cassette: Path | None = Field(default=None, description="Cassette for the `replay` backend.")
+    record: Path | None = Field(default=None, description="Record every model exchange to this cassette file.")
+    request_timeout: float = Field(default=120.0, gt=0, description="Seconds per provider request.")
+    api_max_retries: int = Field(default=5, ge=0, description="Retries of throttled or failed provider calls.")
+    max_tokens: int = Field(default=4096, ge=256, description="Output token limit per generation.")
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="Extra USD prices per million (input, output) tokens, by model id."
+    )
+
+    max_retries: int = Field(default=5, ge=0, le=50, description="Regenerations after the first attempt.")
+    warning_threshold: int = Field(default=5, ge=0, description="Most warnings an attempt may have and still pass.")
+    enable_ai_analysis: bool = Field(default=False, description="Ask the model to review failing attempts.")
+    enable_code_execution: bool = Field(default=True, description="Run the generated tests in the sandbox.")
+    execution_timeout: float = Field(default=10.0, gt=0, le=3600, description="Seconds the generated tests may run.")
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    gates: GateSettings = Field(default_factory=GateSettings)
+
+    auto_fix: bool = Field(default=True, description="Apply safe local fixes before asking the model again.")
+    feedback_max_chars: int = Field(default=8_000, ge=500, description="Size cap of the feedback prompt.")
+    stop_on_no_progress: bool = Field(default=True, description="Stop when attempts stop improving.")
+    max_total_tokens: int | None = Field(default=None, ge=1, description="Stop once a run has used this many tokens.")
+    max_cost_usd: float | None = Field(default=None, gt=0, description="Stop once a run's estimated cost exceeds this.")
+    acceptance_tests_visibility: Literal["verbatim", "failures", "none"] = Field(
+        default="failures", description="What the model sees of the user's acceptance tests."
+    )
+
+    report_formats: list[str] = Field(default_factory=lambda: list(REPORT_FORMATS_DEFAULT))
+    output_dir: Path = Field(default=Path("codeagent-reports"), description="Where reports are written.")
+    tracking: bool = Field(default=True, description="Record runs with Burr's local tracker (the `burr` UI).")
+    storage_dir: Path | None = Field(default=None, description="Burr tracking directory (default: Burr's, ~/.burr).")
+    project: str = Field(default="burr-codeagent", description="Burr tracking project name.")
+    persistence: Path | None = Field(default=None, description="SQLite file that makes runs resumable after a crash.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        pyproject = _PYPROJECT.get() or find_pyproject()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        if pyproject is not None:
+            sources.append(PyprojectTomlConfigSettingsSource(settings_cls, pyproject))
+        return tuple(sources)
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from .plugins import default_manager
+
+        names = default_manager().backend_names()
+        if value not in names:
+            raise ValueError(f"unknown backend {value!r}; choose one of: {', '.join(sorted(names))}")
+        return value
+
+    @field_validator("report_formats", mode="before")
+    @classmethod
+    def _split_formats(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("report_formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        from .plugins import default_manager
+
+        names = default_manager().renderer_names()
+        unknown = [v for v in value if v not in names]
+        if unknown:
+            raise ValueError(f"unknown report format {unknown[0]!r}; choose from: {', '.join(sorted(names))}")
+        return value
+
+    @model_validator(mode="after")
+    def _known_gates(self) -> AgentConfig:
+        from .plugins import default_manager
+
+        names = default_manager().gate_names()
+        for field in ("enable", "disable"):
+            for name in getattr(self.gates, field) or []:
+                if name not in names:
+                    raise ValueError(
+                        f"gates.{field}: unknown gate {name!r}; choose from: {', '.join(sorted(names))}"
+                    )
+        return self
+
+    def gate_options(self, gate: str) -> dict[str, Any]:
+        """The options configured for one gate (empty when none)."""
+        return dict(self.gates.options.get(gate, {}))
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as JSON data with secrets masked, for reports and tracking."""
+        data = self.model_dump(mode="json")
+        if data.get("api_key"):
+            data["api_key"] = "**********"
+        if data.get("base_url"):
+            data["base_url"] = _strip_userinfo(data["base_url"])
+        return data
+
+
+def _strip_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))

@@ -1,0 +1,76 @@
+"""The ``syntax`` gate: code and tests must compile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Literal
+
+from ..hookspecs import hookimpl
+from ..models import Finding, Severity
+from .base import Gate, GateContext
+
+RULES = {
+    "syntax.error": "The source does not compile.",
+    "syntax.empty": "The generated code is empty.",
+}
+
+
+class SyntaxGate:
+    """Compiles the code and the tests and reports the first syntax error of each with its position."""
+
+    name = "syntax"
+    description = "Code and tests compile (compile + ast)."
+    rules = RULES
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        if not ctx.code.strip():
+            yield Finding(
+                gate=self.name,
+                rule="syntax.empty",
+                severity=Severity.CRITICAL,
+                message="The generated code is empty.",
+                suggestion="Return the complete module in the `code` field.",
+            )
+            return
+        targets: list[Literal["code", "tests"]] = ["code", "tests"] if ctx.test_code else ["code"]
+        for target in targets:
+            error = _compile_error(ctx.source(target), target)
+            if error is not None:
+                yield error
+
+
+def _compile_error(source: str, target: Literal["code", "tests"]) -> Finding | None:
+    filename = "solution.py" if target == "code" else "test_solution.py"
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        column = exc.offset if exc.offset and exc.offset > 0 else None
+        return Finding(
+            gate="syntax",
+            rule="syntax.error",
+            severity=Severity.CRITICAL,
+            message=f"{exc.msg} (in the {'code' if target == 'code' else 'tests'})",
+            line=exc.lineno,
+            column=column,
+            end_line=exc.end_lineno,
+            end_column=exc.end_offset if exc.end_offset and exc.end_offset > 0 else None,
+            target=target,
+            suggestion="Fix the syntax so the module compiles with Python 3.11.",
+        )
+    except ValueError as exc:  # null bytes
+        return Finding(
+            gate="syntax",
+            rule="syntax.error",
+            severity=Severity.CRITICAL,
+            message=str(exc),
+            target=target,
+            suggestion="Remove null bytes from the source.",
+        )
+    return None
+
+
+@hookimpl
+def register_gates(register: Callable[[Gate], None]) -> None:
+    """Register the ``syntax`` gate."""
+    register(SyntaxGate())

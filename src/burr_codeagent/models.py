@@ -1,0 +1,219 @@
+"""The pydantic models of the public contract: responses, findings, reports, attempts and results.
+
+Every model here is JSON-serialisable (``model_dump(mode="json")``) so it can live in Burr state, be tracked,
+persisted, and written as the ``json`` report unchanged.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+__all__ = [
+    "AgentResult",
+    "Attempt",
+    "CheckReport",
+    "Finding",
+    "GateRun",
+    "PythonCodeGenerationResponse",
+    "RunMetrics",
+    "Severity",
+    "TestOutcome",
+    "Usage",
+]
+
+OUTPUT_CAP = 8_000
+"""Characters of captured test output kept in a :class:`TestOutcome`."""
+
+
+class PythonCodeGenerationResponse(BaseModel):
+    """What the model must return for a task (the original design's fields, unchanged)."""
+
+    function_name: str = Field(description="Name of the main function or class the code defines.")
+    code: str = Field(description="The complete Python module. Tests import it as module `solution`.")
+    explanation: str = Field(description="How the code works and why it is written this way.")
+    dependencies: list[str] | None = Field(
+        default=None, description="Third-party distributions the code needs, or null for the standard library only."
+    )
+    test_code: str = Field(description="A pytest module that does `from solution import ...` and asserts behaviour.")
+    usage_examples: list[str] = Field(default_factory=list, description="Short snippets showing how to call the code.")
+
+
+class Severity(StrEnum):
+    """How much a finding matters. ``critical`` always fails an attempt; warnings count against a threshold."""
+
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Finding(BaseModel):
+    """One problem a gate found, precise enough to act on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    gate: str
+    rule: str = Field(description="Stable, namespaced id such as `security.B602` or `docstrings.missing`.")
+    severity: Severity
+    message: str
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+    target: Literal["code", "tests"] = "code"
+    suggestion: str | None = None
+    fixable: bool = Field(default=False, description="A formatter or safe auto-fix can repair this without the model.")
+
+
+class GateRun(BaseModel):
+    """How one gate ran: ``ok``, ``error`` (it crashed; see ``error``) or ``skipped``."""
+
+    name: str
+    status: Literal["ok", "error", "skipped"]
+    seconds: float = 0.0
+    error: str | None = None
+
+
+class TestOutcome(BaseModel):
+    """The result of really running the generated tests."""
+
+    __test__ = False  # not a pytest test class
+
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    duration_seconds: float = 0.0
+    timed_out: bool = False
+    isolation: str = "none"
+    output: str = Field(default="", max_length=OUTPUT_CAP + 200)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def succeeded(self) -> bool:
+        """At least one test ran and none failed, errored or timed out."""
+        return self.passed > 0 and self.failed == 0 and self.errors == 0 and not self.timed_out
+
+
+class CheckReport(BaseModel):
+    """Everything the checker found about one piece of code and its tests."""
+
+    passed: bool
+    critical_count: int
+    warning_count: int
+    info_count: int
+    findings: list[Finding] = Field(default_factory=list)
+    gates: list[GateRun] = Field(default_factory=list)
+    tests: TestOutcome | None = None
+    seconds: float = 0.0
+    warning_threshold: int = 5
+
+    @classmethod
+    def from_findings(
+        cls,
+        findings: list[Finding],
+        *,
+        gates: list[GateRun],
+        tests: TestOutcome | None,
+        seconds: float,
+        warning_threshold: int,
+    ) -> CheckReport:
+        """Count the findings and apply the verdict: no critical finding and warnings within the threshold."""
+        critical = sum(1 for f in findings if f.severity is Severity.CRITICAL)
+        warnings = warning_count(findings)
+        info = sum(1 for f in findings if f.severity is Severity.INFO)
+        return cls(
+            passed=critical == 0 and warnings <= warning_threshold,
+            critical_count=critical,
+            warning_count=warnings,
+            info_count=info,
+            findings=findings,
+            gates=gates,
+            tests=tests,
+            seconds=seconds,
+            warning_threshold=warning_threshold,
+        )
+
+    def by_severity(self, severity: Severity) -> list[Finding]:
+        """The findings of one severity, in report order."""
+        return [f for f in self.findings if f.severity is severity]
+
+
+def warning_count(findings: list[Finding]) -> int:
+    """Warnings as the verdict counts them: fixable (formatter-level) warnings count once per rule, not per line."""
+    fixable_rules = {f.rule for f in findings if f.severity is Severity.WARNING and f.fixable}
+    others = sum(1 for f in findings if f.severity is Severity.WARNING and not f.fixable)
+    return others + len(fixable_rules)
+
+
+class Usage(BaseModel):
+    """Token usage reported by a provider, summed over one or more HTTP calls."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    api_calls: int = 0
+    latencies: list[float] = Field(default_factory=list)
+
+    @property
+    def total_tokens(self) -> int:
+        """Input plus output tokens."""
+        return self.input_tokens + self.output_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+            api_calls=self.api_calls + other.api_calls,
+            latencies=[*self.latencies, *other.latencies],
+        )
+
+
+class Attempt(BaseModel):
+    """One generation and its check."""
+
+    index: int = Field(ge=1, description="1-based attempt number.")
+    response: PythonCodeGenerationResponse | None = None
+    report: CheckReport
+    usage: Usage = Field(default_factory=Usage)
+    seconds: float = 0.0
+    error: str | None = Field(default=None, description="Why no usable response was produced, if so.")
+    auto_fixes: list[str] = Field(default_factory=list, description="Fixes applied locally without the model.")
+
+
+class RunMetrics(BaseModel):
+    """Tokens, calls and timings of a whole run. Tokens come from provider usage fields, never from text length."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    analysis_tokens: int = 0
+    api_calls: int = 0
+    generation_seconds: list[float] = Field(default_factory=list)
+    check_seconds: list[float] = Field(default_factory=list)
+    wall_seconds: float = 0.0
+    estimated_cost_usd: float | None = None
+
+
+class AgentResult(BaseModel):
+    """What :meth:`CodeAgent.run` returns."""
+
+    task: str
+    passed: bool
+    attempts: list[Attempt]
+    best: Attempt | None
+    code: str
+    test_code: str
+    metrics: RunMetrics
+    report_paths: dict[str, Path] = Field(default_factory=dict)
+    app_id: str
+    stop_reason: str
+    config: dict[str, object] = Field(default_factory=dict, description="The settings of the run, secrets redacted.")

@@ -1,0 +1,28 @@
+"""The ``json`` report: ``model_dump(mode="json")`` of the :class:`AgentResult` or :class:`CheckReport`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..hookspecs import hookimpl
+from .base import RenderContext, Renderable, Renderer
+
+
+class JsonRenderer:
+    """Machine-readable report; its shape is the pydantic model's JSON Schema."""
+
+    name = "json"
+    extension = "json"
+    description = "AgentResult / CheckReport as JSON (model_dump(mode='json'))."
+
+    def can_render(self, obj: Renderable) -> bool:
+        return True
+
+    def render(self, obj: Renderable, context: RenderContext) -> str:
+        return obj.model_dump_json(indent=2) + "\n"
+
+
+@hookimpl
+def register_renderers(register: Callable[[Renderer], None]) -> None:
+    """Register the ``json`` renderer."""
+    register(JsonRenderer())

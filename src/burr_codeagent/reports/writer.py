@@ -1,0 +1,62 @@
+"""Writing reports to disk under collision-free names."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from ..plugins import PluginManager
+from .base import RenderContext, Renderable
+
+__all__ = ["REPORT_STEM", "reserve_path", "write_reports"]
+
+log = logging.getLogger(__name__)
+
+REPORT_STEM = "ai_coding_workflow_report"
+
+
+def reserve_path(directory: Path, stem: str, extension: str) -> Path:
+    """Create and return a new file ``stem.ext`` (or ``stem_2.ext`` ...) atomically, so concurrent runs never collide."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        candidate = directory / (f"{stem}.{extension}" if n == 1 else f"{stem}_{n}.{extension}")
+        try:
+            with candidate.open("x", encoding="utf-8"):
+                return candidate
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free report name for {stem}.{extension} in {directory}")
+
+
+def write_reports(
+    obj: Renderable,
+    formats: Iterable[str],
+    output_dir: Path,
+    manager: PluginManager,
+    context: RenderContext,
+    *,
+    when: datetime | None = None,
+) -> dict[str, Path]:
+    """Render ``obj`` in each format and write it as ``ai_coding_workflow_report_YYYYMMDD_HHMMSS.<ext>``.
+
+    A renderer that fails is logged and skipped; the other reports are still written.
+    """
+    renderers = manager.renderers()
+    stem = f"{REPORT_STEM}_{(when or datetime.now()).strftime('%Y%m%d_%H%M%S')}"
+    written: dict[str, Path] = {}
+    for name in formats:
+        registered = renderers.get(name)
+        if registered is None or not registered.item.can_render(obj):
+            log.warning("report format %r cannot render %s; skipped", name, type(obj).__name__)
+            continue
+        try:
+            text = registered.item.render(obj, context)
+        except Exception:
+            log.exception("the %s renderer failed; other reports are still written", name)
+            continue
+        path = reserve_path(output_dir, stem, registered.item.extension)
+        path.write_text(text, encoding="utf-8")
+        written[name] = path
+    return written

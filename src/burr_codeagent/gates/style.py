@@ -1,0 +1,252 @@
+"""The ``style`` gate: PEP 8 and pyflakes through the ruff binary, one run per source, JSON output.
+
+Ruff is run from the ruff wheel with ``--isolated`` (no user or project configuration leaks in), ``--preview``
+(pycodestyle's whitespace and blank-line rules, E1/E2/E3, are preview rules in ruff) and the source on stdin.
+Each diagnostic becomes a finding ``style.<CODE>`` with ruff's exact span and, when ruff has one, its fix
+message as the suggestion.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import subprocess
+import tokenize
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal
+
+from ..hookspecs import hookimpl
+from ..models import Finding, Severity
+from .base import Gate, GateContext, GateSkipped
+
+__all__ = ["DEFAULT_LINE_LENGTH", "StyleGate", "register_gates"]
+
+Target = Literal["code", "tests"]
+
+DEFAULT_LINE_LENGTH = 100
+"""Longest line accepted (``E501``) unless the ``line_length`` option says otherwise."""
+
+SELECT = ("E", "W", "N", "F")
+# Owned by other gates, so they are never reported twice: star imports (imports), statements that do not
+# compile (syntax).
+IGNORE = ("F403", "F405", "F406", "F701", "F702", "F704", "F706", "F707")
+# Importing a fixture and naming it as a test parameter is how pytest works, not a redefinition.
+IGNORE_IN_TESTS = ("F811",)
+# Rule prefixes dropped while the gate that owns the same concern runs (so a user sees each problem once).
+DEFERRED_TO: Mapping[str, tuple[str, ...]] = {"naming": ("N",), "error_handling": ("E722",)}
+# Names that do not exist and locals read before assignment raise at run time: real bugs, not style.
+CRITICAL = frozenset({"F821", "F823"})
+# Whitespace, indentation, blank lines, one statement per line: a formatter repairs these without the model.
+FORMATTER_PREFIXES = ("E1", "E2", "E3", "E701", "E702", "E703", "E704", "W1", "W2", "W3")
+RUFF_TIMEOUT_SECONDS = 60.0
+
+_FALLBACK_RULES = {
+    "style.E501": "Line too long.",
+    "style.F401": "Module imported but unused.",
+    "style.F821": "Undefined name (raises NameError at run time).",
+    "style.F823": "Local variable referenced before assignment.",
+    "style.F841": "Local variable assigned but never used.",
+    "style.W291": "Trailing whitespace.",
+}
+
+
+class StyleGate:
+    """PEP 8 (pycodestyle E with preview, W), pep8-naming (N) and pyflakes (F) through ruff."""
+
+    name = "style"
+    description = "PEP 8 and pyflakes through ruff (E with --preview, W, N, F), one run per source."
+
+    @property
+    def rules(self) -> Mapping[str, str]:
+        """Every ruff rule this gate can report, as ``style.<CODE>`` -> summary."""
+        return _rule_catalogue()
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        """Run ruff once on the code and once on the tests (concurrently); map its diagnostics to findings."""
+        line_length = _line_length(ctx.options)
+        sources = {t: ctx.source(t) for t in _parsed_targets(ctx)}
+        if not sources:
+            raise GateSkipped("nothing parses; see the syntax gate")
+        deferred = _deferred_prefixes(ctx)
+        for target, diagnostics in _run_ruff(sources, line_length).items():
+            ignored = IGNORE_IN_TESTS if target == "tests" else ()
+            unwrappable: set[int] = set()
+            if any(d.get("code") == "E501" for d in diagnostics):
+                unwrappable = _unwrappable_rows(sources[target], line_length)
+            for diagnostic in diagnostics:
+                code = diagnostic.get("code")
+                if not code or code.startswith(deferred) or code in ignored:
+                    continue  # code None is a syntax error: the syntax gate reports those
+                yield _to_finding(diagnostic, target, unwrappable)
+
+
+def _parsed_targets(ctx: GateContext) -> list[Target]:
+    targets: list[Target] = []
+    if ctx.code_tree is not None:
+        targets.append("code")
+    if ctx.test_code and ctx.test_tree is not None:
+        targets.append("tests")
+    return targets
+
+
+def _line_length(options: Mapping[str, Any]) -> int:
+    value = options.get("line_length", DEFAULT_LINE_LENGTH)
+    if isinstance(value, bool) or not isinstance(value, int) or not 40 <= value <= 320:
+        raise ValueError(f"style option line_length must be a whole number from 40 to 320, got {value!r}")
+    return value
+
+
+def _gate_selected(ctx: GateContext, name: str) -> bool:
+    from ..plugins import default_manager
+
+    settings = ctx.config.gates
+    if name in settings.disable or name not in default_manager().gate_names():
+        return False
+    return settings.enable is None or name in settings.enable
+
+
+def _deferred_prefixes(ctx: GateContext) -> tuple[str, ...]:
+    prefixes: list[str] = []
+    for gate, owned in DEFERRED_TO.items():
+        if _gate_selected(ctx, gate):
+            prefixes.extend(owned)
+    return tuple(prefixes)
+
+
+def _ruff_binary() -> str:
+    from ruff.__main__ import find_ruff_bin
+
+    return str(find_ruff_bin())
+
+
+def _run_ruff(sources: Mapping[Target, str], line_length: int) -> dict[Target, list[dict[str, Any]]]:
+    command = [
+        _ruff_binary(),
+        "check",
+        "--isolated",
+        "--preview",
+        "--no-cache",
+        "--output-format",
+        "json",
+        "--target-version",
+        "py311",
+        "--line-length",
+        str(line_length),
+        "--select",
+        ",".join(SELECT),
+        "--ignore",
+        ",".join(IGNORE),
+        "--exit-zero",
+    ]
+    filenames = {"code": "solution.py", "tests": "test_solution.py"}
+    running = {
+        target: subprocess.Popen(
+            [*command, "--stdin-filename", filenames[target], "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for target in sources
+    }
+    results: dict[Target, list[dict[str, Any]]] = {}
+    for target, process in running.items():
+        try:
+            out, err = process.communicate(sources[target].encode("utf-8"), timeout=RUFF_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise RuntimeError(f"ruff took more than {RUFF_TIMEOUT_SECONDS:.0f} s on the {target}") from None
+        if process.returncode != 0:
+            detail = err.decode(errors="replace").strip()
+            raise RuntimeError(f"ruff failed (exit {process.returncode}): {detail}")
+        results[target] = json.loads(out or b"[]")
+    return results
+
+
+def _to_finding(diagnostic: Mapping[str, Any], target: Target, unwrappable: set[int]) -> Finding:
+    code: str = diagnostic["code"]
+    start = diagnostic.get("location") or {}
+    end = diagnostic.get("end_location") or {}
+    fix = diagnostic.get("fix") or {}
+    row = start.get("row")
+    fixable = row not in unwrappable if code == "E501" else code.startswith(FORMATTER_PREFIXES)
+    suggestion = fix.get("message") or _DEFAULT_SUGGESTIONS.get(code)
+    if suggestion is None and diagnostic.get("url"):
+        suggestion = f"See {diagnostic['url']}"
+    return Finding(
+        gate="style",
+        rule=f"style.{code}",
+        severity=Severity.CRITICAL if code in CRITICAL else Severity.WARNING,
+        message=f"{code} {diagnostic.get('message', '')}".strip(),
+        line=row,
+        column=start.get("column"),
+        end_line=end.get("row"),
+        end_column=end.get("column"),
+        target=target,
+        suggestion=suggestion,
+        fixable=fixable,
+    )
+
+
+_DEFAULT_SUGGESTIONS = {
+    "E501": "Wrap the line at a bracket or operator, or split the long literal.",
+    "F821": "Define or import the name before using it (check for a typo).",
+    "F823": "Assign the local variable before reading it, or declare it `global`/`nonlocal`.",
+}
+
+
+def _unwrappable_rows(source: str, line_length: int) -> set[int]:
+    """Rows whose overflow no formatter can fix.
+
+    That is when the overflow is inside a comment, inside a multi-line string, or inside a string literal too
+    long to fit even on a line of its own; anything else (calls, collections, operators) splits at a bracket.
+    """
+    lines = source.splitlines()
+    rows: set[int] = set()
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return set(range(1, len(lines) + 1))
+    for token in tokens:
+        if token.type not in (tokenize.COMMENT, tokenize.STRING):
+            continue
+        (start_row, start_col), (end_row, end_col) = token.start, token.end
+        if start_row != end_row:
+            rows.update(range(start_row, end_row + 1))
+            continue
+        line = lines[start_row - 1] if start_row <= len(lines) else ""
+        indent = len(line) - len(line.lstrip())
+        if end_col > line_length and (
+            token.type == tokenize.COMMENT or end_col - start_col + indent + 4 > line_length
+        ):
+            rows.add(start_row)
+    return rows
+
+
+@functools.cache
+def _rule_catalogue() -> Mapping[str, str]:
+    try:
+        completed = subprocess.run(
+            [_ruff_binary(), "rule", "--all", "--output-format", "json"],
+            capture_output=True,
+            timeout=RUFF_TIMEOUT_SECONDS,
+            check=True,
+        )
+        catalogue = json.loads(completed.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return dict(_FALLBACK_RULES)
+    rules = {
+        f"style.{rule['code']}": rule.get("summary") or rule["name"]
+        for rule in catalogue
+        if rule.get("code", "").startswith(SELECT)
+        and rule.get("linter") in {"pycodestyle", "pep8-naming", "Pyflakes"}
+        and not rule["code"].startswith(IGNORE)
+    }
+    return rules or dict(_FALLBACK_RULES)
+
+
+@hookimpl
+def register_gates(register: Callable[[Gate], None]) -> None:
+    """Register the ``style`` gate."""
+    register(StyleGate())

@@ -98,8 +98,8 @@ def make_response(code: str = GOOD_CODE, test_code: str = GOOD_TESTS, **extra: o
 
 
 def broken(n: int) -> PythonCodeGenerationResponse:
-    """A distinct response that does not compile (line ``n`` differs, so attempts are not identical)."""
-    return make_response(code=f"# attempt {n}\ndef factorial(n:\n    return {n}\n")
+    """A distinct response that does not compile, its error on line ``n + 1``: no two are alike."""
+    return make_response(code="# padding\n" * n + f"def factorial(n:\n    return {n}\n")
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,11 +18,6 @@ from .plugins import PluginManager, default_manager, manager_for
 __all__ = ["Checker", "check"]
 
 _SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
-_CACHE_SIZE = 64
-_cache: OrderedDict[str, CheckReport] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
 def _parse(source: str | None) -> ast.Module | None:
     if source is None:
         return None
@@ -81,7 +74,7 @@ class Checker:
                 list(ctx.dependencies),
                 ctx.acceptance_tests,
                 self.config.model_dump(mode="json", exclude={"api_key"}),
-                [f"{type(g).__module__}.{type(g).__qualname__}:{g.name}" for g in gates],
+                [g.name for g in gates],
             ],
             sort_keys=True,
             default=str,
@@ -112,10 +105,8 @@ class Checker:
         )
         gates = self.selected_gates()
         key = self._cache_key(ctx, gates)
-        with _cache_lock:
-            cached = _cache.get(key)
-            if cached is not None:
-                _cache.move_to_end(key)
+        cache = self.manager.report_cache
+        cached = cache.get(key)
         if cached is not None:
             emit(self.listeners, AgentEvent("check_finished", attempt, {"report": cached, "cached": True}))
             return cached
@@ -140,10 +131,7 @@ class Checker:
             seconds=round(time.perf_counter() - start, 4),
             warning_threshold=self.config.warning_threshold,
         )
-        with _cache_lock:
-            _cache[key] = report
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+        cache.put(key, report)
         emit(self.listeners, AgentEvent("check_finished", attempt, {"report": report, "cached": False}))
         return report
 

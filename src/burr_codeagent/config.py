@@ -8,15 +8,17 @@ Precedence, highest first: keyword arguments, environment variables, ``.env`` in
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     PyprojectTomlConfigSettingsSource,
     SettingsConfigDict,
@@ -96,22 +98,23 @@ class AgentConfig(BaseSettings):
         validate_default=True,
         pyproject_toml_table_header=("tool", "codeagent"),
         protected_namespaces=(),
+        populate_by_name=True,
     )
 
     backend: str = Field(default="bedrock", description="LLM backend name (see `codeagent backends`).")
     model: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("model", "CODEAGENT_MODEL", "MODEL"),
+        validation_alias=AliasChoices("CODEAGENT_MODEL", "MODEL"),
         description="Model id; each backend has a default.",
     )
     base_url: str | None = Field(default=None, description="Server URL for OpenAI-compatible or proxied backends.")
     api_key: SecretStr | None = Field(default=None, description="API key, if the backend takes one from config.")
     region: str | None = Field(
-        default=None, validation_alias=AliasChoices("region", "CODEAGENT_REGION", "AWS_REGION"), description="AWS region."
+        default=None, validation_alias=AliasChoices("CODEAGENT_REGION", "AWS_REGION"), description="AWS region."
     )
     profile: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("profile", "CODEAGENT_PROFILE", "AWS_PROFILE"),
+        validation_alias=AliasChoices("CODEAGENT_PROFILE", "AWS_PROFILE"),
         description="AWS profile.",
     )
     model_path: Path | None = Field(default=None, description="GGUF file for the `local` backend.")
@@ -119,6 +122,14 @@ class AgentConfig(BaseSettings):
     record: Path | None = Field(default=None, description="Record every model exchange to this cassette file.")
     request_timeout: float = Field(default=120.0, gt=0, description="Seconds per provider request.")
     api_max_retries: int = Field(default=5, ge=0, description="Retries of throttled or failed provider calls.")
+    api_backoff_seconds: float = Field(
+        default=1.0, ge=0, description="First retry delay; it doubles (with jitter) on each further retry."
+    )
+    replay_match: Literal["exact", "order"] = Field(
+        default="exact",
+        description="How `replay` matches requests: identical prompts only, or the recorded order (a changed "
+        "gate changes the feedback prompts).",
+    )
     max_tokens: int = Field(default=4096, ge=256, description="Output token limit per generation.")
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="Extra USD prices per million (input, output) tokens, by model id."
@@ -141,7 +152,10 @@ class AgentConfig(BaseSettings):
         default="failures", description="What the model sees of the user's acceptance tests."
     )
 
-    report_formats: list[str] = Field(default_factory=lambda: list(REPORT_FORMATS_DEFAULT))
+    report_formats: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(REPORT_FORMATS_DEFAULT),
+        description="Report formats written at the end of a run (comma-separated in the environment).",
+    )
     output_dir: Path = Field(default=Path("codeagent-reports"), description="Where reports are written.")
     tracking: bool = Field(default=True, description="Record runs with Burr's local tracker (the `burr` UI).")
     storage_dir: Path | None = Field(default=None, description="Burr tracking directory (default: Burr's, ~/.burr).")
@@ -157,11 +171,14 @@ class AgentConfig(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # With no pyproject.toml found, the source falls back to ./pyproject.toml, which then does not exist either.
         pyproject = _PYPROJECT.get() or find_pyproject()
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
-        if pyproject is not None:
-            sources.append(PyprojectTomlConfigSettingsSource(settings_cls, pyproject))
-        return tuple(sources)
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            PyprojectTomlConfigSettingsSource(settings_cls, pyproject),
+        )
 
     @field_validator("backend")
     @classmethod
@@ -177,6 +194,8 @@ class AgentConfig(BaseSettings):
     @classmethod
     def _split_formats(cls, value: object) -> object:
         if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 

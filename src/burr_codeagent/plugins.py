@@ -23,6 +23,7 @@ import pluggy
 
 from . import hookspecs
 from .hookspecs import PROJECT
+from .report_cache import ReportCache
 
 if TYPE_CHECKING:
     from .backends.base import BackendFactory
@@ -68,6 +69,7 @@ class PluginManager:
 
     def __init__(self, plugins: Sequence[object] = (), *, load_entry_points: bool = True) -> None:
         self._cache: dict[str, dict[str, Registered[Any]]] = {}
+        self.report_cache = ReportCache()
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(hookspecs)
         for module in builtin_modules():
@@ -86,6 +88,7 @@ class PluginManager:
         except ValueError as exc:
             raise PluginError(f"cannot register plugin {name or plugin!r}: {exc}") from exc
         self._cache.clear()
+        self.report_cache = ReportCache()
 
     def _load_entry_points(self) -> None:
         wanted = os.environ.get("CODEAGENT_PLUGINS")
@@ -110,7 +113,7 @@ class PluginManager:
         found: dict[str, Registered[Any]] = {}
         hook = getattr(self._pm.hook, hook_name)
         # Each implementation is called on its own so every item can be attributed to the plugin that made it.
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in hook.get_hookimpls():  # registration order: built-ins first
 
             def register(item: Any, _plugin: str = impl.plugin_name) -> None:
                 name = getattr(item, "name", None)
@@ -122,7 +125,14 @@ class PluginManager:
                     )
                 found[name] = Registered(item, _plugin)
 
-            impl.function(register=register)
+            try:
+                impl.function(register=register)
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
+                ) from exc
         self._cache[hook_name] = found
         return found
 

@@ -1,0 +1,5 @@
+"""``python -m burr_codeagent``: the ``codeagent`` command line."""
+
+from .cli import main
+
+main()

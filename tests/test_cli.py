@@ -1,0 +1,154 @@
+"""The `codeagent` command line: exit codes, clear messages, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from burr_codeagent.cli import app
+
+from .conftest import GOOD_CODE, GOOD_TESTS
+
+runner = CliRunner()
+
+
+def test_run_without_a_configured_backend_exits_2_with_a_short_message() -> None:
+    result = runner.invoke(app, ["run", "simple"])
+    assert result.exit_code == 2
+    assert "not configured" in result.output
+    assert "AWS_REGION" in result.output and "codeagent backends" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_run_rejects_an_unknown_backend_naming_the_choices() -> None:
+    result = runner.invoke(app, ["run", "simple", "--backend", "nope"])
+    assert result.exit_code == 2
+    assert "unknown backend 'nope'" in result.output and "bedrock" in result.output
+
+
+def test_run_rejects_negative_retries_naming_the_field() -> None:
+    result = runner.invoke(app, ["run", "simple", "--max-retries", "-1"])
+    assert result.exit_code == 2
+    assert "max_retries" in result.output
+
+
+def test_run_rejects_an_empty_task() -> None:
+    result = runner.invoke(app, ["run", "  "])
+    assert result.exit_code == 2 and "task is empty" in result.output
+
+
+def test_check_clean_file_exits_0(tmp_path: Path) -> None:
+    code = tmp_path / "factorial.py"
+    code.write_text(GOOD_CODE)
+    result = runner.invoke(app, ["check", str(code), "--no-execution"])
+    assert result.exit_code == 0, result.output
+    assert "passed" in result.output
+
+
+def test_check_prints_findings_like_a_linter_and_exits_1(tmp_path: Path) -> None:
+    code = tmp_path / "broken.py"
+    code.write_text("def f(x:\n    return x\n")
+    result = runner.invoke(app, ["check", str(code), "--no-execution"])
+    assert result.exit_code == 1
+    assert f"{code}:1:" in result.output and "syntax.error" in result.output
+
+
+def test_check_json_is_the_check_report(tmp_path: Path) -> None:
+    code = tmp_path / "factorial.py"
+    code.write_text(GOOD_CODE)
+    tests = tmp_path / "test_factorial.py"
+    tests.write_text(GOOD_TESTS)
+    result = runner.invoke(app, ["check", str(code), "--tests", str(tests), "--format", "json", "--no-execution"])
+    data = json.loads(result.stdout)
+    assert set(data) >= {"passed", "critical_count", "warning_count", "info_count", "findings", "gates", "tests"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ("DIR", "is a directory"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary"),
+        (b"x = '\xe9t\xe9'\n", "not valid UTF-8"),
+        (b"", "is empty"),
+        (b"x = 1\x00\n", "null bytes"),
+        (b"x = 1\n" * 900_000, "larger than"),
+    ],
+    ids=["missing", "directory", "binary", "latin-1", "empty", "null-byte", "5MB"],
+)
+def test_check_bad_input_gives_a_clear_message_and_exit_2(tmp_path: Path, content: object, expected: str) -> None:
+    target = tmp_path / "input.py"
+    if content == "DIR":
+        target.mkdir()
+    elif isinstance(content, bytes):
+        target.write_bytes(content)
+    result = runner.invoke(app, ["check", str(target)])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_rejects_an_unknown_format(tmp_path: Path) -> None:
+    code = tmp_path / "m.py"
+    code.write_text(GOOD_CODE)
+    result = runner.invoke(app, ["check", str(code), "--format", "docx"])
+    assert result.exit_code == 2 and "unknown format 'docx'" in result.output
+
+
+def test_check_reads_the_nearest_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.codeagent.gates]\ndisable = ["syntax"]\n')
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    code = pkg / "broken.py"
+    code.write_text("def f(:\n")
+    result = runner.invoke(app, ["check", str(code), "--no-execution", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert "syntax" not in {g["name"] for g in data["gates"]}
+
+
+def test_gates_json_lists_name_description_rules_and_plugin() -> None:
+    result = runner.invoke(app, ["gates", "--format", "json"])
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["syntax"]["plugin"] == "builtin:syntax"
+    assert "syntax.error" in rows["syntax"]["rules"]
+
+
+def test_backends_lists_what_is_missing() -> None:
+    result = runner.invoke(app, ["backends", "--format", "json"])
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["bedrock"]["configured"] is False
+    assert any("AWS" in line for line in rows["bedrock"]["missing"])
+
+
+@pytest.mark.parametrize("suffix", [".dot", ".mmd"])
+def test_visualize_text_formats_need_no_binary(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"graph{suffix}"
+    result = runner.invoke(app, ["visualize", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "code_generator" in text and "code_checker" in text
+
+
+def test_visualize_png_without_dot_says_how_to_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere on PATH
+    result = runner.invoke(app, ["visualize", "-o", str(tmp_path / "g.png")])
+    assert result.exit_code == 2
+    assert "graphviz" in result.output and ".dot" in result.output
+
+
+def test_the_installed_script_runs_and_help_is_quick_to_import() -> None:
+    env = {**os.environ, "CODEAGENT_PLUGINS": ""}
+    proc = subprocess.run([sys.executable, "-m", "burr_codeagent", "--help"], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert proc.returncode == 0 and "check" in proc.stdout
+    imports = subprocess.run(
+        [sys.executable, "-c", "import sys, burr_codeagent.cli; print('burr' in sys.modules)"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert imports.stdout.strip() == "False"  # heavy libraries load only when a command needs them

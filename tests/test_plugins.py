@@ -1,0 +1,90 @@
+"""The plugin system: built-ins through the same hooks, per-agent plugins, entry points, CODEAGENT_PLUGINS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from burr_codeagent import AgentConfig, CodeAgent, Finding, Severity, check, hookimpl
+from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.gates import Gate, GateContext
+from burr_codeagent.plugins import PluginError, PluginManager, default_manager
+
+from .conftest import make_response
+
+
+class NoTodoGate:
+    name = "no_todo"
+    description = "Forbids TODO comments."
+    rules = {"no_todo.found": "A TODO comment is left in the code."}
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        for number, line in enumerate(ctx.code.splitlines(), 1):
+            if "TODO" in line:
+                yield Finding(gate=self.name, rule="no_todo.found", severity=Severity.CRITICAL,
+                              message="TODO left in code", line=number)
+
+
+class NoTodoPlugin:
+    @hookimpl
+    def register_gates(self, register: Callable[[Gate], None]) -> None:
+        register(NoTodoGate())
+
+
+def test_builtins_register_through_the_hooks() -> None:
+    manager = PluginManager(load_entry_points=False)
+    assert manager.gates()["syntax"].plugin == "builtin:syntax"
+    assert {"markdown", "json"} <= manager.renderer_names()
+    assert "bedrock" in manager.backend_names()
+
+
+def test_per_agent_plugin_gate_drives_a_retry_without_touching_global_state(config: AgentConfig) -> None:
+    todo = make_response(code=make_response().code + "\n# TODO: memoise\n")
+    backend = ScriptedBackend([todo, make_response()])
+    result = CodeAgent(config, backend=backend, plugins=[NoTodoPlugin()]).run("Write factorial")
+    assert [f.rule for f in result.attempts[0].report.findings if f.gate == "no_todo"] == ["no_todo.found"]
+    assert len(result.attempts) == 2 and result.passed
+    assert "no_todo" not in default_manager().gate_names()
+
+
+def test_check_accepts_plugins_too() -> None:
+    report = check("x = 1  # TODO\n", plugins=[NoTodoPlugin()])
+    assert report.critical_count == 1 and not report.passed
+
+
+def test_duplicate_gate_names_are_an_error_naming_both_plugins() -> None:
+    class Clash:
+        @hookimpl
+        def register_gates(self, register: Callable[[Gate], None]) -> None:
+            register(type("G", (), {"name": "syntax", "description": "", "rules": {}, "check": None})())
+
+    with pytest.raises(PluginError, match="gate 'syntax' is registered twice: by 'builtin:syntax'"):
+        PluginManager([Clash()], load_entry_points=False).gates()
+
+
+def test_a_crashing_gate_is_reported_and_the_check_goes_on() -> None:
+    class Boom:
+        name = "boom"
+        description = "Always crashes."
+        rules: dict[str, str] = {}
+
+        def check(self, ctx: GateContext) -> Iterator[Finding]:
+            raise RuntimeError("kaboom")
+
+    class BoomPlugin:
+        @hookimpl
+        def register_gates(self, register: Callable[[Gate], None]) -> None:
+            register(Boom())
+
+    report = check("def f(:\n", plugins=[BoomPlugin()])
+    runs = {g.name: g for g in report.gates}
+    assert runs["boom"].status == "error" and "kaboom" in (runs["boom"].error or "")
+    assert runs["syntax"].status == "ok"
+    rules = {f.rule for f in report.findings}
+    assert {"boom.crashed", "syntax.error"} <= rules
+
+
+def test_codeagent_plugins_empty_loads_no_external_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODEAGENT_PLUGINS", "")
+    assert all(name.startswith("builtin:") for name in PluginManager().plugin_names())

@@ -11,13 +11,22 @@ from burr_codeagent import AgentConfig, PythonCodeGenerationResponse
 from burr_codeagent.plugins import default_manager
 
 CREDENTIAL_VARS = (
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_REGION",
-    "AWS_DEFAULT_REGION", "ANTHROPIC_API_KEY", "OPENAI_API_KEY", "MODEL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "MODEL",
 )
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """No installed external plugin, no ambient credentials or CODEAGENT_* settings, no ~/.aws, a clean cwd."""
     import os
 
@@ -65,7 +74,7 @@ def factorial(n: int) -> int:
     return n * factorial(n - 1)
 '''
 
-GOOD_TESTS = '''\
+GOOD_TESTS = """\
 import pytest
 
 from solution import factorial
@@ -80,10 +89,12 @@ def test_small_values() -> None:
 def test_negative_raises() -> None:
     with pytest.raises(ValueError):
         factorial(-1)
-'''
+"""
 
 
-def make_response(code: str = GOOD_CODE, test_code: str = GOOD_TESTS, **extra: object) -> PythonCodeGenerationResponse:
+def make_response(
+    code: str = GOOD_CODE, test_code: str = GOOD_TESTS, **extra: object
+) -> PythonCodeGenerationResponse:
     """A response with sensible defaults for the fields a test does not care about."""
     fields: dict[str, object] = {
         "function_name": "factorial",

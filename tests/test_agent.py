@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from burr_codeagent import AgentConfig, AgentResult, CodeAgent, ConfigurationError, PythonCodeGenerationResponse
+from burr_codeagent import (
+    AgentConfig,
+    AgentResult,
+    CodeAgent,
+    ConfigurationError,
+    PythonCodeGenerationResponse,
+)
 from burr_codeagent.backends import BackendError, ScriptedBackend
 
 from .conftest import GOOD_CODE, broken, make_response
@@ -112,8 +118,14 @@ def test_reports_are_written_with_the_original_name(config: AgentConfig) -> None
     assert markdown.parent == config.output_dir
     assert markdown.name.startswith("ai_coding_workflow_report_") and markdown.suffix == ".md"
     text = markdown.read_text()
-    for section in ("Quality Metrics Summary", "Workflow Journey", "Generated Artifacts", "Quality Assessment",
-                    "Performance Summary", "Configuration Details"):
+    for section in (
+        "Quality Metrics Summary",
+        "Workflow Journey",
+        "Generated Artifacts",
+        "Quality Assessment",
+        "Performance Summary",
+        "Configuration Details",
+    ):
         assert f"## {section}" in text
     data = json.loads(result.report_paths["json"].read_text())
     assert AgentResult.model_validate(data).app_id == result.app_id
@@ -149,14 +161,18 @@ def test_state_declares_the_original_design_keys(config: AgentConfig) -> None:
     graph = CodeAgent(config, backend=ScriptedBackend([])).graph()
     actions = {a.name: a for a in graph.actions}
     assert set(actions) >= {"code_generator", "code_checker", "end"}
-    assert {"not_good_enough", "retries", "check_results", "ai_analysis"} <= set(actions["code_generator"].reads)
+    assert {"not_good_enough", "retries", "check_results", "ai_analysis"} <= set(
+        actions["code_generator"].reads
+    )
     assert {"generated_python_response", "retries"} <= set(actions["code_generator"].writes)
     assert {"not_good_enough", "check_results"} <= set(actions["code_checker"].writes)
     assert "workflow_end_time" in actions["end"].writes
 
 
 def test_secrets_do_not_reach_reports(config: AgentConfig, tmp_path: Path) -> None:
-    config = AgentConfig(storage_dir=tmp_path / "b", output_dir=tmp_path / "r", api_key="sk-canary-0123456789")
+    config = AgentConfig(
+        storage_dir=tmp_path / "b", output_dir=tmp_path / "r", api_key="sk-canary-0123456789"
+    )
     result = CodeAgent(config, backend=ScriptedBackend([make_response()])).run("Write factorial")
     for path in result.report_paths.values():
         assert "sk-canary-0123456789" not in path.read_text()

@@ -26,10 +26,18 @@ class Warner:
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         Warner.calls += 1
         for i in range(self.plain):
-            yield Finding(gate=self.name, rule="warner.plain", severity=Severity.WARNING, message=f"w{i}", line=i + 1)
+            yield Finding(
+                gate=self.name, rule="warner.plain", severity=Severity.WARNING, message=f"w{i}", line=i + 1
+            )
         for i in range(self.fixable):
-            yield Finding(gate=self.name, rule="warner.fixable", severity=Severity.WARNING, message="ws",
-                          line=i + 1, fixable=True)
+            yield Finding(
+                gate=self.name,
+                rule="warner.fixable",
+                severity=Severity.WARNING,
+                message="ws",
+                line=i + 1,
+                fixable=True,
+            )
 
 
 def plugin(gate: object) -> object:

@@ -64,9 +64,19 @@ def test_check_json_is_the_check_report(tmp_path: Path) -> None:
     code.write_text(GOOD_CODE)
     tests = tmp_path / "test_factorial.py"
     tests.write_text(GOOD_TESTS)
-    result = runner.invoke(app, ["check", str(code), "--tests", str(tests), "--format", "json", "--no-execution"])
+    result = runner.invoke(
+        app, ["check", str(code), "--tests", str(tests), "--format", "json", "--no-execution"]
+    )
     data = json.loads(result.stdout)
-    assert set(data) >= {"passed", "critical_count", "warning_count", "info_count", "findings", "gates", "tests"}
+    assert set(data) >= {
+        "passed",
+        "critical_count",
+        "warning_count",
+        "info_count",
+        "findings",
+        "gates",
+        "tests",
+    }
 
 
 @pytest.mark.parametrize(
@@ -82,7 +92,9 @@ def test_check_json_is_the_check_report(tmp_path: Path) -> None:
     ],
     ids=["missing", "directory", "binary", "latin-1", "empty", "null-byte", "5MB"],
 )
-def test_check_bad_input_gives_a_clear_message_and_exit_2(tmp_path: Path, content: object, expected: str) -> None:
+def test_check_bad_input_gives_a_clear_message_and_exit_2(
+    tmp_path: Path, content: object, expected: str
+) -> None:
     target = tmp_path / "input.py"
     if content == "DIR":
         target.mkdir()
@@ -144,11 +156,19 @@ def test_visualize_png_without_dot_says_how_to_fix(tmp_path: Path, monkeypatch: 
 
 def test_the_installed_script_runs_and_help_is_quick_to_import() -> None:
     env = {**os.environ, "CODEAGENT_PLUGINS": ""}
-    proc = subprocess.run([sys.executable, "-m", "burr_codeagent", "--help"], capture_output=True, text=True,
-                          env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "burr_codeagent", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 0 and "check" in proc.stdout
     imports = subprocess.run(
         [sys.executable, "-c", "import sys, burr_codeagent.cli; print('burr' in sys.modules)"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert imports.stdout.strip() == "False"  # heavy libraries load only when a command needs them

@@ -40,7 +40,9 @@ def test_codeagent_model_wins_over_model(monkeypatch: pytest.MonkeyPatch) -> Non
     assert AgentConfig().model == "our-model"
 
 
-def test_dotenv_file_in_the_working_directory_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dotenv_file_in_the_working_directory_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("AWS_REGION=ap-south-1\nCODEAGENT_WARNING_THRESHOLD=9\n")
     config = AgentConfig()
@@ -78,7 +80,9 @@ def test_arguments_win_over_environment(monkeypatch: pytest.MonkeyPatch) -> None
         ({"sandbox": {"isolation": "docker"}}, "isolation"),
     ],
 )
-def test_invalid_values_fail_at_construction_naming_the_field(kwargs: dict[str, object], expected: str) -> None:
+def test_invalid_values_fail_at_construction_naming_the_field(
+    kwargs: dict[str, object], expected: str
+) -> None:
     with pytest.raises(ValidationError, match=expected):
         AgentConfig(**kwargs)  # type: ignore[arg-type]
 

@@ -22,8 +22,13 @@ class NoTodoGate:
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         for number, line in enumerate(ctx.code.splitlines(), 1):
             if "TODO" in line:
-                yield Finding(gate=self.name, rule="no_todo.found", severity=Severity.CRITICAL,
-                              message="TODO left in code", line=number)
+                yield Finding(
+                    gate=self.name,
+                    rule="no_todo.found",
+                    severity=Severity.CRITICAL,
+                    message="TODO left in code",
+                    line=number,
+                )
 
 
 class NoTodoPlugin:

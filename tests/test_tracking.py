@@ -22,7 +22,11 @@ def steps_logged(storage: Path, project: str, app_id: str) -> list[str]:
 def test_tracking_directory_holds_every_step(config: AgentConfig) -> None:
     result = CodeAgent(config, backend=ScriptedBackend([broken(1), make_response()])).run("Write factorial")
     assert steps_logged(config.storage_dir, "burr-codeagent", result.app_id) == [  # type: ignore[arg-type]
-        "code_generator", "code_checker", "code_generator", "code_checker", "end"
+        "code_generator",
+        "code_checker",
+        "code_generator",
+        "code_checker",
+        "end",
     ]
 
 

@@ -12,7 +12,14 @@ from burr.core import Application, ApplicationBuilder, State
 from burr.core.graph import Graph
 from burr.lifecycle import LifecycleAdapter
 
-from .backends.base import BackendError, BackendNotConfiguredError, Generation, GenerationRequest, LLMBackend, M
+from .backends.base import (
+    BackendError,
+    BackendNotConfiguredError,
+    Generation,
+    GenerationRequest,
+    LLMBackend,
+    M,
+)
 from .checker import Checker
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
@@ -88,12 +95,17 @@ class CodeAgent:
             name = backend or self.config.backend
             known = self.manager.backend_names()
             if name not in known:
-                raise ConfigurationError(f"unknown backend {name!r}; choose one of: {', '.join(sorted(known))}")
+                raise ConfigurationError(
+                    f"unknown backend {name!r}; choose one of: {', '.join(sorted(known))}"
+                )
             if name != self.config.backend:
                 self.config = self.config.model_copy(update={"backend": name})
             self.backend = _DeferredBackend(name, self.manager, self.config)
-        unknown = [g for g in [*(self.config.gates.enable or []), *self.config.gates.disable]
-                   if g not in self.manager.gate_names()]
+        unknown = [
+            g
+            for g in [*(self.config.gates.enable or []), *self.config.gates.disable]
+            if g not in self.manager.gate_names()
+        ]
         if unknown:
             raise ConfigurationError(
                 f"unknown gate {unknown[0]!r}; choose from: {', '.join(sorted(self.manager.gate_names()))}"
@@ -145,7 +157,9 @@ class CodeAgent:
                 ) from exc
         return task
 
-    def run(self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None) -> AgentResult:
+    def run(
+        self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None
+    ) -> AgentResult:
         """Generate, check and improve code for ``task`` until it passes or the retries run out.
 
         Raises:
@@ -158,7 +172,9 @@ class CodeAgent:
         *_, state = app.run(halt_after=[END])
         return self._finish(app.uid, state)
 
-    async def arun(self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None) -> AgentResult:
+    async def arun(
+        self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None
+    ) -> AgentResult:
         """Async :meth:`run`: the model is awaited natively and the gates run in a worker thread."""
         task = self._prepare(task)
         app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests, asynchronous=True)

@@ -18,6 +18,8 @@ from .plugins import PluginManager, default_manager, manager_for
 __all__ = ["Checker", "check"]
 
 _SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 def _parse(source: str | None) -> ast.Module | None:
     if source is None:
         return None
@@ -33,7 +35,11 @@ def _matches(rule: str, patterns: Iterable[str]) -> str | None:
     for pattern in patterns:
         if pattern == rule:
             return pattern
-        if pattern.endswith("*") and rule.startswith(pattern[:-1]) and (best is None or len(pattern) > len(best)):
+        if (
+            pattern.endswith("*")
+            and rule.startswith(pattern[:-1])
+            and (best is None or len(pattern) > len(best))
+        ):
             best = pattern
     return best
 
@@ -122,7 +128,9 @@ class Checker:
                 found = self._apply_policy(found)
                 findings.extend(found)
                 emit(self.listeners, AgentEvent("gate_finished", attempt, {"gate": run, "findings": found}))
-        findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.target, f.line or 0, f.column or 0, f.rule))
+        findings.sort(
+            key=lambda f: (_SEVERITY_ORDER[f.severity], f.target, f.line or 0, f.column or 0, f.rule)
+        )
         outcome = ctx.shared.get("test_outcome")
         report = CheckReport.from_findings(
             findings,
@@ -142,7 +150,9 @@ class Checker:
         try:
             found = list(gate.check(ctx.with_options(self.config.gate_options(gate.name))))
         except GateSkipped as skip:
-            return GateRun(name=gate.name, status="skipped", seconds=time.perf_counter() - start, error=str(skip)), []
+            return GateRun(
+                name=gate.name, status="skipped", seconds=time.perf_counter() - start, error=str(skip)
+            ), []
         except Exception as exc:  # a broken gate must never take the checker down
             message = f"{type(exc).__name__}: {exc}"
             crashed = Finding(

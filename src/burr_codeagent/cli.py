@@ -61,7 +61,8 @@ def usage_errors() -> Iterator[None]:
         yield
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors(include_url=False)
+            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
         )
         fail(f"invalid setting: {problems}")
     except (UsageError, ConfigurationError, PluginError, VisualizeError, BackendError) as exc:
@@ -101,9 +102,15 @@ def run(
     model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
     base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
     max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
-    warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed in a passing attempt.")] = None,
-    no_execution: Annotated[bool, typer.Option("--no-execution", help="Do not run the generated tests.")] = False,
-    ai_analysis: Annotated[bool, typer.Option("--ai-analysis", help="Ask the model to review failures.")] = False,
+    warning_threshold: Annotated[
+        int | None, typer.Option(help="Warnings allowed in a passing attempt.")
+    ] = None,
+    no_execution: Annotated[
+        bool, typer.Option("--no-execution", help="Do not run the generated tests.")
+    ] = False,
+    ai_analysis: Annotated[
+        bool, typer.Option("--ai-analysis", help="Ask the model to review failures.")
+    ] = False,
     report: Annotated[str | None, typer.Option(help="Report formats, comma-separated.")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Directory for the reports.")] = None,
     tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
@@ -182,7 +189,7 @@ def read_source(path: Path, max_bytes: int) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(
-            f"{path}: is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            f"{path}: is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "save it as UTF-8 (PEP 3120)"
         ) from exc
     if not text.strip():
@@ -193,9 +200,15 @@ def read_source(path: Path, max_bytes: int) -> str:
 @app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Python files to check.")],
-    tests: Annotated[Path | None, typer.Option(help="Tests for the code (they import it as `solution`).")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text, json, markdown, html, sarif or junit.")] = "text",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here, not stdout.")] = None,
+    tests: Annotated[
+        Path | None, typer.Option(help="Tests for the code (they import it as `solution`).")
+    ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, markdown, html, sarif or junit.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here, not stdout.")
+    ] = None,
     no_execution: Annotated[bool, typer.Option("--no-execution", help="Do not run the tests.")] = False,
     warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
@@ -281,8 +294,13 @@ def gates(
     for column in ("gate", "description", "rules", "plugin", "default"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["name"], row["description"], str(len(row["rules"])), row["plugin"],
-                      "on" if row["enabled_by_default"] else "off")
+        table.add_row(
+            row["name"],
+            row["description"],
+            str(len(row["rules"])),
+            row["plugin"],
+            "on" if row["enabled_by_default"] else "off",
+        )
     out.print(table)
 
 
@@ -300,8 +318,16 @@ def backends(
         rows = []
         for name, r in sorted(default_manager().backends().items()):
             missing = r.item.missing(config)
-            rows.append({"name": name, "description": r.item.description, "configured": not missing,
-                         "missing": missing, "plugin": r.plugin, "selected": name == config.backend})
+            rows.append(
+                {
+                    "name": name,
+                    "description": r.item.description,
+                    "configured": not missing,
+                    "missing": missing,
+                    "plugin": r.plugin,
+                    "selected": name == config.backend,
+                }
+            )
     if format == "json":
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
@@ -310,14 +336,17 @@ def backends(
         table.add_column(column)
     for row in rows:
         name = f"{row['name']} (selected)" if row["selected"] else row["name"]
-        table.add_row(name, "yes" if row["configured"] else "no", "\n".join(row["missing"]) or "–",
-                      row["description"])
+        table.add_row(
+            name, "yes" if row["configured"] else "no", "\n".join(row["missing"]) or "–", row["description"]
+        )
     out.print(table)
 
 
 @app.command()
 def visualize(
-    output: Annotated[Path, typer.Option("--output", "-o", help=".png, .svg, .pdf (need graphviz), .dot or .mmd")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help=".png, .svg, .pdf (need graphviz), .dot or .mmd")
+    ],
 ) -> None:
     """Draw the agent's Burr graph."""
     from .agent import CodeAgent
@@ -332,4 +361,3 @@ def visualize(
 def main() -> None:
     """Entry point of the ``codeagent`` script."""
     app()
-

@@ -63,7 +63,8 @@ class GateSettings(BaseModel):
     )
     disable: list[str] = Field(default_factory=list, description="Gates not to run.")
     disable_rules: list[str] = Field(
-        default_factory=list, description="Rule ids (`style.E501`) or prefixes ending in `*` (`style.*`) to drop."
+        default_factory=list,
+        description="Rule ids (`style.E501`) or prefixes ending in `*` (`style.*`) to drop.",
     )
     severity: dict[str, Severity] = Field(
         default_factory=dict, description="Per-rule severity overrides, e.g. {'naming.function': 'info'}."
@@ -107,10 +108,16 @@ class AgentConfig(BaseSettings):
         validation_alias=AliasChoices("CODEAGENT_MODEL", "MODEL"),
         description="Model id; each backend has a default.",
     )
-    base_url: str | None = Field(default=None, description="Server URL for OpenAI-compatible or proxied backends.")
-    api_key: SecretStr | None = Field(default=None, description="API key, if the backend takes one from config.")
+    base_url: str | None = Field(
+        default=None, description="Server URL for OpenAI-compatible or proxied backends."
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="API key, if the backend takes one from config."
+    )
     region: str | None = Field(
-        default=None, validation_alias=AliasChoices("CODEAGENT_REGION", "AWS_REGION"), description="AWS region."
+        default=None,
+        validation_alias=AliasChoices("CODEAGENT_REGION", "AWS_REGION"),
+        description="AWS region.",
     )
     profile: str | None = Field(
         default=None,
@@ -119,9 +126,13 @@ class AgentConfig(BaseSettings):
     )
     model_path: Path | None = Field(default=None, description="GGUF file for the `local` backend.")
     cassette: Path | None = Field(default=None, description="Cassette for the `replay` backend.")
-    record: Path | None = Field(default=None, description="Record every model exchange to this cassette file.")
+    record: Path | None = Field(
+        default=None, description="Record every model exchange to this cassette file."
+    )
     request_timeout: float = Field(default=120.0, gt=0, description="Seconds per provider request.")
-    api_max_retries: int = Field(default=5, ge=0, description="Retries of throttled or failed provider calls.")
+    api_max_retries: int = Field(
+        default=5, ge=0, description="Retries of throttled or failed provider calls."
+    )
     api_backoff_seconds: float = Field(
         default=1.0, ge=0, description="First retry delay; it doubles (with jitter) on each further retry."
     )
@@ -136,18 +147,26 @@ class AgentConfig(BaseSettings):
     )
 
     max_retries: int = Field(default=5, ge=0, le=50, description="Regenerations after the first attempt.")
-    warning_threshold: int = Field(default=5, ge=0, description="Most warnings an attempt may have and still pass.")
+    warning_threshold: int = Field(
+        default=5, ge=0, description="Most warnings an attempt may have and still pass."
+    )
     enable_ai_analysis: bool = Field(default=False, description="Ask the model to review failing attempts.")
     enable_code_execution: bool = Field(default=True, description="Run the generated tests in the sandbox.")
-    execution_timeout: float = Field(default=10.0, gt=0, le=3600, description="Seconds the generated tests may run.")
+    execution_timeout: float = Field(
+        default=10.0, gt=0, le=3600, description="Seconds the generated tests may run."
+    )
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     gates: GateSettings = Field(default_factory=GateSettings)
 
     auto_fix: bool = Field(default=True, description="Apply safe local fixes before asking the model again.")
     feedback_max_chars: int = Field(default=8_000, ge=500, description="Size cap of the feedback prompt.")
     stop_on_no_progress: bool = Field(default=True, description="Stop when attempts stop improving.")
-    max_total_tokens: int | None = Field(default=None, ge=1, description="Stop once a run has used this many tokens.")
-    max_cost_usd: float | None = Field(default=None, gt=0, description="Stop once a run's estimated cost exceeds this.")
+    max_total_tokens: int | None = Field(
+        default=None, ge=1, description="Stop once a run has used this many tokens."
+    )
+    max_cost_usd: float | None = Field(
+        default=None, gt=0, description="Stop once a run's estimated cost exceeds this."
+    )
     acceptance_tests_visibility: Literal["verbatim", "failures", "none"] = Field(
         default="failures", description="What the model sees of the user's acceptance tests."
     )
@@ -158,9 +177,13 @@ class AgentConfig(BaseSettings):
     )
     output_dir: Path = Field(default=Path("codeagent-reports"), description="Where reports are written.")
     tracking: bool = Field(default=True, description="Record runs with Burr's local tracker (the `burr` UI).")
-    storage_dir: Path | None = Field(default=None, description="Burr tracking directory (default: Burr's, ~/.burr).")
+    storage_dir: Path | None = Field(
+        default=None, description="Burr tracking directory (default: Burr's, ~/.burr)."
+    )
     project: str = Field(default="burr-codeagent", description="Burr tracking project name.")
-    persistence: Path | None = Field(default=None, description="SQLite file that makes runs resumable after a crash.")
+    persistence: Path | None = Field(
+        default=None, description="SQLite file that makes runs resumable after a crash."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -43,7 +43,12 @@ Listener = Callable[[AgentEvent], None]
 
 def emit(listeners: Sequence[Listener], event: AgentEvent) -> None:
     """Send ``event`` to every listener; a failing listener is logged, never fatal."""
-    log.debug("event %s attempt=%s %s", event.kind, event.attempt, {k: v for k, v in event.data.items() if k != "report"})
+    log.debug(
+        "event %s attempt=%s %s",
+        event.kind,
+        event.attempt,
+        {k: v for k, v in event.data.items() if k != "report"},
+    )
     for listener in listeners:
         try:
             listener(event)

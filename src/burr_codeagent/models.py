@@ -36,10 +36,15 @@ class PythonCodeGenerationResponse(BaseModel):
     code: str = Field(description="The complete Python module. Tests import it as module `solution`.")
     explanation: str = Field(description="How the code works and why it is written this way.")
     dependencies: list[str] | None = Field(
-        default=None, description="Third-party distributions the code needs, or null for the standard library only."
+        default=None,
+        description="Third-party distributions the code needs, or null for the standard library only.",
     )
-    test_code: str = Field(description="A pytest module that does `from solution import ...` and asserts behaviour.")
-    usage_examples: list[str] = Field(default_factory=list, description="Short snippets showing how to call the code.")
+    test_code: str = Field(
+        description="A pytest module that does `from solution import ...` and asserts behaviour."
+    )
+    usage_examples: list[str] = Field(
+        default_factory=list, description="Short snippets showing how to call the code."
+    )
 
 
 class Severity(StrEnum):
@@ -65,7 +70,9 @@ class Finding(BaseModel):
     end_column: int | None = None
     target: Literal["code", "tests"] = "code"
     suggestion: str | None = None
-    fixable: bool = Field(default=False, description="A formatter or safe auto-fix can repair this without the model.")
+    fixable: bool = Field(
+        default=False, description="A formatter or safe auto-fix can repair this without the model."
+    )
 
 
 class GateRun(BaseModel):
@@ -184,7 +191,9 @@ class Attempt(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     seconds: float = 0.0
     error: str | None = Field(default=None, description="Why no usable response was produced, if so.")
-    auto_fixes: list[str] = Field(default_factory=list, description="Fixes applied locally without the model.")
+    auto_fixes: list[str] = Field(
+        default_factory=list, description="Fixes applied locally without the model."
+    )
 
 
 class RunMetrics(BaseModel):
@@ -216,4 +225,6 @@ class AgentResult(BaseModel):
     report_paths: dict[str, Path] = Field(default_factory=dict)
     app_id: str
     stop_reason: str
-    config: dict[str, object] = Field(default_factory=dict, description="The settings of the run, secrets redacted.")
+    config: dict[str, object] = Field(
+        default_factory=dict, description="The settings of the run, secrets redacted."
+    )

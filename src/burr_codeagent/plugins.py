@@ -59,7 +59,10 @@ def builtin_modules() -> list[ModuleType]:
             if info.name.startswith("_") or info.name == "base":
                 continue
             module = importlib.import_module(f"{package_name}.{info.name}")
-            if any(hasattr(module, hook) for hook in ("register_gates", "register_backends", "register_renderers")):
+            if any(
+                hasattr(module, hook)
+                for hook in ("register_gates", "register_backends", "register_renderers")
+            ):
                 modules.append(module)
     return modules
 

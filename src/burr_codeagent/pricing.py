@@ -27,7 +27,9 @@ PRICES: dict[str, tuple[float, float]] = {
 }
 
 
-def price_for(model: str | None, extra: Mapping[str, tuple[float, float]] | None = None) -> tuple[float, float] | None:
+def price_for(
+    model: str | None, extra: Mapping[str, tuple[float, float]] | None = None
+) -> tuple[float, float] | None:
     """The (input, output) price of ``model``: an exact entry first, else the longest table key it contains."""
     if not model:
         return None

@@ -13,7 +13,9 @@ from .selection import best_attempt_index
 __all__ = ["assemble_result"]
 
 
-def assemble_result(state: Mapping[str, Any], config: AgentConfig, *, app_id: str, model: str | None) -> AgentResult:
+def assemble_result(
+    state: Mapping[str, Any], config: AgentConfig, *, app_id: str, model: str | None
+) -> AgentResult:
     """Build the result of a run from its state. ``code`` and ``test_code`` come from the best attempt."""
     attempts = [Attempt.model_validate(a) for a in state.get("attempts", [])]
     best_index = best_attempt_index(attempts)

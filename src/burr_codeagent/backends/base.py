@@ -63,7 +63,9 @@ class Generation(Generic[M]):
 class BackendError(Exception):
     """A backend failed. ``usage`` holds the tokens already spent, so accounting stays honest."""
 
-    def __init__(self, message: str, *, backend: str = "", usage: Usage | None = None, retryable: bool = False):
+    def __init__(
+        self, message: str, *, backend: str = "", usage: Usage | None = None, retryable: bool = False
+    ):
         super().__init__(message)
         self.backend = backend
         self.usage = usage or Usage()
@@ -77,7 +79,9 @@ class BackendNotConfiguredError(BackendError):
 class InvalidResponseError(BackendError):
     """The model's answer still failed validation after the re-asks. The agent records a failed attempt."""
 
-    def __init__(self, message: str, *, backend: str = "", usage: Usage | None = None, raw: str | None = None):
+    def __init__(
+        self, message: str, *, backend: str = "", usage: Usage | None = None, raw: str | None = None
+    ):
         super().__init__(message, backend=backend, usage=usage)
         self.raw = raw
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from ..models import Usage
 from .base import Generation, GenerationRequest, InvalidResponseError, LLMBackend, M, Message
 
-__all__ = ["ScriptedBackend", "ScriptedCall", "ScriptExhaustedError"]
+__all__ = ["ScriptExhaustedError", "ScriptedBackend", "ScriptedCall"]
 
 
 class ScriptExhaustedError(IndexError):

@@ -57,10 +57,10 @@ class StyleGate:
     name = "style"
     description = "PEP 8 and pyflakes through ruff (E with --preview, W, N, F), one run per source."
 
-    @property
-    def rules(self) -> Mapping[str, str]:
-        """Every ruff rule this gate can report, as ``style.<CODE>`` -> summary."""
-        return _rule_catalogue()
+    rules: Mapping[str, str]
+
+    def __init__(self) -> None:
+        self.rules = _RuleCatalogue()
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Run ruff once on the code and once on the tests (concurrently); map its diagnostics to findings."""
@@ -115,7 +115,7 @@ def _deferred_prefixes(ctx: GateContext) -> tuple[str, ...]:
 
 
 def _ruff_binary() -> str:
-    from ruff.__main__ import find_ruff_bin
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
     return str(find_ruff_bin())
 
@@ -224,6 +224,19 @@ def _unwrappable_rows(source: str, line_length: int) -> set[int]:
     return rows
 
 
+class _RuleCatalogue(Mapping[str, str]):
+    """Every ruff rule the gate can report (``style.<CODE>`` -> summary), read from ruff on first use."""
+
+    def __getitem__(self, key: str) -> str:
+        return _rule_catalogue()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_rule_catalogue())
+
+    def __len__(self) -> int:
+        return len(_rule_catalogue())
+
+
 @functools.cache
 def _rule_catalogue() -> Mapping[str, str]:
     try:
@@ -239,7 +252,7 @@ def _rule_catalogue() -> Mapping[str, str]:
     rules = {
         f"style.{rule['code']}": rule.get("summary") or rule["name"]
         for rule in catalogue
-        if rule.get("code", "").startswith(SELECT)
+        if (rule.get("code") or "").startswith(SELECT)
         and rule.get("linter") in {"pycodestyle", "pep8-naming", "Pyflakes"}
         and not rule["code"].startswith(IGNORE)
     }

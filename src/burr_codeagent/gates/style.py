@@ -250,13 +250,20 @@ def _rule_catalogue() -> Mapping[str, str]:
     except (OSError, subprocess.SubprocessError, ValueError):
         return dict(_FALLBACK_RULES)
     rules = {
-        f"style.{rule['code']}": rule.get("summary") or rule["name"]
+        f"style.{rule['code']}": _describe(rule)
         for rule in catalogue
         if (rule.get("code") or "").startswith(SELECT)
         and rule.get("linter") in {"pycodestyle", "pep8-naming", "Pyflakes"}
         and not rule["code"].startswith(IGNORE)
     }
     return rules or dict(_FALLBACK_RULES)
+
+
+def _describe(rule: Mapping[str, Any]) -> str:
+    summary = str(rule.get("summary") or "")
+    if not summary or "{" in summary:  # summaries with placeholders read badly outside a diagnostic
+        return str(rule["name"]).replace("-", " ").capitalize() + "."
+    return summary
 
 
 @hookimpl

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ..models import AgentResult, CheckReport
 
-__all__ = ["RenderContext", "Renderer", "Renderable"]
+__all__ = ["RenderContext", "Renderable", "Renderer"]
 
 Renderable = AgentResult | CheckReport
 
@@ -22,7 +22,7 @@ class RenderContext:
     graph_mermaid: str | None = None
     graph_dot: str | None = None
     source_paths: Mapping[str, str] = field(default_factory=dict)  # "code"/"tests" -> path shown in reports
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tool_version: str = ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..hookspecs import hookimpl
-from .base import RenderContext, Renderable, Renderer
+from .base import Renderable, RenderContext, Renderer
 
 
 class JsonRenderer:

@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from typing import Any
 
 import jinja2
 
 from ..hookspecs import hookimpl
 from ..models import AgentResult
-from .base import RenderContext, Renderable, Renderer
-from .summary import gate_success_rate, gates_clean
+from .base import Renderable, RenderContext, Renderer
+from .view import check_variables, location, result_variables
 
 
 def md_cell(value: object) -> str:
     """Make any value safe inside a Markdown table cell."""
     text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def fenced(text: str, language: str = "python") -> str:
+    """``text`` in a code fence longer than any run of backticks inside it, so nothing can close it early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.strip(chr(10))}\n{fence}"
 
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("burr_codeagent.reports", "templates"),
-        autoescape=False,  # noqa: S701 - Markdown, not HTML
+        autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=False,
     )
     env.filters["mdcell"] = md_cell
+    env.filters["fenced"] = fenced
+    env.globals["location"] = location
     return env
 
 
@@ -46,19 +56,8 @@ class MarkdownRenderer:
 
     def render(self, obj: Renderable, context: RenderContext) -> str:
         if isinstance(obj, AgentResult):
-            best = obj.best
-            variables: dict[str, Any] = {
-                "result": obj,
-                "best": best,
-                "m": obj.metrics,
-                "context": context,
-                "clean": gates_clean(best.report) if best else [],
-                "ran": len([g for g in best.report.gates if g.status != "skipped"]) if best else 0,
-                "rate": gate_success_rate(best.report) if best else None,
-                "config_items": sorted((context.config or obj.config).items()),
-            }
-            return self._env.get_template("report.md.j2").render(**variables)
-        return self._env.get_template("check.md.j2").render(report=obj, context=context)
+            return self._env.get_template("report.md.j2").render(**result_variables(obj, context))
+        return self._env.get_template("check.md.j2").render(**check_variables(obj, context))
 
 
 @hookimpl

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..plugins import PluginManager
-from .base import RenderContext, Renderable
+from .base import Renderable, RenderContext
 
 __all__ = ["REPORT_STEM", "reserve_path", "write_reports"]
 

@@ -1,0 +1,70 @@
+"""The variables the Markdown and HTML templates share, computed once from a result or a check report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..models import AgentResult, CheckReport, Finding
+from .base import RenderContext
+from .charts import findings_chart_mermaid
+from .summary import gate_success_rate, gates_clean, journey, time_per_action
+
+__all__ = ["check_variables", "flatten_settings", "location", "result_variables"]
+
+
+def flatten_settings(settings: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Every setting as ``(dotted.key, text)``, nested tables flattened, sorted by key."""
+    for key in sorted(settings):
+        value = settings[key]
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            yield from flatten_settings(value, prefix=f"{name}.")
+        elif isinstance(value, str):
+            yield name, value
+        else:
+            yield name, json.dumps(value, default=str)
+
+
+def location(f: Finding, paths: Mapping[str, str]) -> str:
+    """``target:line:col`` of a finding, using the checked file's name when it is known."""
+    where = paths.get(f.target, f.target)
+    if f.line:
+        where += f":{f.line}"
+        if f.column:
+            where += f":{f.column}"
+    return where
+
+
+def result_variables(result: AgentResult, context: RenderContext) -> dict[str, Any]:
+    """Template variables for the report of a whole run."""
+    best = result.best
+    settings = context.config or result.config
+    return {
+        "result": result,
+        "best": best,
+        "m": result.metrics,
+        "context": context,
+        "paths": {"code": "solution.py", "tests": "test_solution.py"},
+        "clean": gates_clean(best.report) if best else [],
+        "ran": len([g for g in best.report.gates if g.status != "skipped"]) if best else 0,
+        "rate": gate_success_rate(best.report) if best else None,
+        "journey": journey(result),
+        "times": time_per_action(result),
+        "chart_mermaid": findings_chart_mermaid(result.attempts),
+        "config_items": list(flatten_settings(settings)),
+    }
+
+
+def check_variables(report: CheckReport, context: RenderContext) -> dict[str, Any]:
+    """Template variables for the report of ``codeagent check``."""
+    return {
+        "report": report,
+        "context": context,
+        "paths": dict(context.source_paths),
+        "clean": gates_clean(report),
+        "ran": len([g for g in report.gates if g.status != "skipped"]),
+        "rate": gate_success_rate(report),
+        "config_items": list(flatten_settings(context.config)),
+    }

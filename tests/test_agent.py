@@ -108,7 +108,7 @@ def test_empty_task_is_rejected_before_any_call(config: AgentConfig) -> None:
 
 
 def test_unknown_backend_name_is_rejected_with_the_choices(config: AgentConfig) -> None:
-    with pytest.raises(ConfigurationError, match="unknown backend 'nope'; choose one of: .*bedrock"):
+    with pytest.raises(ConfigurationError, match=r"unknown backend 'nope'; choose one of: .*bedrock"):
         CodeAgent(config, backend="nope")
 
 

@@ -127,8 +127,8 @@ class CodeAgent:
     ) -> Application[Any]:
         """The Burr application for ``task``, built but not run, for embedding or inspection."""
         services = self._services(acceptance_tests)
-        builder = (
-            ApplicationBuilder()
+        builder: ApplicationBuilder[Any] = (
+            ApplicationBuilder()  # type: ignore[no-untyped-call]
             .with_graph(build_graph(services, asynchronous=asynchronous))
             .with_state(State(initial_state(task, self.config)))
             .with_entrypoint(GENERATOR)
@@ -182,7 +182,7 @@ class CodeAgent:
         *_, state = await app.arun(halt_after=[END])
         return self._finish(app.uid, state)
 
-    def _finish(self, app_id: str, state: State) -> AgentResult:
+    def _finish(self, app_id: str, state: State[Any]) -> AgentResult:
         result = assemble_result(state.get_all(), self.config, app_id=app_id, model=self.backend.model)
         paths = {name: Path(path) for name, path in (state.get("report_paths") or {}).items()}
         result = result.model_copy(update={"report_paths": paths})

@@ -277,7 +277,7 @@ def gates(
 
     with usage_errors():
         registered = default_manager().gates()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": name,
             "description": r.item.description,
@@ -315,7 +315,7 @@ def backends(
 
     with usage_errors():
         config = build_config()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for name, r in sorted(default_manager().backends().items()):
             missing = r.item.missing(config)
             rows.append(
@@ -337,7 +337,7 @@ def backends(
     for row in rows:
         name = f"{row['name']} (selected)" if row["selected"] else row["name"]
         table.add_row(
-            name, "yes" if row["configured"] else "no", "\n".join(row["missing"]) or "–", row["description"]
+            name, "yes" if row["configured"] else "no", "\n".join(row["missing"]) or "-", row["description"]
         )
     out.print(table)
 

@@ -29,7 +29,11 @@ class Gate(Protocol):
 
     name: str
     description: str
-    rules: Mapping[str, str]
+
+    @property
+    def rules(self) -> Mapping[str, str]:
+        """Rule id -> one-line description, for reports and SARIF."""
+        ...
 
     def check(self, ctx: GateContext) -> Iterable[Finding]:
         """Inspect ``ctx`` and yield findings. Raising :class:`GateSkipped` marks the gate skipped."""

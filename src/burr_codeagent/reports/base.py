@@ -22,6 +22,9 @@ class RenderContext:
     graph_mermaid: str | None = None
     graph_dot: str | None = None
     source_paths: Mapping[str, str] = field(default_factory=dict)  # "code"/"tests" -> path shown in reports
+    sources: Mapping[str, str] = field(
+        default_factory=dict
+    )  # "code"/"tests" -> text (SARIF fingerprints, regions)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     tool_version: str = ""
 

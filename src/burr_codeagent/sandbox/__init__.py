@@ -1,0 +1,54 @@
+"""Isolated execution of generated code and tests (DESIGN section 6).
+
+Layers, strongest available first (:func:`resolve_isolation`): ``bwrap`` (bubblewrap namespaces and a read-only
+root), ``unshare`` (namespaces plus private read-only mounts), ``none`` (the portable layer alone). Every run also
+gets its own session, resource limits (:class:`ResourceLimits`), a scrubbed environment
+(:func:`scrubbed_environment`), a wall-clock timeout that kills everything it started, and capped output.
+
+Running tests::
+
+    from burr_codeagent.sandbox import PytestRun, Sandbox, run_pytest
+
+    result = run_pytest(PytestRun(code=code, test_code=tests, timeout=10), Sandbox("auto"))
+    result.outcome            # TestOutcome: passed/failed/errors/skipped, timed_out, isolation, output excerpt
+    result.cases              # every test with its outcome and failure message
+    result.problem            # why the run does not count (no report, killed, status disagrees), or None
+
+Extending a run (coverage, mutation testing, acceptance tests): a :class:`PytestRun` takes extra pytest
+``plugins`` (module names loaded with ``-p``; autoloading stays off), extra ``args``, extra ``files`` written into the
+work dir before the run (a plugin module, a config file, more tests) and ``collect``, files the run writes that are
+read back into :attr:`PytestResult.files`. For example, a plugin that writes ``mutants.json``::
+
+    spec = PytestRun(code, tests, plugins=("_mutation_plugin",), files={"_mutation_plugin.py": PLUGIN_SOURCE},
+                     collect=("mutants.json",), args=("-x",), env={"MUTANTS": "..."})
+    result = run_pytest(spec, sandbox)
+    data = result.files.get("mutants.json")   # bytes, or missing if the run never wrote it
+
+Installed modules are importable read-only inside the sandbox (the agent's own interpreter runs pytest), so
+``plugins=("pytest_cov",)`` works as well. Result files are data from untrusted code: parse them defensively.
+"""
+
+from __future__ import annotations
+
+from .environment import looks_secret, scrubbed_environment
+from .layers import Isolation, IsolationUnavailable, available, resolve_isolation
+from .limits import ResourceLimits
+from .pytest_run import PytestResult, PytestRun, TestCase, run_pytest
+from .runner import RunResult, Sandbox, workdir
+
+__all__ = [
+    "Isolation",
+    "IsolationUnavailable",
+    "PytestResult",
+    "PytestRun",
+    "ResourceLimits",
+    "RunResult",
+    "Sandbox",
+    "TestCase",
+    "available",
+    "looks_secret",
+    "resolve_isolation",
+    "run_pytest",
+    "scrubbed_environment",
+    "workdir",
+]

@@ -1,0 +1,241 @@
+"""Run generated tests with pytest in the sandbox and read the verdict from pytest's JUnit XML report.
+
+The report file, not the exit status or stdout, says what ran: a test that calls ``os._exit(0)``, kills its runner or
+prints a fake "5 passed" line leaves no (or no matching) report, and that is never a pass.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from ..models import TestOutcome
+from .runner import RunResult, Sandbox, workdir
+
+__all__ = ["PytestResult", "PytestRun", "TestCase", "run_pytest"]
+
+MAX_REPORT_BYTES = 8 * 1024 * 1024
+MAX_COLLECTED_BYTES = 16 * 1024 * 1024
+_PYTEST_INI = "[pytest]\naddopts =\njunit_family = xunit1\njunit_logging = no\nconsole_output_style = classic\n"
+_EXIT_OK, _EXIT_FAILED, _EXIT_NO_TESTS = 0, 1, 5
+
+
+@dataclass(frozen=True)
+class PytestRun:
+    """What to run: the module under test, its tests, and any extra plugins, arguments and files.
+
+    ``plugins`` are module names loaded with ``-p`` (plugin autoloading is off, so nothing else loads); a plugin can
+    be a file from ``files`` (the work dir is importable) or an installed module. ``collect`` names files the run
+    writes (relative to the work dir) to read back into :attr:`PytestResult.files`.
+    """
+
+    code: str
+    test_code: str
+    module: str = "solution"
+    test_file: str = "test_solution.py"
+    plugins: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
+    collect: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        for name in [f"{self.module}.py", self.test_file, *self.files, *self.collect]:
+            path = PurePosixPath(name)
+            if path.is_absolute() or ".." in path.parts or not path.parts:
+                raise ValueError(f"sandbox file names must be relative paths inside the work dir, not {name!r}")
+        if not self.module.isidentifier():
+            raise ValueError(f"module name {self.module!r} is not a Python identifier")
+        if self.timeout <= 0:
+            raise ValueError(f"timeout must be positive, not {self.timeout!r}")
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One test from the report."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str
+    classname: str
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    message: str = ""
+    details: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class PytestResult:
+    """The outcome of a run, the individual tests, any collected files and, if it cannot count, why."""
+
+    outcome: TestOutcome
+    cases: list[TestCase]
+    run: RunResult
+    report_found: bool
+    problem: str | None = None
+    """Why the run is not a valid pass or fail by the report (no report, wrong report, status disagrees)."""
+    collection_errors: list[TestCase] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[TestCase]:
+        """Tests that failed or errored (collection errors are separate)."""
+        return [c for c in self.cases if c.outcome in ("failed", "error")]
+
+
+def pytest_command(spec: PytestRun, report: str, suite: str) -> list[str]:
+    """The pytest command line: own interpreter, no cache, only the plugins asked for, JUnit XML report."""
+    argv = [sys.executable, "-m", "pytest", spec.test_file, "-c", "pytest.ini", "--rootdir", "."]
+    argv += ["-p", "no:cacheprovider", "-q", "--tb=short", "-rN", "--color=no", f"--junitxml={report}"]
+    argv += ["-o", f"junit_suite_name={suite}"]
+    for plugin in spec.plugins:
+        argv += ["-p", plugin]
+    return [*argv, *spec.args]
+
+
+def run_pytest(spec: PytestRun, sandbox: Sandbox | None = None, *, keep_workdir: bool = False) -> PytestResult:
+    """Write the module and tests into a fresh work dir, run pytest in ``sandbox`` and read its report."""
+    sandbox = sandbox or Sandbox()
+    with workdir(keep=keep_workdir) as host:
+        files: dict[str, str | bytes] = {
+            f"{spec.module}.py": spec.code,
+            spec.test_file: spec.test_code,
+            "pytest.ini": _PYTEST_INI,
+            **spec.files,
+        }
+        for name, content in files.items():
+            target = host / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+        # An unguessable report name and suite name: a stale or forged file does not count.
+        nonce = secrets.token_hex(8)
+        report = f".codeagent-{nonce}.xml"
+        started = time.perf_counter()
+        run = sandbox.run(pytest_command(spec, report, nonce), host, timeout=spec.timeout, env=spec.env)
+        collected = {name: _read_capped(host / name, MAX_COLLECTED_BYTES) for name in spec.collect}
+        report_bytes = _read_capped(host / report, MAX_REPORT_BYTES)
+        elapsed = time.perf_counter() - started
+        result = interpret(run, report_bytes, nonce, elapsed, cap=sandbox.max_output_chars)
+        return PytestResult(
+            outcome=result.outcome,
+            cases=result.cases,
+            run=run,
+            report_found=result.report_found,
+            problem=result.problem,
+            collection_errors=result.collection_errors,
+            files={k: v for k, v in collected.items() if v is not None},
+        )
+
+
+def _read_capped(path: Path, cap: int) -> bytes | None:
+    try:
+        if path.is_symlink() or not path.is_file():  # a symlink could point anywhere on the host
+            return None
+        with path.open("rb") as handle:
+            return handle.read(cap)
+    except OSError:
+        return None
+
+
+@dataclass
+class _Parsed:
+    outcome: TestOutcome
+    cases: list[TestCase]
+    report_found: bool
+    problem: str | None
+    collection_errors: list[TestCase]
+
+
+def interpret(run: RunResult, report: bytes | None, suite: str, seconds: float, cap: int = 8_000) -> _Parsed:
+    """Combine the run and its report into a :class:`TestOutcome` (exposed for tests and other runners)."""
+    cases, parse_problem = _parse_report(report, suite)
+    collection = [c for c in cases if c.outcome == "error" and c.message == "collection failure"]
+    tests = [c for c in cases if c not in collection]
+    counts = {o: sum(1 for c in tests if c.outcome == o) for o in ("passed", "failed", "error", "skipped")}
+    problem = parse_problem
+    if problem is None and not run.timed_out:
+        problem = _status_disagrees(run.returncode, counts, bool(collection))
+    outcome = TestOutcome(
+        passed=counts["passed"] if problem is None else 0,
+        failed=counts["failed"],
+        errors=counts["error"] + len(collection),
+        skipped=counts["skipped"],
+        duration_seconds=round(seconds, 3),
+        timed_out=run.timed_out,
+        isolation=run.isolation,
+        output=_excerpt(run, tests, collection, problem)[:cap],
+    )
+    return _Parsed(outcome, tests, report is not None and parse_problem is None, problem, collection)
+
+
+def _parse_report(report: bytes | None, suite: str) -> tuple[list[TestCase], str | None]:
+    if report is None:
+        return [], "pytest ended without writing its report"
+    try:
+        root = ET.fromstring(report)
+    except ET.ParseError as exc:
+        return [], f"pytest's report is incomplete or malformed ({exc})"
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    if len(suites) != 1 or suites[0].get("name") != suite:
+        return [], "the report file was not written by this pytest run"
+    cases = []
+    for element in suites[0].iter("testcase"):
+        outcome: Literal["passed", "failed", "error", "skipped"] = "passed"
+        message = details = ""
+        for tag, kind in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+            child = element.find(tag)
+            if child is not None:
+                outcome = kind  # type: ignore[assignment]
+                message = child.get("message", "")
+                details = child.text or ""
+                break
+        cases.append(
+            TestCase(
+                name=element.get("name", ""),
+                classname=element.get("classname", ""),
+                outcome=outcome,
+                message=message,
+                details=details,
+                seconds=float(element.get("time", "0") or 0),
+            )
+        )
+    return cases, None
+
+
+def _status_disagrees(returncode: int | None, counts: dict[str, int], collection_failed: bool) -> str | None:
+    """A report of success from a process that did not exit as pytest does after success is not believed."""
+    bad = counts["failed"] + counts["error"] > 0 or collection_failed
+    if not bad and counts["passed"] > 0 and returncode != _EXIT_OK:
+        return f"pytest reported no failure but exited with status {returncode}"
+    if not bad and counts["passed"] == 0 and returncode not in (_EXIT_OK, _EXIT_NO_TESTS):
+        return f"pytest ran no test and exited with status {returncode}"
+    if bad and returncode == _EXIT_OK:
+        return "pytest reported failures but exited with status 0"
+    return None
+
+
+def _excerpt(run: RunResult, tests: list[TestCase], collection: list[TestCase], problem: str | None) -> str:
+    """Failure text for the feedback prompt: each failing test's traceback tail, else the run's own output."""
+    parts = []
+    for case in [*collection, *(c for c in tests if c.outcome in ("failed", "error"))]:
+        header = f"{case.classname}::{case.name}".strip(":") or "test_solution"
+        parts.append(f"--- {header} ({case.outcome}) ---\n{_tail(case.details or case.message, 1_500)}")
+    if problem or not parts:
+        output = run.output.replace(run.inside_workdir + "/", "")
+        parts.append(f"--- pytest output{' (truncated)' if run.output_truncated else ''} ---\n{_tail(output, 3_000)}")
+    return "\n".join(parts)
+
+
+def _tail(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else "...\n" + text[-limit:]

@@ -1,0 +1,202 @@
+"""Run one command in a fresh work dir behind the chosen isolation layer, with a wall-clock timeout and capped output."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+from .environment import scrubbed_environment
+from .layers import INSIDE_WORKDIR, Isolation, is_root, resolve_isolation, unshare_mounts, wrap_bwrap, wrap_unshare
+from .limits import LAUNCHER_FAILED, ResourceLimits, launcher_command
+
+__all__ = ["RunResult", "Sandbox", "workdir"]
+
+log = logging.getLogger(__name__)
+
+_GRACE_SECONDS = 0.5  # after a kill, how long to wait for the output pipe to drain
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What happened to one sandboxed command."""
+
+    returncode: int | None
+    """Exit status; negative for a signal (as :mod:`subprocess` reports it); None if it never finished."""
+    output: str
+    """stdout and stderr interleaved, capped at ``max_output_chars``."""
+    output_truncated: bool
+    timed_out: bool
+    seconds: float
+    isolation: Isolation
+    workdir: Path
+    """The work dir on the host (removed after the run unless it was kept)."""
+    inside_workdir: str
+    """The work dir as the sandboxed command sees it (paths in its output use this)."""
+
+    @property
+    def signal(self) -> int | None:
+        """The signal that ended the command, if one did (including 128+N statuses from bwrap and shells)."""
+        if self.returncode is None:
+            return None
+        if self.returncode < 0:
+            return -self.returncode
+        if 128 < self.returncode < 128 + 65:
+            return self.returncode - 128
+        return None
+
+    @property
+    def launcher_failed(self) -> bool:
+        """The sandbox itself could not be set up (not a verdict on the code)."""
+        return self.returncode == LAUNCHER_FAILED and "codeagent-launcher:" in self.output
+
+
+@contextlib.contextmanager
+def workdir(keep: bool = False, prefix: str = "codeagent-") -> Iterator[Path]:
+    """A fresh private directory for one run, removed afterwards unless ``keep``."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        if keep:
+            log.warning("sandbox work dir kept for debugging: %s", path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+class _CappedReader(threading.Thread):
+    """Reads a pipe to its end, keeping only the first ``cap`` characters (a flood is read and dropped)."""
+
+    def __init__(self, stream: IO[bytes], cap: int) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.cap = cap
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := self.stream.read1(65536):
+                room = self.cap * 4 - len(self.kept)  # bytes: up to 4 per character
+                if room > 0:
+                    self.kept += chunk[:room]
+                self.dropped += max(0, len(chunk) - max(room, 0))
+
+    def text(self) -> tuple[str, bool]:
+        decoded = bytes(self.kept).decode("utf-8", errors="replace")
+        truncated = self.dropped > 0 or len(decoded) > self.cap
+        return decoded[: self.cap], truncated
+
+
+class Sandbox:
+    """Runs commands behind the strongest available (or the requested) isolation layer.
+
+    Every run gets its own session and process group, resource limits, a scrubbed environment with ``HOME`` in the
+    work dir, a wall-clock timeout that kills everything the command started, and capped output.
+    """
+
+    def __init__(
+        self,
+        isolation: Literal["auto", "bwrap", "unshare", "none"] = "auto",
+        *,
+        memory_mb: int = 1024,
+        network: bool = False,
+        max_output_chars: int = 8_000,
+    ) -> None:
+        self.isolation: Isolation = resolve_isolation(isolation)
+        self.memory_mb = memory_mb
+        self.network = network
+        self.max_output_chars = max_output_chars
+        if self.isolation == "none":
+            note = "" if sys.platform.startswith("linux") else f" ({sys.platform} has no namespaces for it)"
+            log.warning(
+                "UNISOLATED: generated code runs without namespaces%s; only resource limits, a scrubbed environment "
+                "and a timeout protect this machine. Install bubblewrap for real isolation.",
+                note,
+            )
+
+    def inside(self, host_workdir: Path) -> str:
+        """How the command sees ``host_workdir``."""
+        return INSIDE_WORKDIR if self.isolation == "bwrap" else str(host_workdir)
+
+    def command(self, argv: list[str], host_workdir: Path, limits: ResourceLimits) -> list[str]:
+        """The full command line: isolation layer, then the launcher, then ``argv``."""
+        inside = self.inside(host_workdir)
+        if self.isolation == "bwrap":
+            launched = launcher_command(argv, inside, limits, drop_privileges=is_root())
+            return wrap_bwrap(launched, workdir=str(host_workdir), network=self.network)
+        if self.isolation == "unshare":
+            mounts = unshare_mounts(inside, os.environ.get("HOME"))
+            launched = launcher_command(argv, inside, limits, drop_privileges=is_root(), mounts=mounts)
+            return wrap_unshare(launched, network=self.network)
+        return launcher_command(argv, inside, limits, babysit=True)
+
+    def run(
+        self,
+        argv: list[str],
+        host_workdir: Path,
+        *,
+        timeout: float,
+        env: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        """Run ``argv`` (absolute ``argv[0]``) with ``host_workdir`` as its writable cwd and wait at most ``timeout``."""
+        if is_root() and self.isolation != "none":
+            host_workdir.chmod(0o777)  # the command runs as `nobody`
+        inside = self.inside(host_workdir)
+        tmpdir = "/tmp" if self.isolation == "bwrap" else inside
+        environment = scrubbed_environment(os.environ, home=inside, tmpdir=tmpdir, extra=env)
+        limits = ResourceLimits.for_run(timeout, self.memory_mb)
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            self.command(argv, host_workdir, limits),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=environment,
+            cwd=host_workdir,
+            start_new_session=True,
+            close_fds=True,
+        )
+        assert process.stdout is not None
+        reader = _CappedReader(process.stdout, self.max_output_chars)
+        reader.start()
+        timed_out = False
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        finally:
+            _kill_group(process.pid)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=2)
+        reader.join(_GRACE_SECONDS)
+        process.stdout.close()
+        elapsed = time.perf_counter() - start
+        output, truncated = reader.text()
+        return RunResult(
+            returncode=process.returncode,
+            output=output,
+            output_truncated=truncated,
+            timed_out=timed_out,
+            seconds=elapsed,
+            isolation=self.isolation,
+            workdir=host_workdir,
+            inside_workdir=inside,
+        )
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL the whole process group (with bwrap and unshare, killing it also ends their pid namespace)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)

@@ -1,0 +1,131 @@
+"""A small adapter over bandit's internals, so the rest of the package never touches them.
+
+Bandit's maintainers promise a command line, not a library API. This module drives the same objects the command
+line does (a test set built from the loaded plugins and the AST node visitor) on a string held in memory, and turns
+bandit's ``Issue`` objects into plain :class:`BanditIssue` records. It is written against the pinned version
+(:data:`SUPPORTED_VERSION`); ``tests/gates/test_bandit_adapter.py`` fails first if an upgrade changes what it uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import threading
+import tokenize
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan"]
+
+SUPPORTED_VERSION = "1.9.4"
+"""The bandit release this adapter is written and tested against (pinned in pyproject.toml)."""
+
+# Bandit keeps per-run state on objects it shares (the test set, its plugin manager); nothing promises that two
+# scans may run at once, and the checker runs gates in threads, so scans take turns.
+_LOCK = threading.Lock()
+# A path in no package, so bandit names the module without looking at the working directory.
+_VIRTUAL_DIR = "/codeagent-virtual"
+
+
+@dataclass(frozen=True)
+class BanditIssue:
+    """One bandit result. Lines and columns are 1-based; ``end_column`` is exclusive."""
+
+    test_id: str
+    test_name: str
+    severity: str
+    confidence: str
+    text: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int | None
+    cwe: int
+
+
+def bandit_version() -> str:
+    """The installed bandit version."""
+    import bandit
+
+    return str(bandit.__version__)
+
+
+@functools.cache
+def _test_set() -> Any:
+    from bandit.core import config as b_config
+    from bandit.core import test_set as b_test_set
+
+    return b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+
+
+def scan(
+    source: str,
+    *,
+    filename: str = "solution.py",
+    honour_nosec: bool = False,
+    skip: Collection[str] = (),
+) -> list[BanditIssue]:
+    """Run every bandit test over ``source`` and return its issues in source order.
+
+    ``honour_nosec`` makes ``# nosec`` comments silence bandit as on the command line; it is off by default because
+    code written by a model must not be able to switch off its own security review. ``skip`` lists test ids
+    (``B101``) whose issues are dropped. Raises :class:`SyntaxError` when the source does not parse, and
+    :class:`RuntimeError` when bandit's internals are not what this adapter expects.
+    """
+    try:
+        from bandit.core import meta_ast, metrics, node_visitor
+    except ImportError as exc:  # pragma: no cover - only with a broken install
+        raise RuntimeError(f"bandit is not importable: {exc}") from exc
+    data = source.encode("utf-8")
+    nosec = _nosec_lines(data) if honour_nosec else {}
+    path = f"{_VIRTUAL_DIR}/{filename}"
+    with _LOCK:
+        try:
+            counters = metrics.Metrics()
+            counters.begin(path)
+            visitor = node_visitor.BanditNodeVisitor(
+                path, io.BytesIO(data), meta_ast.BanditMetaAst(), _test_set(), False, nosec, counters
+            )
+            visitor.process(data)
+            results = list(visitor.tester.results)
+        except (AttributeError, TypeError) as exc:
+            raise RuntimeError(
+                f"bandit {bandit_version()} does not match the adapter (written for {SUPPORTED_VERSION}): {exc}"
+            ) from exc
+    issues = [_to_issue(result) for result in results if result.test_id not in skip]
+    return sorted(issues, key=lambda i: (i.line, i.column, i.test_id))
+
+
+def _nosec_lines(data: bytes) -> dict[int, set[str] | None]:
+    from bandit.core import manager
+
+    lines: dict[int, set[str] | None] = {}
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type == tokenize.COMMENT:
+                parsed = manager._parse_nosec_comment(token.string)
+                if parsed is not None:
+                    lines[token.start[0]] = parsed
+    except tokenize.TokenError:
+        pass
+    return lines
+
+
+def _to_issue(result: Any) -> BanditIssue:
+    line = int(result.lineno)
+    line_range = [int(n) for n in (result.linerange or [line])]
+    col = int(result.col_offset) if result.col_offset is not None and result.col_offset >= 0 else 0
+    end_col = int(result.end_col_offset) if result.end_col_offset else None
+    return BanditIssue(
+        test_id=str(result.test_id),
+        test_name=str(result.test),
+        severity=str(result.severity),
+        confidence=str(result.confidence),
+        text=str(result.text),
+        line=line,
+        column=col + 1,
+        end_line=max(line_range),
+        end_column=end_col + 1 if end_col is not None else None,
+        cwe=int(result.cwe.id),
+    )

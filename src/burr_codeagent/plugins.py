@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .gates.base import Gate
     from .reports.base import Renderer
 
-__all__ = ["PluginError", "PluginManager", "Registered", "default_manager"]
+__all__ = ["PluginError", "PluginManager", "Registered", "default_manager", "manager_for", "register_plugin"]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,10 @@ def builtin_modules() -> list[ModuleType]:
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
             if info.name.startswith("_") or info.name == "base":
                 continue
-            module = importlib.import_module(f"{package_name}.{info.name}")
+            try:
+                module = importlib.import_module(f"{package_name}.{info.name}")
+            except Exception as exc:
+                raise PluginError(f"built-in module {package_name}.{info.name} failed to import: {exc}") from exc
             if any(
                 hasattr(module, hook)
                 for hook in ("register_gates", "register_backends", "register_renderers")
@@ -168,6 +171,15 @@ class PluginManager:
 def default_manager() -> PluginManager:
     """The process-wide manager: built-ins plus the external plugins ``CODEAGENT_PLUGINS`` allows."""
     return PluginManager()
+
+
+def register_plugin(plugin: object, name: str | None = None) -> None:
+    """Register ``plugin`` for the whole process, so configuration may name its gates, backends and formats.
+
+    Prefer ``CodeAgent(plugins=[...])`` for plugins one agent needs; their gates run by default but configuration
+    (validated against the process-wide registry) cannot name them.
+    """
+    default_manager().register(plugin, name)
 
 
 def manager_for(plugins: Iterable[object] | None) -> PluginManager:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from burr_codeagent import AgentConfig, AgentResult, CheckReport, Severity, check, hookimpl
 from burr_codeagent.plugins import register_plugin
-from burr_codeagent.reports import RenderContext, Renderable, Renderer
+from burr_codeagent.reports import Renderable, RenderContext, Renderer
 
 
 class CsvRenderer:

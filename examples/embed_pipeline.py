@@ -50,7 +50,9 @@ def main() -> None:
     args = parser.parse_args()
 
     def backend_for() -> LLMBackend | str | None:
-        return ScriptedBackend([DEMO_ANSWER] * 3, model="demo (canned answers)") if args.demo else args.backend
+        return (
+            ScriptedBackend([DEMO_ANSWER] * 3, model="demo (canned answers)") if args.demo else args.backend
+        )
 
     for result in asyncio.run(run_all(TASKS, backend_for, args.limit)):
         print(f"{'PASS' if result.passed else 'FAIL'} {len(result.attempts)} attempt(s): {result.task[:60]}")

@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from burr.core import ApplicationBuilder, State, action
+from embed_pipeline import DEMO_ANSWER
 
 from burr_codeagent import AgentConfig, CodeAgent
 from burr_codeagent.backends import ScriptedBackend
 from burr_codeagent.graph import initial_state
-
-from embed_pipeline import DEMO_ANSWER
 
 
 @action(reads=[], writes=["task"])

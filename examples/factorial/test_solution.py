@@ -1,7 +1,6 @@
 """Tests for the factorial example; like generated tests, they import module ``solution``."""
 
 import pytest
-
 from solution import factorial
 
 

@@ -35,7 +35,9 @@ def run(args: list[str], site: Path, plugins: str | None, cwd: Path) -> subproce
 
 
 def test_installed_plugin_is_listed_with_its_source(plugin_site: Path, tmp_path: Path) -> None:
-    proc = run([sys.executable, "-m", "burr_codeagent", "gates", "--format", "json"], plugin_site, None, tmp_path)
+    proc = run(
+        [sys.executable, "-m", "burr_codeagent", "gates", "--format", "json"], plugin_site, None, tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     rows = {row["name"]: row for row in json.loads(proc.stdout)}
     assert rows["no_print"]["plugin"] == "codeagent-no-print:no_print"
@@ -43,8 +45,12 @@ def test_installed_plugin_is_listed_with_its_source(plugin_site: Path, tmp_path:
 
 
 @pytest.mark.parametrize(("allowed", "listed"), [("", False), ("no_print", True), ("something_else", False)])
-def test_codeagent_plugins_selects_external_plugins(plugin_site: Path, tmp_path: Path, allowed: str, listed: bool) -> None:
-    proc = run([sys.executable, "-m", "burr_codeagent", "gates", "--format", "json"], plugin_site, allowed, tmp_path)
+def test_codeagent_plugins_selects_external_plugins(
+    plugin_site: Path, tmp_path: Path, allowed: str, listed: bool
+) -> None:
+    proc = run(
+        [sys.executable, "-m", "burr_codeagent", "gates", "--format", "json"], plugin_site, allowed, tmp_path
+    )
     names = {row["name"] for row in json.loads(proc.stdout)}
     assert ("no_print" in names) is listed
 

@@ -1,0 +1,112 @@
+"""The ``complexity`` gate: radon's cyclomatic complexity per function and maintainability index per module.
+
+Defaults follow radon's ranks: a function above 10 (rank C or worse) is a warning, above 30 (rank E or worse) is
+critical; a module whose maintainability index is below 10 (rank C) is a warning. Only the code is measured, not
+the tests. Radon reuses the syntax tree the checker parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..models import Finding, Severity
+from .base import Gate, GateContext, GateSkipped
+
+__all__ = ["ComplexityGate", "ComplexityLimits", "register_gates"]
+
+RULES = {
+    "complexity.cyclomatic": "A function has too many independent paths (radon cyclomatic complexity).",
+    "complexity.maintainability": "The module's maintainability index (radon) is low.",
+}
+
+
+class ComplexityLimits:
+    """The gate's options: ``warn_above``, ``critical_above`` and ``min_maintainability``."""
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        self.warn_above = _number(options, "warn_above", 10)
+        self.critical_above = _number(options, "critical_above", 30)
+        self.min_maintainability = _number(options, "min_maintainability", 10)
+        if self.critical_above < self.warn_above:
+            raise ValueError(
+                f"complexity option critical_above ({self.critical_above}) must not be below "
+                f"warn_above ({self.warn_above})"
+            )
+
+
+def _number(options: Mapping[str, Any], key: str, default: int) -> int:
+    value = options.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"complexity option {key} must be a non-negative number, got {value!r}")
+    return int(value)
+
+
+class ComplexityGate:
+    """Cyclomatic complexity of every function and method, and the module's maintainability index, by radon."""
+
+    name = "complexity"
+    description = "radon: cyclomatic complexity (rank C+ warns, E+ critical) and maintainability index."
+    rules: Mapping[str, str] = RULES
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        """Measure the code; options ``warn_above``, ``critical_above``, ``min_maintainability``."""
+        from radon.complexity import add_inner_blocks, cc_rank, cc_visit_ast
+        from radon.metrics import h_visit_ast, mi_compute, mi_rank
+        from radon.raw import analyze
+        from radon.visitors import ComplexityVisitor, Function
+
+        limits = ComplexityLimits(ctx.options)
+        tree = ctx.code_tree
+        if tree is None:
+            raise GateSkipped("the code does not parse; see the syntax gate")
+        for block in add_inner_blocks(cc_visit_ast(tree)):
+            if not isinstance(block, Function) or block.complexity <= limits.warn_above:
+                continue
+            critical = block.complexity > limits.critical_above
+            kind = "Method" if block.is_method else "Function"
+            yield Finding(
+                gate=self.name,
+                rule="complexity.cyclomatic",
+                severity=Severity.CRITICAL if critical else Severity.WARNING,
+                message=(
+                    f"{kind} `{block.fullname}` has cyclomatic complexity {block.complexity} "
+                    f"(rank {cc_rank(block.complexity)}; limit {limits.warn_above})."
+                ),
+                line=block.lineno,
+                column=block.col_offset + 1,
+                end_line=block.endline,
+                target="code",
+                suggestion="Split it into smaller functions, replace branch chains with a lookup table, "
+                "or return early.",
+            )
+        raw = analyze(ctx.code)
+        if raw.lloc == 0:
+            return
+        comment_percent = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0.0
+        score = mi_compute(
+            h_visit_ast(tree).total.volume,
+            ComplexityVisitor.from_ast(tree).total_complexity,
+            raw.lloc,
+            comment_percent,
+        )
+        if score < limits.min_maintainability:
+            yield Finding(
+                gate=self.name,
+                rule="complexity.maintainability",
+                severity=Severity.WARNING,
+                message=(
+                    f"Maintainability index {score:.1f} (rank {mi_rank(score)}) is below "
+                    f"{limits.min_maintainability}."
+                ),
+                line=1,
+                target="code",
+                suggestion="Shorten long functions, remove duplication and split the module by responsibility.",
+            )
+
+
+@hookimpl
+def register_gates(register: Callable[[Gate], None]) -> None:
+    """Register the ``complexity`` gate."""
+    register(ComplexityGate())

@@ -137,14 +137,17 @@ def run(
             raise UsageError("the task is empty: give simple, moderate, complex, all or the text of a task")
         acceptance = read_source(tests, MAX_FILE_BYTES_DEFAULT) if tests else None
         _require_configured(config)
-        from .console import ProgressPrinter
+        from .console import progress_for
 
         results: list[tuple[str, AgentResult]] = []
         for name, text in resolve_tasks(task):
-            printer = ProgressPrinter(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
+            printer = progress_for(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
             agent = CodeAgent(config, listeners=[printer])
             printer.start(name, text)
-            result = agent.run(text, acceptance_tests=acceptance)
+            try:
+                result = agent.run(text, acceptance_tests=acceptance)
+            finally:
+                printer.close()
             printer.finish(result)
             results.append((name, result))
     if len(results) > 1:
@@ -246,6 +249,7 @@ def check(
             context = RenderContext(
                 config=config.redacted(),
                 source_paths={"code": str(path), **({"tests": str(tests)} if tests else {})},
+                sources={"code": code, **({"tests": test_code} if test_code is not None else {})},
             )
             rendered.append(default_manager().renderers()[format].item.render(report, context))
         if rendered:
@@ -258,8 +262,21 @@ def check(
 
 
 def _join_reports(format: str, rendered: list[str]) -> str:
+    """One document from the reports of several files, valid for its format."""
     if format == "json":
         return json.dumps([json.loads(r) for r in rendered], indent=2)
+    if format == "sarif":
+        from .reports.sarif import merge_sarif
+
+        return merge_sarif(rendered)
+    if format == "junit":
+        from .reports.junit import merge_junit
+
+        return merge_junit(rendered)
+    if format == "html":
+        from .reports.html import join_html
+
+        return join_html(rendered)
     return "\n".join(rendered)
 
 

@@ -1,89 +1,294 @@
-"""What the CLI prints: progress lines during a run, linter-style findings, summaries."""
+"""What the CLI prints: a live view or log-friendly lines during a run, linter-style findings, summaries.
+
+:func:`progress_for` picks the view: :class:`LiveProgress` (a ``rich.live`` panel that redraws in place) when stdout
+is a terminal, :class:`ProgressPrinter` (one plain line per event, safe for logs and CI) otherwise or with
+``--quiet``/``--verbose``. Both are event listeners (see :mod:`burr_codeagent.events`).
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .events import AgentEvent
-from .models import AgentResult, CheckReport, GateRun, Severity
+from .models import AgentResult, CheckReport, Finding, GateRun, Severity, Usage
 
-__all__ = ["ProgressPrinter", "print_findings", "summary_table"]
+__all__ = [
+    "LiveProgress",
+    "ProgressPrinter",
+    "format_finding",
+    "print_findings",
+    "progress_for",
+    "summary_line",
+    "summary_table",
+]
 
 _STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 
 
-class ProgressPrinter:
-    """A listener that prints one line per step of a run."""
+def _first_line(task: str, limit: int = 100) -> str:
+    first = task.strip().splitlines()[0] if task.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
-    def __init__(self, console: Console, *, quiet: bool = False, verbose: bool = False, max_attempts: int = 6):
+
+def _verdict(passed: bool) -> str:
+    return "[green]passed[/]" if passed else "[red]not good enough[/]"
+
+
+def _tests_text(report: CheckReport) -> str:
+    if report.tests is None:
+        return ""
+    t = report.tests
+    timed_out = ", timed out" if t.timed_out else ""
+    return f", tests {t.passed} passed / {t.failed + t.errors} failed{timed_out}"
+
+
+def summary_line(result: AgentResult) -> str:
+    """The one-line outcome of a run (rich markup)."""
+    verdict = "[bold green]PASSED[/]" if result.passed else "[bold red]NOT GOOD ENOUGH[/]"
+    best = result.best.index if result.best else "-"
+    m = result.metrics
+    cost = f", ~${m.estimated_cost_usd:.4f}" if m.estimated_cost_usd is not None else ""
+    return (
+        f"{verdict} after {len(result.attempts)} attempt(s), best #{best} ({escape(result.stop_reason)}); "
+        f"{m.total_tokens} tokens in {m.api_calls} call(s){cost}, {m.wall_seconds:.1f}s"
+    )
+
+
+def _print_finish(console: Console, result: AgentResult) -> None:
+    console.print(summary_line(result))
+    for name, path in result.report_paths.items():
+        console.print(f"  {name} report: {escape(str(path))}")
+
+
+class ProgressPrinter:
+    """A listener that prints one plain line per step of a run (log-friendly: no cursor movement).
+
+    ``quiet`` prints only the final summary; ``verbose`` adds a line per gate, each line prefixed with the seconds
+    since the run started.
+    """
+
+    def __init__(
+        self, console: Console, *, quiet: bool = False, verbose: bool = False, max_attempts: int = 6
+    ):
         self.console = console
         self.quiet = quiet
         self.verbose = verbose
         self.max_attempts = max_attempts
+        self._started = time.monotonic()
 
     def start(self, name: str, task: str) -> None:
         """Announce a task."""
+        self._started = time.monotonic()
         if not self.quiet:
-            first = task.strip().splitlines()[0] if task.strip() else ""
-            self.console.print(f"[bold]▶ {escape(name)}[/]: {escape(first)}")
+            self.console.print(f"[bold]▶ {escape(name)}[/]: {escape(_first_line(task))}")
+
+    def _say(self, text: str) -> None:
+        prefix = f"[{time.monotonic() - self._started:7.2f}s] " if self.verbose else ""
+        self.console.print(f"{escape(prefix)}{text}")
 
     def __call__(self, event: AgentEvent) -> None:
         if self.quiet:
             return
         n = f"attempt {event.attempt}/{self.max_attempts}" if event.attempt else ""
         if event.kind == "attempt_started":
-            self.console.print(f"  {n}: generating…")
+            self._say(f"  {n}: generating…")
         elif event.kind == "generation_finished":
-            usage = event.data["usage"]
-            self.console.print(
+            usage: Usage = event.data["usage"]
+            self._say(
                 f"  {n}: generated in {event.data['seconds']:.1f}s "
                 f"({usage.input_tokens} in / {usage.output_tokens} out tokens)"
             )
         elif event.kind == "generation_failed":
-            self.console.print(f"  {n}: [red]generation failed[/]: {escape(event.data['error'])}")
+            self._say(f"  {n}: [red]generation failed[/]: {escape(str(event.data['error']))}")
         elif event.kind == "gate_finished" and self.verbose:
             run: GateRun = event.data["gate"]
-            self.console.print(f"    gate {run.name}: {run.status}, {len(event.data['findings'])} finding(s)")
+            found: list[Finding] = event.data["findings"]
+            self._say(f"    gate {escape(run.name)}: {run.status}, {_counts_text(found)}")
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
-            verdict = "[green]passed[/]" if report.passed else "[red]not good enough[/]"
-            tests = ""
-            if report.tests is not None:
-                tests = f", tests {report.tests.passed} passed / {report.tests.failed + report.tests.errors} failed"
-            self.console.print(
-                f"  {n}: {verdict}: {report.critical_count} critical, {report.warning_count} warnings{tests}"
+            self._say(
+                f"  {n}: {_verdict(report.passed)}: {report.critical_count} critical, "
+                f"{report.warning_count} warnings{_tests_text(report)}"
             )
+
+    def close(self) -> None:
+        """Nothing to tear down for plain lines."""
 
     def finish(self, result: AgentResult) -> None:
         """Summarise a finished run."""
-        verdict = "[bold green]PASSED[/]" if result.passed else "[bold red]NOT GOOD ENOUGH[/]"
-        best = result.best.index if result.best else "-"
-        m = result.metrics
-        cost = f", ~${m.estimated_cost_usd:.4f}" if m.estimated_cost_usd is not None else ""
-        self.console.print(
-            f"{verdict} after {len(result.attempts)} attempt(s), best #{best} ({escape(result.stop_reason)}); "
-            f"{m.total_tokens} tokens in {m.api_calls} call(s){cost}, {m.wall_seconds:.1f}s"
+        _print_finish(self.console, result)
+
+
+def _counts_text(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return "clean"
+    parts = []
+    for severity in Severity:
+        count = sum(1 for f in findings if f.severity is severity)
+        if count:
+            parts.append(f"{count} {severity.value}")
+    return ", ".join(parts)
+
+
+@dataclass
+class _GateRow:
+    run: GateRun
+    findings: list[Finding]
+
+
+@dataclass
+class _LiveState:
+    name: str = ""
+    task: str = ""
+    step: str = "starting"
+    attempt: int = 0
+    usage: Usage = field(default_factory=Usage)
+    gates: dict[str, _GateRow] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+
+
+class LiveProgress:
+    """A live terminal view of a run: step, attempt n of max, gate results as they land, tokens and time.
+
+    It redraws in place (``rich.live``) and leaves the final frame on screen, followed by a summary line.
+    """
+
+    def __init__(self, console: Console, *, max_attempts: int = 6, refresh_per_second: float = 8.0) -> None:
+        self.console = console
+        self.max_attempts = max_attempts
+        self._state = _LiveState()
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._live = Live(
+            console=console,
+            get_renderable=self._render,
+            refresh_per_second=refresh_per_second,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
         )
-        for name, path in result.report_paths.items():
-            self.console.print(f"  {name} report: {path}")
+
+    def start(self, name: str, task: str) -> None:
+        """Start the live view for a task."""
+        with self._lock:
+            self._state = _LiveState(name=name, task=_first_line(task))
+            self._started = time.monotonic()
+        self._live.start()
+
+    def __call__(self, event: AgentEvent) -> None:
+        with self._lock:
+            self._apply(event)
+        if self._live.is_started:
+            self._live.refresh()
+
+    def _apply(self, event: AgentEvent) -> None:
+        state = self._state
+        if event.kind == "attempt_started":
+            state.attempt = event.attempt or state.attempt + 1
+            state.step = "code_generator: asking the model"
+            state.gates = {}
+        elif event.kind == "generation_finished":
+            usage: Usage = event.data["usage"]
+            state.usage = state.usage + usage
+            state.step = "code_checker: running the quality gates"
+        elif event.kind == "generation_failed":
+            state.step = "code_checker: recording the failed generation"
+            state.history.append(
+                f"#{event.attempt}: [red]generation failed[/]: {escape(str(event.data['error']))}"
+            )
+        elif event.kind == "gate_finished":
+            run: GateRun = event.data["gate"]
+            state.gates[run.name] = _GateRow(run, list(event.data["findings"]))
+        elif event.kind == "check_finished":
+            report: CheckReport = event.data["report"]
+            state.history.append(
+                f"#{event.attempt}: {_verdict(report.passed)}: {report.critical_count} critical, "
+                f"{report.warning_count} warnings{_tests_text(report)}"
+            )
+            state.step = "deciding: retry or finish"
+        elif event.kind == "run_finished":
+            state.step = "end: reports written"
+
+    def _render(self) -> RenderableType:
+        with self._lock:
+            state = self._state
+            elapsed = time.monotonic() - self._started
+            header = Text.from_markup(
+                f"[bold]▶ {escape(state.name)}[/]: {escape(state.task)}\n"
+                f"[cyan]{escape(state.step)}[/] · attempt {state.attempt or '-'} of {self.max_attempts} · "
+                f"tokens {state.usage.input_tokens} in / {state.usage.output_tokens} out · {elapsed:.1f}s"
+            )
+            table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+            for column in ("gate", "status", "findings", "seconds"):
+                table.add_column(column)
+            for row in state.gates.values():
+                status_style = {"ok": "green", "error": "bold red", "skipped": "dim"}[row.run.status]
+                table.add_row(
+                    escape(row.run.name),
+                    f"[{status_style}]{row.run.status}[/]",
+                    _counts_text(row.findings),
+                    f"{row.run.seconds:.2f}",
+                )
+            parts: list[RenderableType] = [header]
+            if state.gates:
+                parts.append(table)
+            parts.extend(Text.from_markup("  " + line) for line in state.history)
+            return Group(*parts)
+
+    def close(self) -> None:
+        """Stop redrawing (the last frame stays on screen)."""
+        if self._live.is_started:
+            self._live.stop()
+
+    def finish(self, result: AgentResult) -> None:
+        """Stop the live view and print the summary."""
+        self.close()
+        _print_finish(self.console, result)
 
 
-def print_findings(console: Console, report: CheckReport, code_path: str, test_path: str | None) -> None:
-    """Print findings the way linters do: ``path:line:col: rule [severity] message``."""
-    for f in report.findings:
-        path = test_path if f.target == "tests" and test_path else code_path
-        where = f"{path}:{f.line or 1}:{f.column or 1}"
-        console.print(f"{escape(where)}: [{_STYLE[f.severity]}]{f.rule}[/] [{f.severity.value}] {escape(f.message)}")
+def progress_for(
+    console: Console, *, quiet: bool = False, verbose: bool = False, max_attempts: int = 6
+) -> LiveProgress | ProgressPrinter:
+    """The live view on an interactive terminal; plain lines for pipes, logs, ``--quiet`` and ``--verbose``."""
+    if console.is_terminal and not console.is_dumb_terminal and not quiet and not verbose:
+        return LiveProgress(console, max_attempts=max_attempts)
+    return ProgressPrinter(console, quiet=quiet, verbose=verbose, max_attempts=max_attempts)
+
+
+def format_finding(f: Finding, code_path: str, test_path: str | None) -> str:
+    """One finding as a linter prints it: ``path:line:col: rule [severity] message`` (rich markup)."""
+    path = test_path if f.target == "tests" and test_path else code_path
+    where = f"{path}:{f.line or 1}:{f.column or 1}"
+    severity = escape(f"[{f.severity.value}]")
+    return f"{escape(where)}: [{_STYLE[f.severity]}]{escape(f.rule)}[/] {severity} {escape(f.message)}"
+
+
+def print_findings(
+    console: Console, report: CheckReport, code_path: str, test_path: str | None, *, suggestions: bool = False
+) -> None:
+    """Print findings the way linters do, then a one-line verdict with the skipped and crashed gates."""
+    # Linters print in file order; the report keeps its severity order.
+    for f in sorted(report.findings, key=lambda f: (f.target != "code", f.line or 0, f.column or 0, f.rule)):
+        console.print(format_finding(f, code_path, test_path))
+        if suggestions and f.suggestion:
+            console.print(f"    [dim]suggestion: {escape(f.suggestion)}[/]")
     skipped = [g.name for g in report.gates if g.status == "skipped"]
-    verdict = "[green]passed[/]" if report.passed else "[red]not good enough[/]"
+    crashed = [g.name for g in report.gates if g.status == "error"]
     tail = f"; skipped: {', '.join(skipped)}" if skipped else ""
+    tail += f"; [red]crashed: {', '.join(crashed)}[/]" if crashed else ""
     console.print(
-        f"{escape(code_path)}: {verdict}: {report.critical_count} critical, {report.warning_count} warnings "
-        f"(threshold {report.warning_threshold}), {report.info_count} info{tail}"
+        f"{escape(code_path)}: {_verdict(report.passed)}: {report.critical_count} critical, "
+        f"{report.warning_count} warnings (threshold {report.warning_threshold}), {report.info_count} info"
+        f"{_tests_text(report)}{tail}"
     )
 
 
@@ -95,7 +300,7 @@ def summary_table(results: Sequence[tuple[str, AgentResult]]) -> Table:
     for name, r in results:
         report = r.best.report if r.best else None
         table.add_row(
-            name,
+            escape(name),
             "passed" if r.passed else "not good enough",
             str(len(r.attempts)),
             str(r.best.index if r.best else "-"),

@@ -6,7 +6,7 @@ output, SVG charts, graphviz's SVG) is marked safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import jinja2
@@ -21,7 +21,7 @@ from .base import Renderable, RenderContext, Renderer
 from .charts import findings_chart_svg, graph_svg, mermaid_to_dot
 from .view import check_variables, location, result_variables
 
-__all__ = ["HtmlRenderer", "highlight_python"]
+__all__ = ["HtmlRenderer", "highlight_python", "join_html"]
 
 _FORMATTER = HtmlFormatter(cssclass="highlight", linenos="table", wrapcode=True)
 
@@ -77,6 +77,20 @@ class HtmlRenderer:
             variables["graph_svg"] = graph_picture(context.graph_mermaid, context.graph_dot)
             return self._env.get_template("report.html.j2").render(**variables, **common)
         return self._env.get_template("check.html.j2").render(**check_variables(obj, context), **common)
+
+
+def join_html(documents: Sequence[str]) -> str:
+    """Several reports of this renderer as one page: the first document's head, every document's body."""
+    if not documents:
+        raise ValueError("nothing to join")
+    head = documents[0].partition("<body>")[0]
+    bodies = []
+    for document in documents:
+        body = document.partition("<body>")[2].rpartition("</body>")[0]
+        bodies.append(
+            body.rpartition("<footer")[0] if len(documents) > 1 and document is not documents[-1] else body
+        )
+    return head + "<body>" + "\n<hr>\n".join(bodies) + "</body>\n</html>\n"
 
 
 @hookimpl

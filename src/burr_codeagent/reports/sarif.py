@@ -91,7 +91,7 @@ def _rule(
     )
     security = first.gate in _SECURITY_GATES
     properties: dict[str, Any] = {
-        "tags": ["security" if security else "quality", first.gate, "burr-codeagent"],
+        "tags": list(dict.fromkeys(["security" if security else "quality", first.gate, "burr-codeagent"])),
         "precision": "high",
     }
     if security:

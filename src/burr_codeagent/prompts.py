@@ -1,10 +1,20 @@
-"""The prompts: the system prompt, the first generation prompt and the feedback prompt for retries."""
+"""The prompts: the system prompt, the first generation prompt, the feedback prompt of retries and the review prompt."""
 
 from __future__ import annotations
 
-from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity
+from collections.abc import Sequence
 
-__all__ = ["SYSTEM_PROMPT", "feedback_prompt", "generation_prompt"]
+from .analysis import CodeAnalysisResponse
+from .feedback import FeedbackOptions, build_feedback
+from .models import CheckReport, PythonCodeGenerationResponse
+
+__all__ = [
+    "ANALYSIS_SYSTEM_PROMPT",
+    "SYSTEM_PROMPT",
+    "analysis_prompt",
+    "feedback_prompt",
+    "generation_prompt",
+]
 
 SYSTEM_PROMPT = """\
 You are a senior Python engineer who writes production-quality code.
@@ -29,43 +39,46 @@ def generation_prompt(task: str) -> str:
     return f"Task:\n{task.strip()}\n\nWrite the module and its pytest tests."
 
 
-def _describe(finding: Finding) -> str:
-    where = f"{finding.target} line {finding.line}" if finding.line else finding.target
-    text = f"- [{finding.rule}] {where}: {finding.message}"
-    if finding.suggestion:
-        text += f" Fix: {finding.suggestion}"
-    return text
-
-
 def feedback_prompt(
     task: str,
     previous: PythonCodeGenerationResponse | None,
     report: CheckReport,
     *,
     max_chars: int = 8_000,
-    analysis: str | None = None,
+    analysis: CodeAnalysisResponse | None = None,
+    attempt: int | None = None,
+    auto_fixes: Sequence[str] = (),
 ) -> str:
-    """The prompt of a retry: the task restated, what failed (most severe first, within ``max_chars``)."""
-    head = [f"Task:\n{task.strip()}", "", "Your previous answer did not pass the quality checks."]
-    if previous is not None:
-        head += ["", "Previous code:", "```python", previous.code.rstrip(), "```"]
-    lines: list[str] = []
-    for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO):
-        found = report.by_severity(severity)
-        if found:
-            lines.append(f"\n{severity.value.upper()} ({len(found)}):")
-            lines.extend(_describe(f) for f in found)
-    if report.tests is not None and report.tests.output and not report.tests.succeeded:
-        lines += ["", "Test output (tail):", report.tests.output[-1500:]]
-    if analysis:
-        lines += ["", "Review of the previous attempt:", analysis]
-    tail = ["", "Return the complete corrected module and tests; keep what already worked."]
-    budget = max_chars - sum(len(x) + 1 for x in head + tail)
-    kept: list[str] = []
-    for line in lines:
-        if budget - (len(line) + 1) < 0:
-            kept.append(f"... {len(lines) - len(kept)} more lines omitted")
-            break
-        kept.append(line)
-        budget -= len(line) + 1
-    return "\n".join(head + kept + tail)
+    """The prompt of a retry: the task restated and targeted feedback on ``previous``, within ``max_chars``.
+
+    See :mod:`burr_codeagent.feedback` for what it contains and what is kept when it must be cut.
+    """
+    options = FeedbackOptions(max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt)
+    return build_feedback(task, previous, report, options=options, analysis=analysis, auto_fixes=auto_fixes)
+
+
+ANALYSIS_SYSTEM_PROMPT = """\
+You are a meticulous senior Python reviewer. You are shown a task, a candidate solution with its pytest tests, and
+what automated checks and the test run found. Do not rewrite the code. Explain precisely why it fails:
+- issues: the problems that make it fail, most important first;
+- root_causes: why each happened (a misread requirement, a wrong edge case, a wrong test expectation ...);
+- fixes: concrete changes, each naming where (`code` or `tests`, a function, test or line) and exactly what to do;
+- summary: one or two sentences.
+Be specific and brief: the fixes are handed to the engineer who writes the next version.
+"""
+
+
+def analysis_prompt(
+    task: str,
+    previous: PythonCodeGenerationResponse | None,
+    report: CheckReport,
+    *,
+    max_chars: int = 8_000,
+    attempt: int | None = None,
+) -> str:
+    """The prompt that asks for a :class:`~burr_codeagent.analysis.CodeAnalysisResponse` of an attempt."""
+    options = FeedbackOptions(max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt)
+    closing = (
+        "Review this attempt: list its issues, their root causes and concrete fixes. Do not rewrite the code."
+    )
+    return build_feedback(task, previous, report, options=options, closing=closing)

@@ -1,23 +1,61 @@
-"""Scoring attempts: which one is best, and whether the loop has stopped making progress."""
+"""Scoring attempts: which one is best, and whether the loop has stopped making progress.
+
+The score is a tuple compared left to right, lower is better:
+
+1. no usable answer at all (an unparseable response is worse than any code),
+2. did not pass,
+3. critical findings,
+4. failing tests (failed + errors, or one for a timed-out run),
+5. warnings (as the verdict counts them),
+6. fewer passing tests is worse.
+
+A later attempt wins a tie, since it was written with more feedback.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .models import Attempt, Severity
+from .models import Attempt, CheckReport, Severity
 
-__all__ = ["attempt_score", "best_attempt_index", "no_progress_reason"]
+__all__ = ["AttemptScore", "attempt_score", "best_attempt_index", "is_worse", "no_progress_reason"]
+
+AttemptScore = tuple[int, int, int, int, int, int]
 
 
-def attempt_score(attempt: Attempt) -> tuple[int, int, int, int]:
-    """Lower is better: (did not pass, critical findings, failing tests, warnings)."""
-    report = attempt.report
-    failing = (report.tests.failed + report.tests.errors) if report.tests else 0
-    return (0 if report.passed else 1, report.critical_count, failing, report.warning_count)
+def failing_tests(report: CheckReport) -> int:
+    """Tests that failed or errored; a timed-out run counts as at least one failure."""
+    tests = report.tests
+    if tests is None:
+        return 0
+    return max(tests.failed + tests.errors, 1 if tests.timed_out else 0)
+
+
+def report_score(report: CheckReport, *, has_response: bool = True) -> AttemptScore:
+    """The score of one check report (see the module docstring); lower is better."""
+    passing = report.tests.passed if report.tests is not None else 0
+    return (
+        0 if has_response else 1,
+        0 if report.passed else 1,
+        report.critical_count,
+        failing_tests(report),
+        report.warning_count,
+        -passing,
+    )
+
+
+def attempt_score(attempt: Attempt) -> AttemptScore:
+    """Lower is better: (no answer, did not pass, critical findings, failing tests, warnings, -passing tests)."""
+    return report_score(attempt.report, has_response=attempt.response is not None)
+
+
+def is_worse(candidate: CheckReport, original: CheckReport) -> bool:
+    """Whether ``candidate`` scores worse than ``original`` (used to reject an auto-fix that broke something)."""
+    return report_score(candidate) > report_score(original)
 
 
 def best_attempt_index(attempts: Sequence[Attempt]) -> int | None:
-    """Index of the best attempt (the later one wins a tie), or None when there are none."""
+    """Index (0-based) of the best attempt, the later one winning a tie, or None when there are none."""
     if not attempts:
         return None
     return min(range(len(attempts)), key=lambda i: (attempt_score(attempts[i]), -i))
@@ -25,18 +63,32 @@ def best_attempt_index(attempts: Sequence[Attempt]) -> int | None:
 
 def _critical_signature(attempt: Attempt) -> frozenset[tuple[str, str, int | None, str]]:
     return frozenset(
-        (f.rule, f.target, f.line, f.message) for f in attempt.report.findings if f.severity is Severity.CRITICAL
+        (f.rule, f.target, f.line, f.message)
+        for f in attempt.report.findings
+        if f.severity is Severity.CRITICAL
+    )
+
+
+def _same_answer(previous: Attempt, last: Attempt) -> bool:
+    before, after = previous.response, last.response
+    return (
+        before is not None
+        and after is not None
+        and (before.code, before.test_code) == (after.code, after.test_code)
     )
 
 
 def no_progress_reason(attempts: Sequence[Attempt]) -> str | None:
-    """Why the loop should stop for lack of progress, judged on the last two attempts, or None."""
+    """Why the loop should stop for lack of progress, judged on the last two attempts, or None.
+
+    Two cases: the model returned the same code and tests again, or the last two attempts have exactly the same
+    critical findings (same rule, place and message), i.e. the feedback on them was ignored.
+    """
     if len(attempts) < 2:
         return None
     previous, last = attempts[-2], attempts[-1]
-    if previous.response is not None and last.response is not None:
-        if (previous.response.code, previous.response.test_code) == (last.response.code, last.response.test_code):
-            return f"no_progress: attempt {last.index} repeated the code of attempt {previous.index}"
+    if _same_answer(previous, last):
+        return f"no_progress: attempt {last.index} repeated the code of attempt {previous.index}"
     signature = _critical_signature(last)
     if signature and signature == _critical_signature(previous):
         return f"no_progress: attempts {previous.index} and {last.index} have the same critical findings"

@@ -1,0 +1,274 @@
+"""Local, deterministic fixes applied before spending tokens on another generation.
+
+Three fixers run on the code and on the tests, in this order, each only on source that parses:
+
+1. ``ruff check --fix-only`` with ruff's *safe* fixes only (ruff marks a fix safe when it keeps the meaning of the
+   code; unsafe fixes such as ``== None`` -> ``is None`` are never applied) over the rule families in
+   :data:`RUFF_FIX_RULES`: unused imports, import order, pyupgrade's modern syntax, whitespace, docstring layout.
+2. ``-> None`` added to functions that cannot return a value (see :func:`add_none_returns`), a libcst transform.
+3. ``ruff format``.
+
+These are safe by construction, and the agent still re-runs every gate, the real test run included, on the fixed
+attempt and keeps the original when the fixed one scores worse.
+
+Deliberately *not* automated, because each can change behaviour: ``except:`` -> ``except Exception:`` (stops catching
+``KeyboardInterrupt``/``SystemExit``), ``== None`` -> ``is None`` (custom ``__eq__``), removing unused variables
+(their right-hand side may have effects), adding parameter annotations (a guess), wrapping long lines by hand.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+import libcst as cst
+
+from .models import CheckReport, PythonCodeGenerationResponse
+
+__all__ = ["RUFF_FIX_RULES", "FixResult", "add_none_returns", "auto_fix", "ruff_binary", "worth_fixing"]
+
+RUFF_FIX_RULES = ("E", "W", "F", "I", "UP", "D")
+"""Rule families whose safe fixes are applied. ``D`` uses the docstring convention configured for the
+``docstrings`` gate (default google), so the fixes never fight the gate."""
+
+CONVENTIONS = ("google", "numpy", "pep257")
+RUFF_TIMEOUT = 30.0
+_ALLOWED_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+Target = Literal["code", "tests"]
+_FILENAMES: dict[Target, str] = {"code": "solution.py", "tests": "test_solution.py"}
+
+
+class AutoFixError(RuntimeError):
+    """A fixer could not run (ruff missing or failing). The agent records it and carries on without fixing."""
+
+
+@dataclass(frozen=True)
+class FixResult:
+    """The fixed sources and what was done to them, one human-readable line per fix."""
+
+    code: str
+    test_code: str
+    applied: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether any fixer changed anything."""
+        return bool(self.applied)
+
+
+@cache
+def ruff_binary() -> str:
+    """The ruff executable shipped in the ``ruff`` wheel."""
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    return str(find_ruff_bin())
+
+
+def _ruff(args: Sequence[str], source: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            [ruff_binary(), *args],
+            input=source,
+            capture_output=True,
+            text=True,
+            timeout=RUFF_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise AutoFixError(f"ruff could not run: {exc}") from exc
+
+
+def _lint_args(target: Target, line_length: int, convention: str) -> list[str]:
+    return [
+        "check",
+        "--isolated",
+        "--select",
+        ",".join(RUFF_FIX_RULES),
+        "--target-version",
+        "py311",
+        "--line-length",
+        str(line_length),
+        "--config",
+        f'lint.pydocstyle.convention="{convention}"',
+        "--stdin-filename",
+        _FILENAMES[target],
+        "--exit-zero",
+    ]
+
+
+def ruff_safe_fixes(
+    source: str, target: Target, *, line_length: int, convention: str
+) -> tuple[str, list[str]]:
+    """Apply ruff's safe fixes; return the new source and ``RULE name (count)`` for each rule fixed."""
+    args = _lint_args(target, line_length, convention)
+    listing = _ruff([*args, "--output-format", "json", "-"], source)
+    try:
+        diagnostics = json.loads(listing.stdout or "[]")
+    except json.JSONDecodeError as exc:
+        raise AutoFixError(f"ruff check returned no JSON: {listing.stderr.strip()[:200]}") from exc
+    safe = Counter(
+        f"{d['code']} {d.get('name', '')}".strip()
+        for d in diagnostics
+        if d.get("fix") and d["fix"].get("applicability") == "safe"
+    )
+    if not safe:
+        return source, []
+    fixed = _ruff([*args, "--fix-only", "-"], source)
+    if fixed.returncode != 0 or not fixed.stdout:
+        raise AutoFixError(f"ruff --fix failed: {fixed.stderr.strip()[:200]}")
+    if fixed.stdout == source:
+        return source, []
+    return fixed.stdout, [f"{rule} ({count})" for rule, count in sorted(safe.items())]
+
+
+def ruff_format(source: str, *, line_length: int) -> str:
+    """``ruff format`` of ``source`` (unchanged when ruff cannot format it)."""
+    done = _ruff(
+        ["format", "--isolated", "--line-length", str(line_length), "--target-version", "py311", "-"], source
+    )
+    return done.stdout if done.returncode == 0 and done.stdout else source
+
+
+class _ReturnsValue(cst.CSTVisitor):
+    """Finds ``return <value>``, ``yield`` or ``yield from`` in one function body, not in nested scopes."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:  # noqa: N802 - libcst's naming
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:  # noqa: N802 - libcst's naming
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:  # noqa: N802 - libcst's naming
+        return False
+
+    def visit_Return(self, node: cst.Return) -> None:  # noqa: N802 - libcst's naming
+        if node.value is not None:
+            self.found = True
+
+    def visit_Yield(self, node: cst.Yield) -> None:  # noqa: N802 - libcst's naming
+        self.found = True
+
+
+def _is_stub(body: cst.BaseSuite) -> bool:
+    """A body of only a docstring, ``pass``, ``...`` or ``raise``: an interface others implement."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        statements: list[cst.BaseSmallStatement] = list(body.body)
+    else:
+        lines = list(body.body)
+        if not all(isinstance(line, cst.SimpleStatementLine) for line in lines):
+            return False
+        statements = [s for line in lines if isinstance(line, cst.SimpleStatementLine) for s in line.body]
+    return all(
+        isinstance(s, cst.Pass | cst.Raise)
+        or (
+            isinstance(s, cst.Expr)
+            and isinstance(s.value, cst.Ellipsis | cst.SimpleString | cst.ConcatenatedString)
+        )
+        for s in statements
+    )
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    node = decorator.decorator
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+class _AddNoneReturn(cst.CSTTransformer):
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+
+    def leave_FunctionDef(  # noqa: N802 - libcst's naming
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        if original_node.returns is not None:
+            return updated_node
+        if any(_decorator_name(d) not in _ALLOWED_DECORATORS for d in original_node.decorators):
+            return updated_node  # a decorator may read the annotation (FastAPI, typer) or wrap the result
+        if _is_stub(original_node.body):
+            return updated_node
+        finder = _ReturnsValue()
+        original_node.body.visit(finder)
+        if finder.found:
+            return updated_node
+        self.changed.append(original_node.name.value)
+        return updated_node.with_changes(returns=cst.Annotation(cst.Name("None")))
+
+
+def add_none_returns(source: str) -> tuple[str, list[str]]:
+    """Annotate ``-> None`` on functions that cannot return a value; return the new source and their names.
+
+    Only undecorated functions (``staticmethod``/``classmethod`` allowed) without a return annotation whose own
+    body (nested functions, classes and lambdas excluded) has no ``return <value>``, ``yield`` or ``yield from`` and
+    is not a stub (only a docstring, ``pass``, ``...`` or ``raise``: an abstract or protocol method that subclasses
+    implement with a value). ``None`` needs no import and annotations do not run, so behaviour is unchanged.
+    """
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return source, []
+    transformer = _AddNoneReturn()
+    updated = module.visit(transformer)
+    return (updated.code, transformer.changed) if transformer.changed else (source, [])
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def fix_source(
+    source: str, target: Target, *, line_length: int = 88, convention: str = "google"
+) -> tuple[str, list[str]]:
+    """Run the three fixers over one source; return it and one line per fix applied (``target: ...``)."""
+    if not source.strip() or not _parses(source):
+        return source, []
+    applied: list[str] = []
+    text, rules = ruff_safe_fixes(source, target, line_length=line_length, convention=convention)
+    if rules and _parses(text):
+        source = text
+        applied.append(f"{target}: ruff safe fixes {', '.join(rules)}")
+    text, functions = add_none_returns(source)
+    if functions and _parses(text):
+        source = text
+        shown = ", ".join(functions[:8]) + (" ..." if len(functions) > 8 else "")
+        applied.append(
+            f"{target}: added `-> None` to {len(functions)} function(s) without a return value ({shown})"
+        )
+    formatted = ruff_format(source, line_length=line_length)
+    if formatted != source and _parses(formatted):
+        source = formatted
+        applied.append(f"{target}: reformatted with ruff format")
+    return source, applied
+
+
+def auto_fix(code: str, test_code: str, *, line_length: int = 88, convention: str = "google") -> FixResult:
+    """Apply the safe fixes to the code and to the tests.
+
+    Raises:
+        AutoFixError: ruff could not run.
+    """
+    if convention not in CONVENTIONS:
+        convention = "google"
+    fixed_code, code_fixes = fix_source(code, "code", line_length=line_length, convention=convention)
+    fixed_tests, test_fixes = fix_source(test_code, "tests", line_length=line_length, convention=convention)
+    return FixResult(fixed_code, fixed_tests, [*code_fixes, *test_fixes])
+
+
+def worth_fixing(response: PythonCodeGenerationResponse | None, report: CheckReport) -> bool:
+    """Whether an attempt deserves the local fixers: it has code, and it failed or has fixable findings."""
+    if response is None or not response.code.strip():
+        return False
+    return not report.passed or any(f.fixable for f in report.findings)

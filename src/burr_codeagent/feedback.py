@@ -1,0 +1,357 @@
+"""The targeted feedback prompt of a retry, built to a size budget.
+
+A retry prompt says, in this order: the task (always), how the attempt fared, what already works (so the model
+does not break it), the critical findings and the warnings grouped by gate, each with its rule id, line, message
+and suggestion and the offending lines quoted with a ``>>`` marker, the failing tests with a capped tail of their
+output, the optional AI review, and the previous code and tests to edit.
+
+When the parts do not all fit in ``max_chars`` the most important are kept: critical findings first, then the
+failing tests, the review, the first warnings of every gate, the previous code, the remaining warnings, the
+previous tests; the prompt says what was left out. Findings a formatter repairs (``fixable``) come last, one line
+per rule: with the local auto-fix on, those it repaired are gone from the report before the prompt is built, so
+only the ones it could not repair are sent. Info findings never count against an attempt and are not sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .analysis import CodeAnalysisResponse, render_analysis
+from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity, TestOutcome
+
+__all__ = [
+    "CLOSING",
+    "FeedbackOptions",
+    "build_feedback",
+    "failing_test_lines",
+    "passing_test_names",
+    "quote_lines",
+]
+
+WARNINGS_FIRST_PER_GATE = 3
+"""Warnings of each gate kept ahead of the previous code; the rest come after it."""
+
+QUOTE_MAX_LINES = 3
+QUOTE_MAX_WIDTH = 160
+OUTPUT_TAIL_MAX = 1_500
+CLOSING = (
+    "Return the complete corrected module and tests. Fix every critical problem, bring the warnings within "
+    "the limit, and keep what already works."
+)
+EXECUTION_GATES = frozenset({"execution", "acceptance"})
+
+_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - (.*))?$", re.MULTILINE)
+_PASSED_LINE = re.compile(r"^(?:PASSED (\S+::\S+)|(\S+::\S+) PASSED)", re.MULTILINE)
+
+# Keep order (lower first) of the parts of the prompt when it must be cut.
+(
+    P_CRITICAL,
+    P_FAILING,
+    P_ANALYSIS,
+    P_OUTPUT,
+    P_WARNING_FIRST,
+    P_KEEP,
+    P_CODE,
+    P_WARNING_REST,
+    P_TESTS,
+    P_FIXABLE,
+) = range(1, 11)
+
+Section = Literal["keep", "critical", "failing", "warning", "fixable", "analysis", "code", "tests"]
+_SECTION_ORDER: tuple[Section, ...] = (
+    "keep",
+    "critical",
+    "failing",
+    "warning",
+    "fixable",
+    "analysis",
+    "code",
+    "tests",
+)
+_SECTION_TITLES: dict[Section, str] = {
+    "keep": "What already works (keep it working)",
+    "critical": "Critical problems (each one fails the attempt)",
+    "failing": "Failing tests",
+    "warning": "Warnings",
+    "fixable": "Formatting (a formatter fixes these)",
+    "analysis": "Review of the previous attempt",
+    "code": "Your previous code (module `solution`)",
+    "tests": "Your previous tests",
+}
+
+
+@dataclass(frozen=True)
+class FeedbackOptions:
+    """How the feedback is built.
+
+    Attributes:
+        max_chars: Size cap of the whole prompt.
+        warning_threshold: Warnings an attempt may have and still pass (shown to the model).
+        attempt: The number of the attempt the feedback is about.
+    """
+
+    max_chars: int = 8_000
+    warning_threshold: int = 5
+    attempt: int | None = None
+
+
+@dataclass(frozen=True)
+class _Item:
+    section: Section
+    priority: int
+    order: int
+    text: str
+    group: str = ""
+    finding: Finding | None = None
+
+
+def quote_lines(source: str, finding: Finding) -> str:
+    """The lines a finding points at, each marked ``>>  14 | code`` (at most three, long lines shortened)."""
+    if finding.line is None or finding.line < 1:
+        return ""
+    lines = source.splitlines()
+    if finding.line > len(lines):
+        return ""
+    last = max(finding.end_line or finding.line, finding.line)
+    last = min(last, finding.line + QUOTE_MAX_LINES - 1, len(lines))
+    width = len(str(last))
+    quoted = []
+    for number in range(finding.line, last + 1):
+        text = lines[number - 1].rstrip()
+        if len(text) > QUOTE_MAX_WIDTH:
+            text = text[: QUOTE_MAX_WIDTH - 3] + "..."
+        quoted.append(f"    >> {number:>{width}} | {text}")
+    return "\n".join(quoted)
+
+
+def _describe(finding: Finding, previous: PythonCodeGenerationResponse | None) -> str:
+    where = f"{finding.target} line {finding.line}" if finding.line else finding.target
+    text = f"- [{finding.rule}] {where}: {finding.message.strip()}"
+    if finding.suggestion:
+        text += f"\n    Fix: {finding.suggestion.strip()}"
+    if previous is not None:
+        quoted = quote_lines(previous.code if finding.target == "code" else previous.test_code, finding)
+        if quoted:
+            text += "\n" + quoted
+    return text
+
+
+def failing_test_lines(output: str) -> list[str]:
+    """``test name: message`` for each ``FAILED``/``ERROR`` line of pytest's short summary in ``output``."""
+    found = []
+    for match in _FAILED_LINE.finditer(output):
+        name = match.group(1).split("::", 1)[-1]
+        found.append(f"{name}: {match.group(2).strip()}" if match.group(2) else name)
+    return list(dict.fromkeys(found))
+
+
+def passing_test_names(output: str) -> list[str]:
+    """Names of the tests pytest reported as passed in ``output`` (needs ``-rA`` or ``-v`` output)."""
+    names = [(m.group(1) or m.group(2)).split("::", 1)[-1] for m in _PASSED_LINE.finditer(output)]
+    return list(dict.fromkeys(names))
+
+
+def _output_tail(output: str, limit: int) -> str:
+    if len(output) <= limit:
+        return output.strip()
+    tail = output[-limit:]
+    newline = tail.find("\n")
+    return ("..." + tail[newline:] if 0 <= newline < limit // 2 else "..." + tail).strip()
+
+
+def _keep_items(report: CheckReport, test_code: str) -> list[str]:
+    flagged = {f.gate for f in report.findings if f.severity is not Severity.INFO}
+    clean = [g.name for g in report.gates if g.status == "ok" and g.name not in flagged]
+    items = []
+    if clean:
+        items.append(f"- These checks found nothing: {', '.join(clean)}. Keep them that way.")
+    tests = report.tests
+    if tests is not None and tests.passed:
+        names = passing_test_names(tests.output)
+        shown = f": {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}" if names else ""
+        total = tests.passed + tests.failed + tests.errors
+        items.append(f"- {tests.passed} of {total} tests passed{shown}. Keep them passing.")
+    elif tests is None and test_code.strip():
+        items.append("- The tests were not run (code execution is off): make sure they would pass.")
+    return items
+
+
+def _status_line(report: CheckReport, tests: TestOutcome | None, attempt: int | None) -> str:
+    which = f"Your previous answer (attempt {attempt})" if attempt else "Your previous answer"
+    parts = [
+        f"{report.critical_count} critical",
+        f"{report.warning_count} warnings (at most {report.warning_threshold})",
+    ]
+    if tests is not None:
+        failed = tests.failed + tests.errors
+        parts.append(
+            "tests timed out" if tests.timed_out else f"{failed} failing and {tests.passed} passing tests"
+        )
+    return f"{which} did not pass the quality checks: {', '.join(parts)}."
+
+
+def _finding_items(report: CheckReport, previous: PythonCodeGenerationResponse | None) -> list[_Item]:
+    items: list[_Item] = []
+    order = 0
+    for finding in report.by_severity(Severity.CRITICAL):
+        order += 1
+        items.append(
+            _Item("critical", P_CRITICAL, order, _describe(finding, previous), finding.gate, finding)
+        )
+    per_gate: Counter[str] = Counter()
+    warnings = sorted(
+        (f for f in report.by_severity(Severity.WARNING) if not f.fixable),
+        key=lambda f: (f.gate, f.target, f.line or 0),
+    )
+    for finding in warnings:
+        order += 1
+        per_gate[finding.gate] += 1
+        priority = P_WARNING_FIRST if per_gate[finding.gate] <= WARNINGS_FIRST_PER_GATE else P_WARNING_REST
+        items.append(_Item("warning", priority, order, _describe(finding, previous), finding.gate, finding))
+    return items
+
+
+def _fixable_items(report: CheckReport) -> list[_Item]:
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.fixable and finding.severity is not Severity.INFO:
+            by_rule.setdefault(finding.rule, []).append(finding)
+    items = []
+    for number, (rule, found) in enumerate(sorted(by_rule.items()), start=1):
+        lines = sorted({f.line for f in found if f.line})
+        where = (
+            f" on lines {', '.join(map(str, lines[:10]))}{' ...' if len(lines) > 10 else ''}" if lines else ""
+        )
+        items.append(
+            _Item("fixable", P_FIXABLE, number, f"- [{rule}] {len(found)}x{where}: {found[0].message}")
+        )
+    return items
+
+
+def _test_items(report: CheckReport, max_chars: int) -> list[_Item]:
+    tests = report.tests
+    if tests is None or tests.succeeded:
+        return []
+    items: list[_Item] = []
+    mentioned = " ".join(f.message for f in report.findings if f.gate in EXECUTION_GATES)
+    for number, line in enumerate(failing_test_lines(tests.output), start=1):
+        if line.split(":", 1)[0] not in mentioned:
+            items.append(_Item("failing", P_FAILING, number, f"- {line}"))
+    if tests.timed_out:
+        items.append(
+            _Item("failing", P_FAILING, 0, "- The test run timed out: look for endless loops or slow code.")
+        )
+    if tests.output.strip():
+        tail = _output_tail(tests.output, min(OUTPUT_TAIL_MAX, max_chars // 6))
+        items.append(_Item("failing", P_OUTPUT, 1_000, f"Test output (tail):\n```text\n{tail}\n```"))
+    return items
+
+
+def _code_block(source: str) -> str:
+    return f"```python\n{source.rstrip()}\n```"
+
+
+def _render(head: str, items: Sequence[_Item], omitted_note: str, tail: str) -> str:
+    parts = [head]
+    for section in _SECTION_ORDER:
+        chosen = sorted((i for i in items if i.section == section), key=lambda i: i.order)
+        if not chosen:
+            continue
+        title = _SECTION_TITLES[section]
+        if section in ("critical", "warning"):
+            title += f" ({len(chosen)})"
+        block = [f"## {title}"]
+        group = None
+        for item in chosen:
+            if section in ("critical", "warning") and item.group != group:
+                group = item.group
+                block.append(f"### {group}")
+            block.append(item.text)
+        parts.append("\n".join(block))
+    if omitted_note:
+        parts.append(omitted_note)
+    parts.append(tail)
+    return "\n\n".join(parts)
+
+
+def _omitted_note(omitted: Sequence[_Item]) -> str:
+    if not omitted:
+        return ""
+    findings = Counter((i.finding.severity.value, i.finding.gate) for i in omitted if i.finding is not None)
+    pieces = [
+        f"{count} {severity} finding{'s' if count != 1 else ''} from {gate}"
+        for (severity, gate), count in sorted(findings.items())
+    ]
+    sections = dict.fromkeys(
+        _SECTION_TITLES[i.section].split(" (")[0].lower() for i in omitted if i.finding is None
+    )
+    pieces += list(sections)
+    return f"(Left out to keep this prompt short: {'; '.join(pieces)}.)"
+
+
+def build_feedback(
+    task: str,
+    previous: PythonCodeGenerationResponse | None,
+    report: CheckReport,
+    *,
+    options: FeedbackOptions | None = None,
+    analysis: CodeAnalysisResponse | None = None,
+    auto_fixes: Sequence[str] = (),
+    closing: str = CLOSING,
+) -> str:
+    """The prompt of a retry about ``previous`` and its ``report``, at most ``options.max_chars`` characters.
+
+    The task, the verdict and the ``closing`` instruction are always present; the rest is kept by importance.
+    """
+    options = options or FeedbackOptions()
+    head_lines = [f"Task:\n{task.strip()}", _status_line(report, report.tests, options.attempt)]
+    if auto_fixes:
+        head_lines.append(
+            "Safe local fixes were already applied to it (the code below includes them): "
+            + "; ".join(auto_fixes)
+        )
+    if previous is None:
+        head_lines.append(
+            "It could not be used; answer with every field of the requested structure filled in."
+        )
+    head = "\n\n".join(head_lines)
+    test_code = previous.test_code if previous is not None else ""
+    items = [_Item("keep", P_KEEP, n, text) for n, text in enumerate(_keep_items(report, test_code))]
+    items += _finding_items(report, previous)
+    items += _test_items(report, options.max_chars)
+    items += _fixable_items(report)
+    if analysis is not None:
+        text = render_analysis(analysis)
+        if text:
+            items.append(_Item("analysis", P_ANALYSIS, 0, text))
+    if previous is not None and previous.code.strip():
+        items.append(_Item("code", P_CODE, 0, _code_block(previous.code)))
+    if previous is not None and previous.test_code.strip():
+        items.append(_Item("tests", P_TESTS, 0, _code_block(previous.test_code)))
+    return _fit(head, items, closing, options.max_chars)
+
+
+def _fit(head: str, items: list[_Item], closing: str, max_chars: int) -> str:
+    """Keep items by priority while the rendered prompt fits; report what was left out."""
+    ranked = sorted(items, key=lambda i: (i.priority, i.order))
+    kept: list[_Item] = []
+    omitted: list[_Item] = []
+    for item in ranked:
+        trial = [*kept, item]
+        if len(_render(head, trial, _omitted_note([*omitted, *_later(ranked, item)]), closing)) <= max_chars:
+            kept.append(item)
+        else:
+            omitted.append(item)
+    text = _render(head, kept, _omitted_note(omitted), closing)
+    if len(text) > max_chars:  # the task itself is longer than the budget: the task still goes out whole
+        return _render(head, [], "", closing)
+    return text
+
+
+def _later(ranked: list[_Item], item: _Item) -> list[_Item]:
+    """The items ranked after ``item``: assumed omitted while sizing, so the note's space is reserved."""
+    return ranked[ranked.index(item) + 1 :]

@@ -111,6 +111,9 @@ def run(
     ai_analysis: Annotated[
         bool, typer.Option("--ai-analysis", help="Ask the model to review failures.")
     ] = False,
+    keep_going: Annotated[
+        bool, typer.Option("--keep-going", help="Do not stop early when attempts stop improving.")
+    ] = False,
     report: Annotated[str | None, typer.Option(help="Report formats, comma-separated.")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Directory for the reports.")] = None,
     tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
@@ -130,6 +133,7 @@ def run(
             warning_threshold=warning_threshold,
             enable_code_execution=False if no_execution else None,
             enable_ai_analysis=True if ai_analysis else None,
+            stop_on_no_progress=False if keep_going else None,
             report_formats=_split(report),
             output_dir=output_dir,
         )

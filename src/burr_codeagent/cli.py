@@ -224,6 +224,7 @@ def check(
     from .checker import Checker
     from .plugins import default_manager
     from .reports.base import RenderContext
+    from .reports.writer import render_report
 
     with usage_errors():
         if tests is not None and len(paths) > 1:
@@ -255,7 +256,9 @@ def check(
                 source_paths={"code": str(path), **({"tests": str(tests)} if tests else {})},
                 sources={"code": code, **({"tests": test_code} if test_code is not None else {})},
             )
-            rendered.append(default_manager().renderers()[format].item.render(report, context))
+            renderer = default_manager().renderers()[format].item
+            secret = config.api_key.get_secret_value() if config.api_key else None
+            rendered.append(render_report(renderer, report, context, secrets=[secret]))
         if rendered:
             text = rendered[0] if len(rendered) == 1 else _join_reports(format, rendered)
             if output is not None:
@@ -377,6 +380,18 @@ def visualize(
         config = build_config(tracking=False)
         written = write_graph(CodeAgent(config).graph(), output)
     out.print(f"wrote {written}")
+
+
+@app.command()
+def schema(
+    name: Annotated[str, typer.Argument(help="agent-result (run's json report) or check-report (check's).")],
+) -> None:
+    """Print the JSON Schema of a json report (generated from the pydantic models)."""
+    from .reports.schema import SCHEMAS, schema_text
+
+    if name not in SCHEMAS:
+        fail(f"unknown schema {name!r}; choose from: {', '.join(sorted(SCHEMAS))}")
+    sys.stdout.write(schema_text(name))
 
 
 def main() -> None:

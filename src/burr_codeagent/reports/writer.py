@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from ..plugins import PluginManager
-from .base import Renderable, RenderContext
+from .base import Renderable, RenderContext, Renderer
+from .redaction import redact, secret_values
 
-__all__ = ["REPORT_STEM", "reserve_path", "write_reports"]
+__all__ = ["REPORT_STEM", "render_report", "reserve_path", "write_reports"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,13 @@ def reserve_path(directory: Path, stem: str, extension: str) -> Path:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free report name for {stem}.{extension} in {directory}")
+
+
+def render_report(
+    renderer: Renderer, obj: Renderable, context: RenderContext, *, secrets: Iterable[str | None] = ()
+) -> str:
+    """Render ``obj`` and mask every secret-looking environment value (and ``secrets``) in the text."""
+    return redact(renderer.render(obj, context), secret_values(extra=secrets))
 
 
 def write_reports(
@@ -52,7 +60,7 @@ def write_reports(
             log.warning("report format %r cannot render %s; skipped", name, type(obj).__name__)
             continue
         try:
-            text = registered.item.render(obj, context)
+            text = render_report(registered.item, obj, context)
         except Exception:
             log.exception("the %s renderer failed; other reports are still written", name)
             continue

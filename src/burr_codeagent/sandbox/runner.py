@@ -38,6 +38,8 @@ class RunResult:
     """stdout and stderr interleaved, capped at ``max_output_chars``."""
     output_truncated: bool
     timed_out: bool
+    disk_exceeded: bool
+    """Killed for writing more than the disk allowance."""
     seconds: float
     isolation: Isolation
     workdir: Path
@@ -113,11 +115,13 @@ class Sandbox:
         memory_mb: int = 1024,
         network: bool = False,
         max_output_chars: int = 8_000,
+        disk_mb: int = 512,
     ) -> None:
         self.isolation: Isolation = resolve_isolation(isolation)
         self.memory_mb = memory_mb
         self.network = network
         self.max_output_chars = max_output_chars
+        self.disk_mb = disk_mb
         if self.isolation == "none":
             note = "" if sys.platform.startswith("linux") else f" ({sys.platform} has no namespaces for it)"
             log.warning(
@@ -138,7 +142,10 @@ class Sandbox:
             return wrap_bwrap(launched, workdir=str(host_workdir), network=self.network)
         if self.isolation == "unshare":
             mounts = unshare_mounts(inside, os.environ.get("HOME"))
-            launched = launcher_command(argv, inside, limits, drop_privileges=is_root(), mounts=mounts)
+            # babysit: pid 1 of a namespace ignores signals it has no handler for, so the tests must not be pid 1.
+            launched = launcher_command(
+                argv, inside, limits, drop_privileges=is_root(), mounts=mounts, babysit=True
+            )
             return wrap_unshare(launched, network=self.network)
         return launcher_command(argv, inside, limits, babysit=True)
 
@@ -171,11 +178,19 @@ class Sandbox:
         assert process.stdout is not None
         reader = _CappedReader(process.stdout, self.max_output_chars)
         reader.start()
-        timed_out = False
+        watch = _DiskWatch(host_workdir, self.disk_mb)
+        timed_out = disk_exceeded = False
+        deadline = start + timeout
         try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
+            while process.poll() is None:
+                if time.perf_counter() >= deadline:
+                    timed_out = True
+                    break
+                if watch.exceeded():
+                    disk_exceeded = True
+                    break
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=min(0.05, max(0.0, deadline - time.perf_counter())))
         finally:
             _kill_group(process.pid)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -189,11 +204,35 @@ class Sandbox:
             output=output,
             output_truncated=truncated,
             timed_out=timed_out,
+            disk_exceeded=disk_exceeded,
             seconds=elapsed,
             isolation=self.isolation,
             workdir=host_workdir,
             inside_workdir=inside,
         )
+
+
+class _DiskWatch:
+    """Notices when the file system of the work dir loses more than ``limit_mb`` of free space during a run.
+
+    ``RLIMIT_FSIZE`` caps each file, but not how many files are written; one ``statvfs`` per poll is cheap.
+    """
+
+    def __init__(self, path: Path, limit_mb: int) -> None:
+        self.path = path
+        self.limit = limit_mb * 1024 * 1024
+        self.start = self._free()
+
+    def _free(self) -> int | None:
+        try:
+            stats = os.statvfs(self.path)
+        except (OSError, AttributeError):
+            return None
+        return stats.f_bavail * stats.f_frsize
+
+    def exceeded(self) -> bool:
+        now = self._free()
+        return self.start is not None and now is not None and self.start - now > self.limit
 
 
 def _kill_group(pgid: int) -> None:

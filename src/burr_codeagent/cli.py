@@ -114,6 +114,9 @@ def run(
     keep_going: Annotated[
         bool, typer.Option("--keep-going", help="Do not stop early when attempts stop improving.")
     ] = False,
+    keep_workdir: Annotated[
+        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dirs for debugging.")
+    ] = False,
     report: Annotated[str | None, typer.Option(help="Report formats, comma-separated.")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Directory for the reports.")] = None,
     tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
@@ -134,6 +137,7 @@ def run(
             enable_code_execution=False if no_execution else None,
             enable_ai_analysis=True if ai_analysis else None,
             stop_on_no_progress=False if keep_going else None,
+            sandbox={"keep_workdir": True} if keep_workdir else None,
             report_formats=_split(report),
             output_dir=output_dir,
         )
@@ -217,6 +221,9 @@ def check(
         Path | None, typer.Option("--output", "-o", help="Write the report here, not stdout.")
     ] = None,
     no_execution: Annotated[bool, typer.Option("--no-execution", help="Do not run the tests.")] = False,
+    keep_workdir: Annotated[
+        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dir for debugging.")
+    ] = False,
     warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
 ) -> None:
@@ -240,6 +247,7 @@ def check(
             config = build_config(
                 pyproject_from=path,
                 enable_code_execution=False if no_execution else None,
+                sandbox={"keep_workdir": True} if keep_workdir else None,
                 warning_threshold=warning_threshold,
                 tracking=False,
             )

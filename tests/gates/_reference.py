@@ -247,7 +247,7 @@ def is_palindrome(text: str) -> bool:
 '''
 
 # Plain published style: correct, unannotated, undocumented. Warnings are expected, criticals are not.
-LEETCODE_TWO_SUM = '''\
+LEETCODE_TWO_SUM = """\
 from typing import List
 
 
@@ -259,9 +259,9 @@ class Solution:
                 return [seen[target - num], i]
             seen[num] = i
         return []
-'''
+"""
 
-PLAIN_SIEVE = '''\
+PLAIN_SIEVE = """\
 def primes_up_to(n):
     if n < 2:
         return []
@@ -272,7 +272,7 @@ def primes_up_to(n):
             for j in range(i * i, n + 1, i):
                 is_prime[j] = False
     return [i for i, prime in enumerate(is_prime) if prime]
-'''
+"""
 
 DOCUMENTED = {
     "factorial": GOOD_CODE,

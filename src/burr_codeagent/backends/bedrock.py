@@ -1,24 +1,212 @@
-"""The ``bedrock`` backend (the default): Claude on AWS Bedrock through boto3's Converse API and instructor."""
+"""The ``bedrock`` backend (the default): Claude on AWS Bedrock through boto3's Converse API and instructor.
+
+Region and profile come from :class:`~burr_codeagent.AgentConfig` (``AWS_REGION``, ``AWS_PROFILE``, ``.env``); the
+model id from ``MODEL`` / ``CODEAGENT_MODEL`` / ``--model``, and may be a cross-region inference profile id
+(``us.anthropic.claude-...``) or an ARN. The system prompt ends with a ``cachePoint`` so Bedrock's prompt cache
+covers the tool schema and system prompt that every attempt repeats. ``base_url`` sets boto3's ``endpoint_url``
+(VPC endpoints, proxies, tests).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
-from .base import BackendFactory, BackendNotConfiguredError, LLMBackend
+from ..models import Usage
+from .accounting import usage_from_bedrock
+from .base import (
+    BackendFactory,
+    BackendNotConfiguredError,
+    GenerationRequest,
+    InvalidResponseError,
+    LLMBackend,
+)
+from .recording import finish_backend
+from .retry import ApiFailure, RetryPolicy, parse_retry_after
+from .structured import DEFAULT_REASKS, InstructorBackend, MalformedResponseError
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
 
+__all__ = ["DEFAULT_MODEL", "BedrockBackend", "BedrockFactory"]
+
 DEFAULT_MODEL = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "ServiceUnavailableException",
+        "InternalServerException",
+        "ModelNotReadyException",
+        "ModelTimeoutException",
+        "ServiceQuotaExceededException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+AUTH_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "AccessDeniedException",
+        "ExpiredTokenException",
+        "InvalidSignatureException",
+        "IncompleteSignature",
+        "MissingAuthenticationTokenException",
+        "InvalidClientTokenId",
+        "UnauthorizedException",
+    }
+)
+AUTH_HINT = (
+    "Check the AWS credentials (`aws sts get-caller-identity`, `aws sso login`, AWS_PROFILE) and that the IAM "
+    "principal may call bedrock:InvokeModel on this model, and that model access is granted in the Bedrock console"
+)
+
+
+class BedrockBackend(InstructorBackend):
+    """Claude (or any Converse model with tool use) on AWS Bedrock.
+
+    Args:
+        client: A boto3 ``bedrock-runtime`` client, ideally built with retries off (see :func:`make_client`).
+        model: Model id, inference profile id or ARN.
+        retry: Policy for throttling and transient failures.
+        reasks: Validation re-asks.
+        cache_system_prompt: End the system prompt with a ``cachePoint``.
+    """
+
+    name = "bedrock"
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        model: str = DEFAULT_MODEL,
+        retry: RetryPolicy | None = None,
+        reasks: int = DEFAULT_REASKS,
+        cache_system_prompt: bool = True,
+    ) -> None:
+        import instructor
+
+        super().__init__(model=model, retry=retry, reasks=reasks)
+        self.provider = instructor.Provider.BEDROCK
+        self.mode = instructor.Mode.TOOLS
+        self.bedrock = client
+        self.cache_system_prompt = cache_system_prompt
+
+    def request_kwargs(self, request: GenerationRequest[Any]) -> dict[str, Any]:
+        messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}]
+        messages += [{"role": m.role, "content": m.content} for m in request.messages]
+        return {"model": self.model, "messages": messages, "max_tokens": request.max_tokens}
+
+    def send(self, **kwargs: Any) -> Any:
+        if self.cache_system_prompt and kwargs.get("system"):
+            # instructor rebuilds the system list from the messages on every call, dropping extra blocks
+            kwargs = {**kwargs, "system": [*kwargs["system"], {"cachePoint": {"type": "default"}}]}
+        response = self.bedrock.converse(**kwargs)
+        if not isinstance(response, dict) or "output" not in response:
+            # botocore logs an unparsable body and returns just the response metadata
+            raise MalformedResponseError(
+                "the server sent a Converse response without `output` (malformed body)"
+            )
+        return response
+
+    def usage_of(self, response: Any) -> Usage:
+        return usage_from_bedrock(response) if isinstance(response, dict) else Usage()
+
+    def answer_text(self, response: Any) -> str | None:
+        import json
+
+        for block in response.get("output", {}).get("message", {}).get("content", []):
+            if "toolUse" in block:
+                return json.dumps(block["toolUse"].get("input"), ensure_ascii=False)
+            if "text" in block:
+                return str(block["text"])
+        return None
+
+    def check_complete(self, response: Any) -> None:
+        if isinstance(response, dict) and response.get("stopReason") == "max_tokens":
+            raise InvalidResponseError(
+                "bedrock backend: the answer was cut off at the output limit before it was complete "
+                "(stopReason max_tokens); raise CODEAGENT_MAX_TOKENS",
+                backend=self.name,
+                raw=self.answer_text(response),
+            )
+
+    def classify(self, error: BaseException) -> ApiFailure:
+        return classify_botocore(error, self.model)
+
+
+def classify_botocore(error: BaseException, model: str | None) -> ApiFailure:
+    """Sort a boto3/botocore exception into retryable or not, with a hint for the user."""
+    import botocore.exceptions as bex
+
+    if isinstance(error, bex.ClientError):
+        info = error.response.get("Error", {})
+        code = str(info.get("Code", "")) or "Error"
+        message = str(info.get("Message", "")) or str(error)
+        meta = error.response.get("ResponseMetadata", {})
+        status = int(meta.get("HTTPStatusCode") or 0)
+        cause = f"{code} (HTTP {status}): {message}" if status else f"{code}: {message}"
+        if code in TRANSIENT_CODES or status == 429 or status >= 500:
+            return ApiFailure("transient", cause, parse_retry_after(meta.get("HTTPHeaders")))
+        if code in AUTH_CODES or status in (401, 403):
+            return ApiFailure("auth", cause, hint=AUTH_HINT)
+        if code == "ResourceNotFoundException" or status == 404 or "model identifier is invalid" in message:
+            return ApiFailure(
+                "not_found",
+                cause,
+                hint=f"Check the model id {model!r} (--model / MODEL) and the region; `aws bedrock "
+                "list-foundation-models` and `aws bedrock list-inference-profiles` show what is available",
+            )
+        if "on-demand throughput" in message or "inference profile" in message:
+            return ApiFailure(
+                "not_found",
+                cause,
+                hint=f"This model needs a cross-region inference profile id: try --model us.{model}",
+            )
+        return ApiFailure("bad_request", cause)
+    if isinstance(error, bex.NoCredentialsError | bex.PartialCredentialsError | bex.ProfileNotFound):
+        return ApiFailure("auth", str(error), hint=AUTH_HINT)
+    if isinstance(error, bex.ReadTimeoutError | bex.ConnectTimeoutError):
+        return ApiFailure("transient", f"request timed out ({error})")
+    if isinstance(error, bex.EndpointConnectionError | bex.ConnectionClosedError | bex.HTTPClientError):
+        return ApiFailure("transient", f"connection failed ({error})")
+    if isinstance(error, bex.ResponseParserError | ValueError):
+        return ApiFailure(
+            "transient", f"the server sent a malformed response ({type(error).__name__}: {error})"
+        )
+    if isinstance(error, bex.ParamValidationError):
+        return ApiFailure("bad_request", str(error))
+    return ApiFailure("fatal", f"{type(error).__name__}: {error}")
+
+
+def make_client(config: AgentConfig) -> Any:
+    """A ``bedrock-runtime`` client from ``config`` with botocore's own retries off and the request timeout set."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.Session(profile_name=config.profile, region_name=config.region)
+    return session.client(
+        "bedrock-runtime",
+        endpoint_url=config.base_url,
+        config=Config(
+            retries={"mode": "standard", "total_max_attempts": 1},
+            connect_timeout=min(config.request_timeout, 10.0),
+            read_timeout=config.request_timeout,
+            user_agent_extra="burr-codeagent",
+        ),
+    )
 
 
 class BedrockFactory:
     """Builds the Bedrock backend from region, profile and model settings."""
 
     name = "bedrock"
-    description = "Claude on AWS Bedrock (boto3 bedrock-runtime Converse API). The default."
+    description = (
+        f"Claude on AWS Bedrock (boto3 Converse API). The default. Model: MODEL / --model (default {DEFAULT_MODEL}); "
+        "needs AWS credentials and AWS_REGION."
+    )
 
     def missing(self, config: AgentConfig) -> list[str]:
         import boto3
@@ -27,10 +215,15 @@ class BedrockFactory:
         try:
             session = boto3.Session(profile_name=config.profile, region_name=config.region)
         except botocore.exceptions.ProfileNotFound:
-            return [f"AWS profile {config.profile!r} does not exist: run `aws configure sso` or fix AWS_PROFILE"]
+            return [
+                f"AWS profile {config.profile!r} does not exist: run `aws configure sso` or fix AWS_PROFILE"
+            ]
         problems = []
         if session.get_credentials() is None:
-            problems.append("AWS credentials: run `aws configure` / `aws sso login`, or set AWS_PROFILE")
+            problems.append(
+                "AWS credentials: run `aws configure` / `aws sso login`, set AWS_PROFILE, or set "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            )
         if not session.region_name:
             problems.append("AWS region: set AWS_REGION (e.g. us-east-1) or CODEAGENT_REGION")
         return problems
@@ -38,8 +231,13 @@ class BedrockFactory:
     def create(self, config: AgentConfig) -> LLMBackend:
         problems = self.missing(config)
         if problems:
-            raise BackendNotConfiguredError("bedrock is not configured: " + "; ".join(problems), backend=self.name)
-        raise BackendNotConfiguredError("the bedrock backend is not available in this build", backend=self.name)
+            raise BackendNotConfiguredError(
+                "bedrock is not configured: " + "; ".join(problems), backend=self.name
+            )
+        backend = BedrockBackend(
+            make_client(config), model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
+        )
+        return finish_backend(backend, config)
 
 
 @hookimpl

@@ -1,0 +1,190 @@
+"""The ``openai`` backend (any OpenAI-compatible Chat Completions server) and its ``ollama`` alias.
+
+``base_url`` selects the server: OpenAI itself by default, or Ollama, vLLM, llama.cpp's server, LM Studio ... An API
+key (``OPENAI_API_KEY`` or ``CODEAGENT_API_KEY``) is needed for OpenAI and other remote servers; a server on this
+machine or a private network usually needs none. OpenAI caches long prompt prefixes by itself and reports the cached
+part in ``prompt_tokens_details.cached_tokens``, which the metrics show as cache reads.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..hookspecs import hookimpl
+from ..models import Usage
+from .accounting import usage_from_openai
+from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
+from .recording import finish_backend
+from .retry import ApiFailure, RetryPolicy
+from .sdk_errors import classify_http_sdk
+from .structured import DEFAULT_REASKS, InstructorBackend
+
+if TYPE_CHECKING:
+    from ..config import AgentConfig
+
+__all__ = ["OLLAMA_URL", "OllamaFactory", "OpenAIBackend", "OpenAIFactory", "is_local_url"]
+
+DEFAULT_MODEL = "gpt-4o-mini"
+OLLAMA_URL = "http://localhost:11434/v1"
+OLLAMA_MODEL = "qwen2.5-coder:7b"
+OPENAI_URL = "https://api.openai.com/v1"
+NO_KEY = "not-needed"
+
+
+def is_local_url(url: str | None) -> bool:
+    """Whether ``url`` points at this machine or a private network (where servers rarely want a key)."""
+    if not url:
+        return False
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".local", ".localhost", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
+class OpenAIBackend(InstructorBackend):
+    """A model behind an OpenAI-compatible Chat Completions endpoint.
+
+    Args:
+        client: An ``openai.OpenAI`` client, ideally with ``max_retries=0`` (see :meth:`OpenAIFactory.create`).
+        model: Model name as the server knows it.
+        retry: Policy for throttling and transient failures.
+        reasks: Validation re-asks.
+        json_schema: Ask for a JSON-schema ``response_format`` instead of a tool call (for servers or models
+            without tool calling).
+    """
+
+    name = "openai"
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        model: str = DEFAULT_MODEL,
+        retry: RetryPolicy | None = None,
+        reasks: int = DEFAULT_REASKS,
+        json_schema: bool = False,
+        name: str = "openai",
+    ) -> None:
+        import instructor
+
+        super().__init__(model=model, retry=retry, reasks=reasks)
+        self.name = name
+        self.provider = instructor.Provider.OPENAI
+        self.mode = instructor.Mode.JSON_SCHEMA if json_schema else instructor.Mode.TOOLS
+        self.openai = client
+        self.base_url = str(client.base_url).rstrip("/")
+
+    def request_kwargs(self, request: GenerationRequest[Any]) -> dict[str, Any]:
+        messages: list[dict[str, Any]] = [{"role": "system", "content": request.system}]
+        messages += [{"role": m.role, "content": m.content} for m in request.messages]
+        return {"model": self.model, "messages": messages, "max_tokens": request.max_tokens}
+
+    def send(self, **kwargs: Any) -> Any:
+        return self.openai.chat.completions.create(**kwargs)
+
+    def usage_of(self, response: Any) -> Usage:
+        return usage_from_openai(response)
+
+    def answer_text(self, response: Any) -> str | None:
+        message = response.choices[0].message
+        if message.tool_calls:
+            return str(message.tool_calls[0].function.arguments)
+        return None if message.content is None else str(message.content)
+
+    def classify(self, error: BaseException) -> ApiFailure:
+        import openai
+
+        return classify_http_sdk(
+            error,
+            openai,
+            base_url=self.base_url,
+            model=self.model or "",
+            auth_hint="Set OPENAI_API_KEY (or CODEAGENT_API_KEY) to a valid key for this server",
+            url_hint=" (an OpenAI-compatible base URL usually ends in /v1)",
+            timeout=float(self.openai.timeout) if isinstance(self.openai.timeout, int | float) else 0.0,
+        )
+
+
+def _api_key(config: AgentConfig) -> str | None:
+    if config.api_key is not None:
+        return config.api_key.get_secret_value()
+    return os.environ.get("OPENAI_API_KEY") or None
+
+
+def make_openai_client(config: AgentConfig, base_url: str, api_key: str | None) -> Any:
+    """An ``openai.OpenAI`` client with the SDK's own retries off and the request timeout set."""
+    import openai
+
+    return openai.OpenAI(
+        api_key=api_key or NO_KEY, base_url=base_url, max_retries=0, timeout=config.request_timeout
+    )
+
+
+class OpenAIFactory:
+    """Builds the ``openai`` backend from ``base_url``, ``api_key`` and ``model``."""
+
+    name = "openai"
+    description = (
+        "Any OpenAI-compatible server (OpenAI, vLLM, llama.cpp server, LM Studio, Ollama) via --base-url; "
+        f"model default {DEFAULT_MODEL}; OPENAI_API_KEY unless the server is local."
+    )
+
+    def missing(self, config: AgentConfig) -> list[str]:
+        if _api_key(config) is None and not is_local_url(config.base_url):
+            where = config.base_url or OPENAI_URL
+            return [
+                f"an API key for {where}: set OPENAI_API_KEY (or CODEAGENT_API_KEY); or point --base-url at a local "
+                "server such as http://localhost:11434/v1"
+            ]
+        return []
+
+    def create(self, config: AgentConfig) -> LLMBackend:
+        problems = self.missing(config)
+        if problems:
+            raise BackendNotConfiguredError(
+                "openai is not configured: " + "; ".join(problems), backend=self.name
+            )
+        client = make_openai_client(config, config.base_url or OPENAI_URL, _api_key(config))
+        backend = OpenAIBackend(
+            client, model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
+        )
+        return finish_backend(backend, config)
+
+
+class OllamaFactory:
+    """The ``openai`` backend pointed at Ollama (``http://localhost:11434/v1`` unless ``base_url`` says otherwise)."""
+
+    name = "ollama"
+    description = (
+        f"Ollama's OpenAI-compatible API (default {OLLAMA_URL}, model {OLLAMA_MODEL}; `ollama pull` it first). "
+        "Uses JSON-schema structured outputs, which every Ollama model supports."
+    )
+
+    def missing(self, config: AgentConfig) -> list[str]:
+        return []
+
+    def create(self, config: AgentConfig) -> LLMBackend:
+        client = make_openai_client(config, config.base_url or OLLAMA_URL, _api_key(config))
+        backend = OpenAIBackend(
+            client,
+            model=config.model or OLLAMA_MODEL,
+            retry=RetryPolicy.from_config(config),
+            json_schema=True,
+            name="ollama",
+        )
+        return finish_backend(backend, config)
+
+
+@hookimpl
+def register_backends(register: Callable[[BackendFactory], None]) -> None:
+    """Register the ``openai`` and ``ollama`` backends."""
+    register(OpenAIFactory())
+    register(OllamaFactory())

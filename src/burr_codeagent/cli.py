@@ -101,6 +101,11 @@ def run(
     backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
     model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
     base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
+    model_path: Annotated[Path | None, typer.Option(help="GGUF model file for the `local` backend.")] = None,
+    record: Annotated[Path | None, typer.Option(help="Record every model exchange to this cassette file.")] = None,
+    cassette: Annotated[
+        Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
+    ] = None,
     max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
     warning_threshold: Annotated[
         int | None, typer.Option(help="Warnings allowed in a passing attempt.")
@@ -129,9 +134,12 @@ def run(
 
     with usage_errors():
         config = build_config(
-            backend=backend,
+            backend=backend or ("replay" if cassette is not None else None),
             model=model,
             base_url=base_url,
+            model_path=model_path,
+            record=record,
+            cassette=cassette,
             max_retries=max_retries,
             warning_threshold=warning_threshold,
             enable_code_execution=False if no_execution else None,

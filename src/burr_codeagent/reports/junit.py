@@ -28,6 +28,8 @@ _SUMMARY = re.compile(
     r"^(?P<status>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\s+(?P<id>\S+::\S+)(?:\s+-\s+(?P<why>.*))?$",
     re.MULTILINE,
 )
+# The execution gate's own output: "--- test_solution::test_x (failed) ---" followed by the failure's details.
+_BLOCK = re.compile(r"^--- (?P<id>\S+::\S+) \((?P<status>[a-z]+)\) ---$", re.MULTILINE)
 _STATUS = {
     "PASSED": "passed",
     "XFAIL": "skipped",
@@ -56,8 +58,21 @@ class TestCaseResult:
 
 
 def parse_pytest_results(output: str) -> list[TestCaseResult]:
-    """Per-test results from pytest's verbose or ``-rA`` summary lines; empty when the output names no tests."""
+    """Per-test results from pytest's verbose or ``-rA`` summary lines, or the execution gate's failure blocks.
+
+    Empty when the output names no tests.
+    """
     found: dict[str, TestCaseResult] = {}
+    clean = _ANSI.sub("", output)
+    blocks = list(_BLOCK.finditer(clean))
+    for i, match in enumerate(blocks):
+        end = blocks[i + 1].start() if i + 1 < len(blocks) else len(clean)
+        path, _, name = match.group("id").partition("::")
+        detail = clean[match.end() : end].strip()
+        status = _STATUS.get(match.group("status"), "failed")
+        found[match.group("id")] = TestCaseResult(
+            path.removesuffix(".py").replace("/", "."), name, status, detail
+        )
     for pattern in (_VERBOSE, _SUMMARY):
         for match in pattern.finditer(_ANSI.sub("", output)):
             node_id = match.group("id")
@@ -69,6 +84,13 @@ def parse_pytest_results(output: str) -> list[TestCaseResult]:
                 module, name, _STATUS[match.group("status")], why or (previous.message if previous else "")
             )
     return list(found.values())
+
+
+def _headline(detail: str) -> str:
+    """The most telling line of a failure: pytest's first ``E`` line, else the last line."""
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    marked = [line for line in lines if line.startswith("E ")]
+    return (marked[0][1:].strip() if marked else lines[-1]) if lines else "failed"
 
 
 def _findings_text(findings: Sequence[Finding], paths: dict[str, str]) -> str:
@@ -135,14 +157,21 @@ def _generated_tests(
     suite.set("hostname", _text(f"sandbox:{outcome.isolation}"))
     per_test = parse_pytest_results(outcome.output)
     counted = outcome.passed + outcome.failed + outcome.errors + outcome.skipped
+    named_failures = sum(1 for t in per_test if t.status in {"failed", "error"})
     outcomes: list[str] = []
-    if per_test and len(per_test) == counted:
+    if per_test and (len(per_test) == counted or named_failures == outcome.failed + outcome.errors):
         for test in per_test:
             case = ET.SubElement(
                 suite, "testcase", classname=_text(test.classname), name=_text(test.name), time="0"
             )
             if test.status == "failed":
-                ET.SubElement(case, "failure", message=_text(test.message or "failed"), type="failed")
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=_text(_headline(test.message)),
+                    type="failed",
+                )
+                failure.text = _text(test.message)
                 outcomes.append("failure")
             elif test.status == "error":
                 ET.SubElement(case, "error", message=_text(test.message or "error"), type="error")
@@ -152,6 +181,16 @@ def _generated_tests(
                 outcomes.append("skipped")
             else:
                 outcomes.append("ok")
+        unnamed_passes = outcome.passed - sum(1 for t in per_test if t.status == "passed")
+        if unnamed_passes > 0:  # the output names only the failures; the passing tests are counted, not named
+            ET.SubElement(
+                suite,
+                "testcase",
+                classname="codeagent.generated_tests",
+                name=f"{unnamed_passes} passing test(s)",
+                time="0",
+            )
+            outcomes.append("ok")
     else:
         case = ET.SubElement(
             suite,

@@ -99,12 +99,12 @@ def public_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
 
 def walk_scope(node: ast.AST) -> Iterator[ast.AST]:
     """:func:`ast.walk` below ``node`` without descending into nested functions, classes or lambdas."""
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
+    stack = list(reversed(list(ast.iter_child_nodes(node))))
+    while stack:  # depth first, in source order
         child = stack.pop()
         yield child
         if not isinstance(child, _SCOPES):
-            stack.extend(ast.iter_child_nodes(child))
+            stack.extend(reversed(list(ast.iter_child_nodes(child))))
 
 
 def dotted_name(node: ast.expr) -> str | None:

@@ -8,11 +8,13 @@ bandit's ``Issue`` objects into plain :class:`BanditIssue` records. It is writte
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import threading
 import tokenize
-from collections.abc import Collection
+import warnings
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,17 +48,27 @@ class BanditIssue:
 
 def bandit_version() -> str:
     """The installed bandit version."""
-    import bandit
+    with _quiet_import():
+        import bandit
 
     return str(bandit.__version__)
 
 
+@contextlib.contextmanager
+def _quiet_import() -> Iterator[None]:
+    # bandit 1.9.4 passes stevedore an argument stevedore deprecated; that is bandit's business, not the user's.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The verify_requirements", category=DeprecationWarning)
+        yield
+
+
 @functools.cache
 def _test_set() -> Any:
-    from bandit.core import config as b_config
-    from bandit.core import test_set as b_test_set
+    with _quiet_import():
+        from bandit.core import config as b_config
+        from bandit.core import test_set as b_test_set
 
-    return b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+        return b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
 
 
 def scan(
@@ -73,19 +85,20 @@ def scan(
     (``B101``) whose issues are dropped. Raises :class:`SyntaxError` when the source does not parse, and
     :class:`RuntimeError` when bandit's internals are not what this adapter expects.
     """
-    try:
-        from bandit.core import meta_ast, metrics, node_visitor
-    except ImportError as exc:  # pragma: no cover - only with a broken install
-        raise RuntimeError(f"bandit is not importable: {exc}") from exc
     data = source.encode("utf-8")
-    nosec = _nosec_lines(data) if honour_nosec else {}
     path = f"{_VIRTUAL_DIR}/{filename}"
     with _LOCK:
+        try:
+            tests = _test_set()
+            from bandit.core import meta_ast, metrics, node_visitor
+        except ImportError as exc:  # pragma: no cover - only with a broken install
+            raise RuntimeError(f"bandit is not importable: {exc}") from exc
+        nosec = _nosec_lines(data) if honour_nosec else {}
         try:
             counters = metrics.Metrics()
             counters.begin(path)
             visitor = node_visitor.BanditNodeVisitor(
-                path, io.BytesIO(data), meta_ast.BanditMetaAst(), _test_set(), False, nosec, counters
+                path, io.BytesIO(data), meta_ast.BanditMetaAst(), tests, False, nosec, counters
             )
             visitor.process(data)
             results = list(visitor.tester.results)

@@ -543,6 +543,12 @@ def _looks_like_secret(value: ast.expr | None) -> bool:
     return bool(text.strip()) and not any(c.isspace() for c in text) and not re.search(r"[<>{}]|\$\(", text)
 
 
+def _names_itself(name: str, value: ast.expr | None) -> bool:
+    """``{"password": "Password"}``: a label or field name, not a secret."""
+    text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+    return _words(text) == _words(name) or text.lower() in _words(name)
+
+
 def _hardcoded_secrets(tree: ast.Module) -> Iterator[RuleHit]:
     for node in ast.walk(tree):
         pairs: list[tuple[str, ast.expr | None, ast.AST]] = []
@@ -578,7 +584,7 @@ def _hardcoded_secrets(tree: ast.Module) -> Iterator[RuleHit]:
                 if compared:
                     pairs.append((compared, literal, node))
         for name, value, anchor in pairs:
-            if _is_secret_name(name) and _looks_like_secret(value):
+            if _is_secret_name(name) and _looks_like_secret(value) and not _names_itself(name, value):
                 found = finding(
                     "security",
                     "security.hardcoded_secret",

@@ -1,0 +1,81 @@
+"""The bandit adapter: it drives bandit's internals, so an upgrade that changes them must fail here first."""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from burr_codeagent.gates._bandit_adapter import SUPPORTED_VERSION, BanditIssue, bandit_version, scan
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+VULNERABLE = """\
+import subprocess
+
+
+def run(command):
+    subprocess.call(command, shell=True)  # nosec
+    return eval(command)
+"""
+
+
+def test_installed_bandit_is_the_pinned_version_the_adapter_supports() -> None:
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert f"bandit=={SUPPORTED_VERSION}" in pyproject["project"]["dependencies"]
+    assert bandit_version() == SUPPORTED_VERSION
+
+
+def test_scan_returns_issues_with_positions_severity_and_cwe() -> None:
+    issues = scan(VULNERABLE)
+    by_id = {i.test_id: i for i in issues}
+    assert by_id["B602"] == BanditIssue(
+        test_id="B602",
+        test_name="subprocess_popen_with_shell_equals_true",
+        severity="HIGH",
+        confidence="HIGH",
+        text="subprocess call with shell=True identified, security issue.",
+        line=5,
+        column=5,
+        end_line=5,
+        end_column=41,
+        cwe=78,
+    )
+    assert (by_id["B307"].line, by_id["B307"].severity) == (6, "MEDIUM")
+    assert [i.line for i in issues] == sorted(i.line for i in issues)
+
+
+def test_nosec_is_ignored_unless_honoured() -> None:
+    assert "B602" in {i.test_id for i in scan(VULNERABLE)}
+    assert "B602" not in {i.test_id for i in scan(VULNERABLE, honour_nosec=True)}
+
+
+def test_skip_drops_tests_by_id() -> None:
+    assert "B307" not in {i.test_id for i in scan(VULNERABLE, skip=("B307",))}
+
+
+def test_bandit_works_on_the_tree_not_on_text() -> None:
+    source = '"""Call eval(x) or os.system(cmd) with shell=True? Never."""\n# pickle.loads(data)\nTEXT = "eval(1)"\n'
+    assert scan(source) == []
+
+
+def test_scans_from_many_threads_agree() -> None:
+    expected = scan(VULNERABLE)
+    results: list[list[BanditIssue]] = []
+
+    def worker() -> None:
+        results.append(scan(VULNERABLE))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [expected] * 6
+
+
+def test_source_that_does_not_parse_raises_syntax_error() -> None:
+    with pytest.raises(SyntaxError):
+        scan("def broken(:\n")

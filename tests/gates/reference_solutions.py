@@ -26,7 +26,9 @@ BISECT_GRADES = '''\
 from bisect import bisect
 
 
-def grade(score: float, breakpoints: tuple[int, ...] = (60, 70, 80, 90), grades: str = "FDCBA") -> str:
+def grade(
+    score: float, breakpoints: tuple[int, ...] = (60, 70, 80, 90), grades: str = "FDCBA"
+) -> str:
     """Return the letter grade of ``score``."""
     i = bisect(breakpoints, score)
     return grades[i]

@@ -97,6 +97,8 @@ def _lint_args(target: Target, line_length: int, convention: str) -> list[str]:
         str(line_length),
         "--config",
         f'lint.pydocstyle.convention="{convention}"',
+        "--config",
+        'lint.isort.known-first-party=["solution"]',
         "--stdin-filename",
         _FILENAMES[target],
         "--exit-zero",

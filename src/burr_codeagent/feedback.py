@@ -14,6 +14,7 @@ only the ones it could not repair are sent. Info findings never count against an
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -44,6 +45,9 @@ CLOSING = (
 )
 EXECUTION_GATES = frozenset({"execution", "acceptance"})
 
+TRACEBACK_TAIL_MAX = 700
+_TEST_BLOCK = re.compile(r"^--- (\S+) \((failed|error)\) ---$", re.MULTILINE)
+_FAILED_TEST = re.compile(r"^Test (\S+) (?:failed|errored)")
 _FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - (.*))?$", re.MULTILINE)
 _PASSED_LINE = re.compile(r"^(?:PASSED (\S+::\S+)|(\S+::\S+) PASSED)", re.MULTILINE)
 
@@ -74,7 +78,7 @@ _SECTION_ORDER: tuple[Section, ...] = (
 )
 _SECTION_TITLES: dict[Section, str] = {
     "keep": "What already works (keep it working)",
-    "critical": "Critical problems (each one fails the attempt)",
+    "critical": "Critical problems, each one fails the attempt",
     "failing": "Failing tests",
     "warning": "Warnings",
     "fixable": "Formatting (a formatter fixes these)",
@@ -128,16 +132,43 @@ def quote_lines(source: str, finding: Finding) -> str:
     return "\n".join(quoted)
 
 
-def _describe(finding: Finding, previous: PythonCodeGenerationResponse | None) -> str:
+def _describe(finding: Finding, previous: PythonCodeGenerationResponse | None, blocks: dict[str, str]) -> str:
     where = f"{finding.target} line {finding.line}" if finding.line else finding.target
     text = f"- [{finding.rule}] {where}: {finding.message.strip()}"
     if finding.suggestion:
         text += f"\n    Fix: {finding.suggestion.strip()}"
+    traceback = _traceback_for(finding, blocks)
+    if traceback:
+        return (
+            text + "\n    Traceback (tail):\n" + "\n".join(f"    | {line}" for line in traceback.splitlines())
+        )
     if previous is not None:
         quoted = quote_lines(previous.code if finding.target == "code" else previous.test_code, finding)
         if quoted:
             text += "\n" + quoted
     return text
+
+
+def test_blocks(output: str) -> dict[str, str]:
+    """Each failing test's traceback from the execution gate's output (``--- module::test (failed) ---`` blocks)."""
+    matches = list(_TEST_BLOCK.finditer(output))
+    blocks: dict[str, str] = {}
+    for number, match in enumerate(matches):
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(output)
+        body = output[match.end() : end]
+        body = body.split("\n--- ", 1)[0]  # a trailing "--- pytest output ---" section is not this test's
+        blocks[match.group(1).split("::")[-1]] = body.strip()
+    return blocks
+
+
+def _traceback_for(finding: Finding, blocks: dict[str, str]) -> str:
+    if finding.gate not in EXECUTION_GATES:
+        return ""
+    named = _FAILED_TEST.match(finding.message.strip())
+    if named is None:
+        return ""
+    block = blocks.get(named.group(1).rsplit(".", 1)[-1], "")
+    return _output_tail(block, TRACEBACK_TAIL_MAX) if block else ""
 
 
 def failing_test_lines(output: str) -> list[str]:
@@ -163,6 +194,35 @@ def _output_tail(output: str, limit: int) -> str:
     return ("..." + tail[newline:] if 0 <= newline < limit // 2 else "..." + tail).strip()
 
 
+def _test_names(test_code: str) -> list[str]:
+    """``test_*`` functions of the test module, including methods of ``Test*`` classes (as ``Class.test``)."""
+    try:
+        tree = ast.parse(test_code)
+    except (SyntaxError, ValueError):
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            names.append(node.name)
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            names += [
+                f"{node.name}.{item.name}"
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith("test")
+            ]
+    return names
+
+
+def _passing_tests(tests: TestOutcome, test_code: str, failing: set[str]) -> list[str]:
+    names = passing_test_names(tests.output)
+    if names:
+        return names
+    declared = _test_names(test_code)
+    if len(declared) != tests.passed + tests.failed + tests.errors:
+        return []  # parametrised or generated tests: the names would not add up
+    return [n for n in declared if n not in failing and n.rsplit(".", 1)[-1] not in failing]
+
+
 def _keep_items(report: CheckReport, test_code: str) -> list[str]:
     flagged = {f.gate for f in report.findings if f.severity is not Severity.INFO}
     clean = [g.name for g in report.gates if g.status == "ok" and g.name not in flagged]
@@ -171,7 +231,10 @@ def _keep_items(report: CheckReport, test_code: str) -> list[str]:
         items.append(f"- These checks found nothing: {', '.join(clean)}. Keep them that way.")
     tests = report.tests
     if tests is not None and tests.passed:
-        names = passing_test_names(tests.output)
+        failing = {
+            m.group(1) for f in report.findings if (m := _FAILED_TEST.match(f.message.strip())) is not None
+        } | set(test_blocks(tests.output))
+        names = _passing_tests(tests, test_code, failing)
         shown = f": {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}" if names else ""
         total = tests.passed + tests.failed + tests.errors
         items.append(f"- {tests.passed} of {total} tests passed{shown}. Keep them passing.")
@@ -195,12 +258,13 @@ def _status_line(report: CheckReport, tests: TestOutcome | None, attempt: int | 
 
 
 def _finding_items(report: CheckReport, previous: PythonCodeGenerationResponse | None) -> list[_Item]:
+    blocks = test_blocks(report.tests.output) if report.tests is not None else {}
     items: list[_Item] = []
     order = 0
     for finding in report.by_severity(Severity.CRITICAL):
         order += 1
         items.append(
-            _Item("critical", P_CRITICAL, order, _describe(finding, previous), finding.gate, finding)
+            _Item("critical", P_CRITICAL, order, _describe(finding, previous, blocks), finding.gate, finding)
         )
     per_gate: Counter[str] = Counter()
     warnings = sorted(
@@ -211,7 +275,9 @@ def _finding_items(report: CheckReport, previous: PythonCodeGenerationResponse |
         order += 1
         per_gate[finding.gate] += 1
         priority = P_WARNING_FIRST if per_gate[finding.gate] <= WARNINGS_FIRST_PER_GATE else P_WARNING_REST
-        items.append(_Item("warning", priority, order, _describe(finding, previous), finding.gate, finding))
+        items.append(
+            _Item("warning", priority, order, _describe(finding, previous, blocks), finding.gate, finding)
+        )
     return items
 
 
@@ -237,15 +303,19 @@ def _test_items(report: CheckReport, max_chars: int) -> list[_Item]:
     if tests is None or tests.succeeded:
         return []
     items: list[_Item] = []
-    mentioned = " ".join(f.message for f in report.findings if f.gate in EXECUTION_GATES)
+    execution = [f for f in report.findings if f.gate in EXECUTION_GATES]
+    mentioned = " ".join(f.message for f in execution)
     for number, line in enumerate(failing_test_lines(tests.output), start=1):
         if line.split(":", 1)[0] not in mentioned:
             items.append(_Item("failing", P_FAILING, number, f"- {line}"))
-    if tests.timed_out:
+    if tests.timed_out and not any(f.rule.endswith("timeout") for f in execution):
         items.append(
             _Item("failing", P_FAILING, 0, "- The test run timed out: look for endless loops or slow code.")
         )
-    if tests.output.strip():
+    blocks = test_blocks(tests.output)
+    shown = {m.group(1).rsplit(".", 1)[-1] for f in execution if (m := _FAILED_TEST.match(f.message.strip()))}
+    uncovered = not blocks or set(blocks) - shown
+    if tests.output.strip() and uncovered:
         tail = _output_tail(tests.output, min(OUTPUT_TAIL_MAX, max_chars // 6))
         items.append(_Item("failing", P_OUTPUT, 1_000, f"Test output (tail):\n```text\n{tail}\n```"))
     return items

@@ -21,6 +21,11 @@ def md_cell(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
 
 
+def md_text(value: str) -> str:
+    """Model-written prose for a Markdown paragraph: HTML tags are shown as text, never rendered."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def fenced(text: str, language: str = "python") -> str:
     """``text`` in a code fence longer than any run of backticks inside it, so nothing can close it early."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -37,6 +42,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["mdcell"] = md_cell
     env.filters["fenced"] = fenced
+    env.filters["mdtext"] = md_text
     env.globals["location"] = location
     return env
 

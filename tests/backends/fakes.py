@@ -118,7 +118,7 @@ class FakeProvider:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
     # -- lifecycle ------------------------------------------------------------------------------------------------
 
@@ -174,7 +174,7 @@ class FakeProvider:
             return
         if isinstance(step, Throttle):
             headers = {"Retry-After": step.retry_after} if step.retry_after is not None else {}
-            self._error(handler, step.status, "throttled", headers)
+            self._error(handler, step.status, "", headers)
             return
         if isinstance(step, Fail):
             self._error(handler, step.status, step.code, {})

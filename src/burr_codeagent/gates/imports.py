@@ -17,6 +17,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Literal
 
 from ..hookspecs import hookimpl
@@ -134,8 +135,9 @@ class _ImportChecker:
             return
         if top in sys.stdlib_module_names and top in sys.builtin_module_names:
             return
-        if _resolves(top):
-            if top not in sys.stdlib_module_names and top not in self.third_party:
+        location = _location(top)
+        if location is not None:
+            if _installed_distribution(location) and top not in self.third_party:
                 self.third_party[top] = self._finding(
                     "imports.undeclared",
                     Severity.INFO,
@@ -181,13 +183,24 @@ class _ImportChecker:
                 )
 
 
-def _resolves(top: str) -> bool:
-    if top in sys.modules:
-        return True
+def _location(top: str) -> str | None:
+    """Where module ``top`` would be loaded from ("" for built-in modules), or None when it cannot be found."""
+    module = sys.modules.get(top)
     try:
-        return importlib.util.find_spec(top) is not None
+        spec = module.__spec__ if module is not None else importlib.util.find_spec(top)
     except (ImportError, ValueError):
-        return False
+        return "" if module is not None else None
+    if spec is None:
+        return "" if module is not None else None
+    if spec.origin and spec.origin not in ("built-in", "frozen"):
+        return spec.origin
+    return next(iter(spec.submodule_search_locations or ()), "")
+
+
+def _installed_distribution(location: str) -> bool:
+    """Whether a module found at ``location`` was installed from a distribution (not the stdlib, not local)."""
+    parts = Path(location).parts
+    return "site-packages" in parts or "dist-packages" in parts
 
 
 def _guarded_imports(tree: ast.Module) -> set[int]:

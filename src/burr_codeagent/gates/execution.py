@@ -79,7 +79,14 @@ def verdict(result: PytestResult, timeout: float, test_tree: ast.Module | None =
     run = result.run
     outcome = result.outcome
     text = run.output + "".join(c.details for c in result.cases)
-    if outcome.timed_out:
+    if any(marker in text for marker in _MEMORY_MARKERS):
+        yield _critical(
+            "execution.memory",
+            "The code ran out of its memory allowance (MemoryError)"
+            + (" and then did not finish in time." if outcome.timed_out else "."),
+            "Avoid building huge data structures; stream or bound what you keep in memory.",
+        )
+    elif outcome.timed_out:
         yield _critical(
             "execution.timeout",
             f"The tests did not finish within {timeout:g} s and were killed "
@@ -94,12 +101,6 @@ def verdict(result: PytestResult, timeout: float, test_tree: ast.Module | None =
         )
     elif run.signal is not None and not result.report_found:
         yield _signal_finding(run.signal, text)
-    elif any(marker in text for marker in _MEMORY_MARKERS):
-        yield _critical(
-            "execution.memory",
-            "The code ran out of its memory allowance (MemoryError).",
-            "Avoid building huge data structures; stream or bound what you keep in memory.",
-        )
     elif result.problem is not None:
         yield _critical(
             "execution.crashed",

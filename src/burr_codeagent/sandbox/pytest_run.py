@@ -126,8 +126,12 @@ def run_pytest(spec: PytestRun, sandbox: Sandbox | None = None, *, keep_workdir:
         report_bytes = _read_capped(host / report, MAX_REPORT_BYTES)
         elapsed = time.perf_counter() - started
         result = interpret(run, report_bytes, nonce, elapsed, cap=sandbox.max_output_chars)
+        outcome = result.outcome
+        if keep_workdir:
+            note = f"\n(sandbox work dir kept for debugging: {host})"
+            outcome = outcome.model_copy(update={"output": outcome.output[: sandbox.max_output_chars] + note})
         return PytestResult(
-            outcome=result.outcome,
+            outcome=outcome,
             cases=result.cases,
             run=run,
             report_found=result.report_found,

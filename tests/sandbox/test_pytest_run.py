@@ -1,0 +1,224 @@
+"""Running real tests: published solutions with their reference tests pass, broken variants fail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from burr_codeagent.sandbox import PytestRun, Sandbox, available, run_pytest
+from burr_codeagent.sandbox.layers import IsolationUnavailable, resolve_isolation
+from tests.conftest import GOOD_CODE, GOOD_TESTS
+
+BINARY_SEARCH = '''\
+"""Binary search over a sorted sequence."""
+
+from collections.abc import Sequence
+
+
+def binary_search(items: Sequence[int], target: int) -> int:
+    """Return the index of target in items, or -1 if it is absent."""
+    low, high = 0, len(items) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        if items[middle] == target:
+            return middle
+        if items[middle] < target:
+            low = middle + 1
+        else:
+            high = middle - 1
+    return -1
+'''
+BINARY_SEARCH_TESTS = '''\
+import pytest
+
+from solution import binary_search
+
+
+@pytest.mark.parametrize("target", [1, 3, 5, 7, 9, 11])
+def test_finds_every_element(target):
+    items = [1, 3, 5, 7, 9, 11]
+    assert binary_search(items, target) == items.index(target)
+
+
+@pytest.mark.parametrize("target", [0, 2, 12])
+def test_missing_is_minus_one(target):
+    assert binary_search([1, 3, 5, 7, 9, 11], target) == -1
+
+
+def test_empty_and_single():
+    assert binary_search([], 1) == -1
+    assert binary_search([4], 4) == 0
+'''
+FIZZBUZZ = '''\
+def fizzbuzz(n: int) -> list[str]:
+    """FizzBuzz from 1 to n."""
+    out = []
+    for i in range(1, n + 1):
+        if i % 15 == 0:
+            out.append("FizzBuzz")
+        elif i % 3 == 0:
+            out.append("Fizz")
+        elif i % 5 == 0:
+            out.append("Buzz")
+        else:
+            out.append(str(i))
+    return out
+'''
+FIZZBUZZ_TESTS = '''\
+from solution import fizzbuzz
+
+
+def test_first_fifteen():
+    assert fizzbuzz(15) == ["1", "2", "Fizz", "4", "Buzz", "Fizz", "7", "8", "Fizz", "Buzz", "11", "Fizz", "13",
+                            "14", "FizzBuzz"]
+
+
+def test_zero():
+    assert fizzbuzz(0) == []
+
+
+class TestMultiples:
+    def test_thirty(self):
+        assert fizzbuzz(30)[-1] == "FizzBuzz"
+'''
+
+SOLUTIONS = {
+    "factorial": (GOOD_CODE, GOOD_TESTS, 2),
+    "binary_search": (BINARY_SEARCH, BINARY_SEARCH_TESTS, 10),
+    "fizzbuzz": (FIZZBUZZ, FIZZBUZZ_TESTS, 3),
+}
+BROKEN = {
+    "factorial-off-by-one": ("factorial", "if n in (0, 1):", "if n in (0, 1, 2):"),
+    "factorial-no-validation": ("factorial", 'raise ValueError("n must be non-negative")', "return 0"),
+    "binary-search-off-by-one": ("binary_search", "len(items) - 1", "len(items) - 2"),
+    "binary-search-wrong-branch": ("binary_search", "low = middle + 1", "low = middle + 2"),
+    "fizzbuzz-wrong-order": ("fizzbuzz", "i % 15 == 0", "i % 5 == 0"),
+    "fizzbuzz-range": ("fizzbuzz", "range(1, n + 1)", "range(1, n)"),
+}
+LAYERS = [
+    pytest.param(layer, marks=pytest.mark.skipif(not available(layer), reason=f"{layer} is not available here"))
+    for layer in ("bwrap", "unshare", "none")
+]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("name", list(SOLUTIONS))
+def test_published_solutions_pass_their_reference_tests(name: str, layer: str) -> None:
+    code, tests, count = SOLUTIONS[name]
+    result = run_pytest(PytestRun(code, tests), Sandbox(layer))
+    assert result.outcome.succeeded, result.outcome.output
+    assert result.outcome.passed == count
+    assert result.outcome.isolation == layer
+    assert result.problem is None
+
+
+@pytest.mark.parametrize("variant", list(BROKEN))
+def test_broken_variants_fail(variant: str) -> None:
+    name, old, new = BROKEN[variant]
+    code, tests, _ = SOLUTIONS[name]
+    assert old in code
+    result = run_pytest(PytestRun(code.replace(old, new), tests), Sandbox())
+    assert not result.outcome.succeeded
+    assert result.outcome.failed >= 1
+    assert result.failures and all(case.message for case in result.failures)
+
+
+def test_failure_excerpt_has_assertion_and_traceback() -> None:
+    result = run_pytest(PytestRun(GOOD_CODE.replace("n * factorial", "n + factorial"), GOOD_TESTS), Sandbox())
+    [failure] = result.failures
+    assert failure.name == "test_small_values"
+    assert "assert 15 == 120" in failure.message
+    assert "test_solution.py:9" in result.outcome.output
+    assert "assert factorial(5) == 120" in result.outcome.output
+
+
+def test_no_tests_is_not_a_pass() -> None:
+    result = run_pytest(PytestRun(GOOD_CODE, "from solution import factorial\n"), Sandbox())
+    assert result.outcome.passed == 0
+    assert not result.outcome.succeeded
+    assert result.problem is None
+
+
+def test_collection_error_is_reported() -> None:
+    result = run_pytest(PytestRun(GOOD_CODE, "from solution import nothing_here\n\ndef test_x():\n    pass\n"))
+    assert result.collection_errors
+    assert "nothing_here" in result.outcome.output
+    assert not result.outcome.succeeded
+
+
+def test_forged_report_does_not_count() -> None:
+    forge = (
+        "import os, pathlib\n\ndef test_forge():\n"
+        "    xml = '<testsuite name=\"pytest\" tests=\"5\"><testcase name=\"a\"/></testsuite>'\n"
+        "    for name in os.listdir('.'):\n"
+        "        if name.endswith('.xml'):\n            pathlib.Path(name).write_text(xml)\n"
+        "    pathlib.Path('.codeagent-0000.xml').write_text(xml)\n    os._exit(0)\n"
+    )
+    result = run_pytest(PytestRun(GOOD_CODE, forge))
+    assert not result.outcome.succeeded
+    assert result.problem is not None
+
+
+def test_extra_plugin_files_and_collected_results() -> None:
+    plugin = (
+        "import json\n\ndef pytest_sessionfinish(session, exitstatus):\n"
+        "    with open('extra.json', 'w') as handle:\n"
+        "        json.dump({'collected': session.testscollected, 'status': int(exitstatus)}, handle)\n"
+    )
+    spec = PytestRun(
+        GOOD_CODE,
+        GOOD_TESTS,
+        plugins=("extra_plugin",),
+        files={"extra_plugin.py": plugin},
+        collect=("extra.json", "never-written.txt"),
+        args=("-x",),
+    )
+    result = run_pytest(spec)
+    assert json.loads(result.files["extra.json"]) == {"collected": 2, "status": 0}
+    assert "never-written.txt" not in result.files
+
+
+def test_keep_workdir_keeps_the_files_and_says_where(caplog: pytest.LogCaptureFixture) -> None:
+    result = run_pytest(PytestRun(GOOD_CODE, GOOD_TESTS), keep_workdir=True)
+    try:
+        assert (result.run.workdir / "solution.py").read_text() == GOOD_CODE
+        assert str(result.run.workdir) in result.outcome.output
+    finally:
+        import shutil
+
+        shutil.rmtree(result.run.workdir)
+
+
+def test_work_dir_is_removed_by_default() -> None:
+    result = run_pytest(PytestRun(GOOD_CODE, GOOD_TESTS))
+    assert not result.run.workdir.exists()
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../escape.py", "a/../../b"])
+def test_file_names_must_stay_inside_the_work_dir(name: str) -> None:
+    with pytest.raises(ValueError, match="relative paths inside the work dir"):
+        PytestRun(GOOD_CODE, GOOD_TESTS, files={name: "x"})
+
+
+def test_bad_module_name_and_timeout_are_rejected() -> None:
+    with pytest.raises(ValueError, match="not a Python identifier"):
+        PytestRun(GOOD_CODE, GOOD_TESTS, module="my-module")
+    with pytest.raises(ValueError, match="timeout must be positive"):
+        PytestRun(GOOD_CODE, GOOD_TESTS, timeout=0)
+
+
+def test_installed_third_party_plugins_are_not_loaded(tmp_path: Path) -> None:
+    tests = "import sys\n\ndef test_plugins():\n    assert 'hypothesis' not in sys.modules\n    assert 'pytest_cov' not in sys.modules\n"
+    result = run_pytest(PytestRun(GOOD_CODE, tests))
+    assert result.outcome.succeeded, result.outcome.output
+
+
+def test_unavailable_isolation_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import burr_codeagent.sandbox.layers as layers
+
+    monkeypatch.setattr(layers, "available", lambda layer: layer == "none")
+    with pytest.raises(IsolationUnavailable, match="'bwrap' is not available"):
+        resolve_isolation("bwrap")
+    assert resolve_isolation("auto") == "none"

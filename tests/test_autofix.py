@@ -87,6 +87,10 @@ def test_only_failing_or_fixable_attempts_are_worth_fixing(config: AgentConfig) 
     clean = check(GOOD_CODE, GOOD_TESTS, config=gates(config, "syntax"))
     assert not worth_fixing(make_response(), clean)
     assert not worth_fixing(None, clean)
+    failing = check("def f(:\n", GOOD_TESTS, config=gates(config, "syntax"))
+    assert not failing.passed
+    assert not worth_fixing(make_response(code="def f(:\n"), failing)  # still critical whatever is fixed
+    assert worth_fixing(make_response(code=UGLY_CODE), failing)
 
 
 def test_formatting_only_faults_cost_no_second_generation(config: AgentConfig) -> None:

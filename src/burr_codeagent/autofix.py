@@ -270,7 +270,10 @@ def auto_fix(code: str, test_code: str, *, line_length: int = 88, convention: st
 
 
 def worth_fixing(response: PythonCodeGenerationResponse | None, report: CheckReport) -> bool:
-    """Whether an attempt deserves the local fixers: it has code, and it failed or has fixable findings."""
-    if response is None or not response.code.strip():
+    """Whether an attempt deserves the local fixers: it failed or has fixable findings, and its code compiles.
+
+    Code that does not compile stays critical whatever is fixed around it, so it goes straight back to the model.
+    """
+    if response is None or not response.code.strip() or not _parses(response.code):
         return False
     return not report.passed or any(f.fixable for f in report.findings)

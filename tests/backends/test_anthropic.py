@@ -18,7 +18,9 @@ from .fakes import BAD_ANSWER, Fail, FakeProvider, Reply, Stall, Step, Throttle
 Request = GenerationRequest[PythonCodeGenerationResponse]
 
 
-def run(script: Sequence[Step], retry: RetryPolicy, request: Request, timeout: float = 5.0) -> tuple[object, FakeProvider]:
+def run(
+    script: Sequence[Step], retry: RetryPolicy, request: Request, timeout: float = 5.0
+) -> tuple[object, FakeProvider]:
     with FakeProvider("anthropic", script) as fake:
         client = anthropic.Anthropic(api_key="sk-ant-test", base_url=fake.url, max_retries=0, timeout=timeout)
         backend = AnthropicBackend(client, model="claude-sonnet-4-20250514", retry=retry)
@@ -28,11 +30,17 @@ def run(script: Sequence[Step], retry: RetryPolicy, request: Request, timeout: f
             return exc, fake
 
 
-def test_system_prompt_is_cached_and_cache_tokens_count_as_input(retry: RetryPolicy, request_: Request) -> None:
-    generation, fake = run([Reply(input_tokens=40, output_tokens=300, cache_read=1500, cache_write=0)], retry, request_)
+def test_system_prompt_is_cached_and_cache_tokens_count_as_input(
+    retry: RetryPolicy, request_: Request
+) -> None:
+    generation, fake = run(
+        [Reply(input_tokens=40, output_tokens=300, cache_read=1500, cache_write=0)], retry, request_
+    )
     body = fake.requests[0].body
     assert fake.requests[0].path == "/v1/messages"
-    assert body["system"] == [{"type": "text", "text": "You write Python.", "cache_control": {"type": "ephemeral"}}]
+    assert body["system"] == [
+        {"type": "text", "text": "You write Python.", "cache_control": {"type": "ephemeral"}}
+    ]
     assert body["tool_choice"]["name"] == "PythonCodeGenerationResponse"
     usage = generation.usage  # type: ignore[union-attr]
     # Anthropic's input_tokens excludes the cached part; the metrics report the total input
@@ -40,23 +48,37 @@ def test_system_prompt_is_cached_and_cache_tokens_count_as_input(retry: RetryPol
 
 
 def test_reask_usage_including_cache_writes_is_summed(retry: RetryPolicy, request_: Request) -> None:
-    script = [Reply(BAD_ANSWER, input_tokens=10, output_tokens=5, cache_write=1000), Reply(input_tokens=30, cache_read=1000)]
+    script = [
+        Reply(BAD_ANSWER, input_tokens=10, output_tokens=5, cache_write=1000),
+        Reply(input_tokens=30, cache_read=1000),
+    ]
     generation, fake = run(script, retry, request_)
     assert len(fake.requests) == 2
     usage = generation.usage  # type: ignore[union-attr]
-    assert (usage.input_tokens, usage.cache_write_tokens, usage.cache_read_tokens, usage.api_calls) == (2040, 1000, 1000, 2)
+    assert (usage.input_tokens, usage.cache_write_tokens, usage.cache_read_tokens, usage.api_calls) == (
+        2040,
+        1000,
+        1000,
+        2,
+    )
     assert fake.reported_usage() == (usage.input_tokens, usage.output_tokens)
 
 
-def test_overloaded_529_and_429_are_retried(retry: RetryPolicy, sleeps: list[float], request_: Request) -> None:
-    generation, fake = run([Throttle(status=529, retry_after=None), Throttle(retry_after="1"), Reply()], retry, request_)
+def test_overloaded_529_and_429_are_retried(
+    retry: RetryPolicy, sleeps: list[float], request_: Request
+) -> None:
+    generation, fake = run(
+        [Throttle(status=529, retry_after=None), Throttle(retry_after="1"), Reply()], retry, request_
+    )
     assert generation.response.function_name == "add"  # type: ignore[union-attr]
     assert len(fake.requests) == 3
     assert sleeps[1] >= 1.0
 
 
 def test_stall_times_out_and_gives_up_after_the_configured_retries(request_: Request) -> None:
-    error, fake = run([Stall(5)], RetryPolicy(max_retries=1, base_delay=0.0, sleep=lambda s: None), request_, timeout=0.2)
+    error, fake = run(
+        [Stall(5)], RetryPolicy(max_retries=1, base_delay=0.0, sleep=lambda s: None), request_, timeout=0.2
+    )
     assert isinstance(error, BackendError)
     assert len(fake.requests) == 2
     assert "anthropic backend: no answer from http://127.0.0.1:" in str(error)

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 import pytest
 
 from burr_codeagent import AgentConfig, PythonCodeGenerationResponse
-from burr_codeagent.backends.base import BackendError, BackendNotConfiguredError, GenerationRequest, InvalidResponseError
+from burr_codeagent.backends.base import (
+    BackendError,
+    BackendNotConfiguredError,
+    GenerationRequest,
+    InvalidResponseError,
+)
 from burr_codeagent.backends.bedrock import DEFAULT_MODEL, BedrockBackend
 from burr_codeagent.backends.recording import RecordingBackend
 from burr_codeagent.backends.retry import RetryPolicy
@@ -26,9 +31,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_REGION", "us-west-2")
 
 
-def run(
-    script: Sequence[Step], request: Request, **settings: object
-) -> tuple[object, FakeProvider]:
+def run(script: Sequence[Step], request: Request, **settings: object) -> tuple[object, FakeProvider]:
     """Build the backend the way `codeagent run --backend bedrock` does, pointed at the fake."""
     with FakeProvider("bedrock", script) as fake:
         config = AgentConfig(backend="bedrock", base_url=fake.url, api_backoff_seconds=0.001, **settings)
@@ -40,7 +43,9 @@ def run(
 
 
 def test_converse_call_with_cross_region_profile_and_cache_point(aws: None, request_: Request) -> None:
-    generation, fake = run([Reply(input_tokens=12, output_tokens=400, cache_read=2000)], request_, model=PROFILE_ID)
+    generation, fake = run(
+        [Reply(input_tokens=12, output_tokens=400, cache_read=2000)], request_, model=PROFILE_ID
+    )
     sent = fake.requests[0]
     assert bedrock_model_id(sent.path) == PROFILE_ID
     assert sent.path.endswith("/converse")
@@ -49,7 +54,12 @@ def test_converse_call_with_cross_region_profile_and_cache_point(aws: None, requ
     assert sent.body["inferenceConfig"]["maxTokens"] == 1024
     assert "us-west-2" in sent.headers["Authorization"], "region from AWS_REGION signs the request"
     usage = generation.usage  # type: ignore[union-attr]
-    assert (usage.input_tokens, usage.cache_read_tokens, usage.output_tokens, usage.api_calls) == (2012, 2000, 400, 1)
+    assert (usage.input_tokens, usage.cache_read_tokens, usage.output_tokens, usage.api_calls) == (
+        2012,
+        2000,
+        400,
+        1,
+    )
 
 
 def test_default_model(aws: None, request_: Request) -> None:
@@ -58,8 +68,11 @@ def test_default_model(aws: None, request_: Request) -> None:
 
 
 def test_reasks_are_summed_because_instructor_does_not(aws: None, request_: Request) -> None:
-    script = [Reply(BAD_ANSWER, input_tokens=500, output_tokens=50), Reply(BAD_ANSWER, input_tokens=600, output_tokens=60),
-              Reply(input_tokens=700, output_tokens=70)]
+    script = [
+        Reply(BAD_ANSWER, input_tokens=500, output_tokens=50),
+        Reply(BAD_ANSWER, input_tokens=600, output_tokens=60),
+        Reply(input_tokens=700, output_tokens=70),
+    ]
     generation, fake = run(script, request_)
     assert len(fake.requests) == 3
     assert fake.requests[1].body["messages"][-1]["content"][0]["toolResult"]["status"] == "error"
@@ -67,7 +80,9 @@ def test_reasks_are_summed_because_instructor_does_not(aws: None, request_: Requ
     assert (usage.input_tokens, usage.output_tokens, usage.api_calls) == (1800, 180, 3)
 
 
-def test_validation_failing_every_time_is_an_invalid_response_with_the_usage(aws: None, request_: Request) -> None:
+def test_validation_failing_every_time_is_an_invalid_response_with_the_usage(
+    aws: None, request_: Request
+) -> None:
     error, fake = run([Reply(BAD_ANSWER, input_tokens=100, output_tokens=10)], request_)
     assert isinstance(error, InvalidResponseError)
     assert len(fake.requests) == 3
@@ -77,7 +92,9 @@ def test_validation_failing_every_time_is_an_invalid_response_with_the_usage(aws
 
 
 def test_throttling_exception_is_retried(aws: None, request_: Request) -> None:
-    generation, fake = run([Throttle(retry_after="0"), Throttle(retry_after="0"), Fail(503), Reply()], request_)
+    generation, fake = run(
+        [Throttle(retry_after="0"), Throttle(retry_after="0"), Fail(503), Reply()], request_
+    )
     assert generation.response.function_name == "add"  # type: ignore[union-attr]
     assert len(fake.requests) == 4, "botocore's own retries are off: every request is one of ours"
 
@@ -92,9 +109,17 @@ def test_throttling_until_the_limit(aws: None, request_: Request) -> None:
 
 @pytest.mark.parametrize(
     ("status", "text"),
-    [(403, "authentication failed: AccessDeniedException (HTTP 403): access denied. Check the AWS credentials"),
-     (401, "authentication failed: UnrecognizedClientException"),
-     (404, "model or endpoint not found: ResourceNotFoundException (HTTP 404): model not found. Check the model id")],
+    [
+        (
+            403,
+            "authentication failed: AccessDeniedException (HTTP 403): access denied. Check the AWS credentials",
+        ),
+        (401, "authentication failed: UnrecognizedClientException"),
+        (
+            404,
+            "model or endpoint not found: ResourceNotFoundException (HTTP 404): model not found. Check the model id",
+        ),
+    ],
 )
 def test_auth_and_unknown_model_are_not_retried(aws: None, request_: Request, status: int, text: str) -> None:
     error, fake = run([Fail(status)], request_)

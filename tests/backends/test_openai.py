@@ -18,12 +18,16 @@ from .fakes import BAD_ANSWER, Fail, FakeProvider, Malformed, Reply, Stall, Step
 Request = GenerationRequest[PythonCodeGenerationResponse]
 
 
-def backend_for(fake: FakeProvider, retry: RetryPolicy, timeout: float = 5.0, **kwargs: object) -> OpenAIBackend:
+def backend_for(
+    fake: FakeProvider, retry: RetryPolicy, timeout: float = 5.0, **kwargs: object
+) -> OpenAIBackend:
     client = openai.OpenAI(api_key="sk-test", base_url=fake.url + "/v1", max_retries=0, timeout=timeout)
     return OpenAIBackend(client, model="gpt-4o-mini", retry=retry, **kwargs)  # type: ignore[arg-type]
 
 
-def run(script: Sequence[Step], retry: RetryPolicy, request: Request, **kwargs: object) -> tuple[object, FakeProvider]:
+def run(
+    script: Sequence[Step], retry: RetryPolicy, request: Request, **kwargs: object
+) -> tuple[object, FakeProvider]:
     with FakeProvider("openai", script) as fake:
         try:
             return backend_for(fake, retry, **kwargs).generate(request), fake  # type: ignore[arg-type]
@@ -35,7 +39,12 @@ def test_parses_the_tool_call_and_reports_the_servers_usage(retry: RetryPolicy, 
     generation, fake = run([Reply(input_tokens=1234, output_tokens=321, cache_read=1000)], retry, request_)
     assert generation.response.function_name == "add"  # type: ignore[union-attr]
     usage = generation.usage  # type: ignore[union-attr]
-    assert (usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.api_calls) == (1234, 321, 1000, 1)
+    assert (usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.api_calls) == (
+        1234,
+        321,
+        1000,
+        1,
+    )
     body = fake.requests[0].body
     assert fake.requests[0].path == "/v1/chat/completions"
     assert body["messages"][0] == {"role": "system", "content": "You write Python."}
@@ -44,7 +53,10 @@ def test_parses_the_tool_call_and_reports_the_servers_usage(retry: RetryPolicy, 
 
 
 def test_validation_reask_usage_is_summed(retry: RetryPolicy, request_: Request) -> None:
-    script = [Reply(BAD_ANSWER, input_tokens=100, output_tokens=10), Reply(input_tokens=180, output_tokens=40)]
+    script = [
+        Reply(BAD_ANSWER, input_tokens=100, output_tokens=10),
+        Reply(input_tokens=180, output_tokens=40),
+    ]
     generation, fake = run(script, retry, request_)
     assert generation.response.code.startswith('"""Addition')  # type: ignore[union-attr]
     assert len(fake.requests) == 2
@@ -52,7 +64,9 @@ def test_validation_reask_usage_is_summed(retry: RetryPolicy, request_: Request)
     assert (usage.input_tokens, usage.output_tokens, usage.api_calls) == (280, 50, 2)
     assert len(usage.latencies) == 2
     reask = fake.requests[1].body["messages"]
-    assert any("code" in str(m.get("content")) for m in reask[2:]), "the re-ask tells the model what was wrong"
+    assert any("code" in str(m.get("content")) for m in reask[2:]), (
+        "the re-ask tells the model what was wrong"
+    )
 
 
 def test_malformed_json_in_every_answer_becomes_invalid_response_with_all_usage(
@@ -108,9 +122,11 @@ def test_truncated_answer_is_an_invalid_response_with_usage(retry: RetryPolicy, 
 
 @pytest.mark.parametrize(
     ("status", "text"),
-    [(401, "authentication failed: HTTP 401: invalid api key. Set OPENAI_API_KEY"),
-     (403, "authentication failed: HTTP 403"),
-     (404, "model or endpoint not found: HTTP 404: model not found. Check the model name 'gpt-4o-mini'")],
+    [
+        (401, "authentication failed: HTTP 401: invalid api key. Set OPENAI_API_KEY"),
+        (403, "authentication failed: HTTP 403"),
+        (404, "model or endpoint not found: HTTP 404: model not found. Check the model name 'gpt-4o-mini'"),
+    ],
 )
 def test_auth_and_missing_model_are_not_retried(
     status: int, text: str, retry: RetryPolicy, request_: Request
@@ -145,8 +161,14 @@ def test_ollama_alias_defaults_to_the_local_ollama_url() -> None:
 
 @pytest.mark.parametrize(
     ("url", "local"),
-    [("http://localhost:11434/v1", True), ("http://127.0.0.1:8000/v1", True), ("http://192.168.1.5/v1", True),
-     ("https://api.openai.com/v1", False), ("https://example.com/v1", False), (None, False)],
+    [
+        ("http://localhost:11434/v1", True),
+        ("http://127.0.0.1:8000/v1", True),
+        ("http://192.168.1.5/v1", True),
+        ("https://api.openai.com/v1", False),
+        ("https://example.com/v1", False),
+        (None, False),
+    ],
 )
 def test_is_local_url(url: str | None, local: bool) -> None:
     assert is_local_url(url) is local

@@ -64,7 +64,7 @@ class ReplayBackend(LLMBackend):
         interaction = self.cassette.interactions[index]
         usage = interaction.usage.model_copy(deep=True)
         if interaction.error is not None:
-            message = f"{interaction.error.message} (replayed from {self.source})"
+            message = interaction.error.message  # verbatim: it feeds the next prompt
             if interaction.error.kind == "invalid_response":
                 raise InvalidResponseError(message, backend=self.name, usage=usage, raw=interaction.raw)
             raise BackendError(message, backend=self.name, usage=usage)

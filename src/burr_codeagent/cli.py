@@ -102,7 +102,9 @@ def run(
     model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
     base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
     model_path: Annotated[Path | None, typer.Option(help="GGUF model file for the `local` backend.")] = None,
-    record: Annotated[Path | None, typer.Option(help="Record every model exchange to this cassette file.")] = None,
+    record: Annotated[
+        Path | None, typer.Option(help="Record every model exchange to this cassette file.")
+    ] = None,
     cassette: Annotated[
         Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
     ] = None,

@@ -113,9 +113,7 @@ def test_cli_run_record_and_replay_report_the_same_figures(tmp_path: Path) -> No
     for key in ("input_tokens", "output_tokens", "cache_read_tokens", "api_calls", "estimated_cost_usd"):
         assert again["metrics"][key] == live["metrics"][key], key
     assert again["code"] == live["code"]
-    assert [a["error"] for a in again["attempts"]][0].startswith(
-        "invalid response: openai backend: the answer"
-    )
+    assert again["attempts"][0]["error"].startswith("invalid response: openai backend: the answer")
 
 
 def test_cli_reports_a_backend_failure_and_keeps_the_reports(tmp_path: Path) -> None:

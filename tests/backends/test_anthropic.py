@@ -92,7 +92,7 @@ def test_invalid_key_is_not_retried(retry: RetryPolicy, request_: Request) -> No
 
 
 def test_truncated_answer(retry: RetryPolicy, request_: Request) -> None:
-    error, fake = run([Reply(truncated=True, output_tokens=1024)], retry, request_)
+    error, _ = run([Reply(truncated=True, output_tokens=1024)], retry, request_)
     assert isinstance(error, InvalidResponseError)
     assert error.usage.output_tokens == 1024 and "cut off" in str(error)
 

@@ -63,7 +63,7 @@ def test_converse_call_with_cross_region_profile_and_cache_point(aws: None, requ
 
 
 def test_default_model(aws: None, request_: Request) -> None:
-    generation, fake = run([Reply()], request_)
+    _, fake = run([Reply()], request_)
     assert bedrock_model_id(fake.requests[0].path) == DEFAULT_MODEL
 
 

@@ -49,7 +49,7 @@ def test_replay_reproduces_answers_failures_and_usage(cassette: Path) -> None:
         replay.generate(ask("second"))
     assert invalid.value.usage.input_tokens == 111
     assert "does not match PythonCodeGenerationResponse" in str(invalid.value)
-    with pytest.raises(BackendError, match="^boom$"):
+    with pytest.raises(BackendError, match=r"^boom$"):
         replay.generate(ask("third"))
     assert replay.model == "scripted"
 

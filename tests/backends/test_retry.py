@@ -93,7 +93,7 @@ def test_auth_failures_are_not_retried_and_say_what_to_fix() -> None:
         calls += 1
         raise PermissionError("401")
 
-    with pytest.raises(BackendError, match="demo backend: authentication failed: HTTP 401. Set DEMO_KEY"):
+    with pytest.raises(BackendError, match=r"demo backend: authentication failed: HTTP 401\. Set DEMO_KEY"):
         call_with_retries(
             call,
             backend="demo",

@@ -107,7 +107,9 @@ def test_cli_keep_workdir_keeps_the_sandbox_for_debugging(tmp_path: Path) -> Non
     code.write_text(GOOD_CODE)
     tests = tmp_path / "test_factorial.py"
     tests.write_text(GOOD_TESTS.replace("120", "121"))
-    result = CliRunner().invoke(app, ["check", str(code), "--tests", str(tests), "--keep-workdir", "-f", "json"])
+    result = CliRunner().invoke(
+        app, ["check", str(code), "--tests", str(tests), "--keep-workdir", "-f", "json"]
+    )
     assert result.exit_code == 1, result.output
     kept = [line.split("kept for debugging: ", 1)[1].split("\\n")[0].strip('"') for line in [result.output]
             if "kept for debugging: " in line]  # fmt: skip

@@ -20,7 +20,13 @@ def test_credential_like_variables_are_dropped(name: str) -> None:
 
 
 def test_only_harmless_variables_pass_and_home_is_the_work_dir() -> None:
-    host = {"PATH": "/usr/bin", "LANG": "de_DE.UTF-8", "HOME": "/root", "HTTPS_PROXY": "http://u:p@proxy", "EDITOR": "vi"}
+    host = {
+        "PATH": "/usr/bin",
+        "LANG": "de_DE.UTF-8",
+        "HOME": "/root",
+        "HTTPS_PROXY": "http://u:p@proxy",
+        "EDITOR": "vi",
+    }
     env = scrubbed_environment(host, home="/sandbox", tmpdir="/sandbox/tmp")
     assert env["PATH"] == "/usr/bin"
     assert env["LANG"] == "de_DE.UTF-8"

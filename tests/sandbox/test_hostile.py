@@ -26,7 +26,8 @@ CANARY_FILE_TEXT = "canary: do not touch"
 
 LAYERS = [
     pytest.param(
-        layer, marks=pytest.mark.skipif(not available(layer), reason=f"{layer} isolation is not available here")
+        layer,
+        marks=pytest.mark.skipif(not available(layer), reason=f"{layer} isolation is not available here"),
     )
     for layer in ("bwrap", "unshare", "none")
 ]
@@ -44,7 +45,9 @@ class Host:
         self.home = Path(os.environ["HOME"])
         (self.home / ".aws").mkdir()
         self.credentials = self.home / ".aws" / "credentials"
-        self.credentials.write_text(f"[default]\naws_access_key_id = {CANARY_AWS}\naws_secret_access_key = {CANARY_SECRET}\n")
+        self.credentials.write_text(
+            f"[default]\naws_access_key_id = {CANARY_AWS}\naws_secret_access_key = {CANARY_SECRET}\n"
+        )
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", CANARY_AWS)
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", CANARY_SECRET)
         monkeypatch.setenv("OPENAI_API_KEY", CANARY_SECRET)
@@ -93,7 +96,10 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Host:
 
 def run_hostile(layer: str, tests: str, host: Host, code: str = "") -> tuple[PytestResult, float, list[str]]:
     start = time.perf_counter()
-    result = run_pytest(PytestRun(code=host.fill(code), test_code=host.fill(tests), timeout=TIMEOUT), Sandbox(layer, memory_mb=256))
+    result = run_pytest(
+        PytestRun(code=host.fill(code), test_code=host.fill(tests), timeout=TIMEOUT),
+        Sandbox(layer, memory_mb=256),
+    )
     elapsed = time.perf_counter() - start
     findings = list(verdict(result, TIMEOUT))
     critical = [f"{f.rule}: {f.message}" for f in findings if f.severity is Severity.CRITICAL]
@@ -109,7 +115,9 @@ IGNORE_SIGTERM = (
     "import signal\n\ndef test_stubborn():\n    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
     "    signal.signal(signal.SIGINT, signal.SIG_IGN)\n    while True:\n        pass\n"
 )
-MEMORY_BOMB = "def test_hog():\n    hoard = []\n    while True:\n        hoard.append(bytearray(50_000_000))\n"
+MEMORY_BOMB = (
+    "def test_hog():\n    hoard = []\n    while True:\n        hoard.append(bytearray(50_000_000))\n"
+)
 OUTPUT_FLOOD = "import sys\n\ndef test_flood():\n    while True:\n        sys.__stdout__.write('x' * 65536)\n"
 SEGFAULT = "import ctypes\n\ndef test_crash():\n    ctypes.string_at(0)\n"
 KILL_PARENT = "import os, time\n\ndef test_patricide():\n    os.kill(os.getppid(), 9)\n    time.sleep(60)\n"
@@ -203,7 +211,9 @@ def test_disk_fill_is_stopped(layer: str, host: Host) -> None:
 @pytest.mark.parametrize("layer", LAYERS)
 def test_double_forked_daemon_does_not_outlive_the_run(layer: str, host: Host) -> None:
     if layer == "none":
-        pytest.skip("without a pid namespace a process that calls setsid() escapes the group kill (documented)")
+        pytest.skip(
+            "without a pid namespace a process that calls setsid() escapes the group kill (documented)"
+        )
     run_hostile(layer, DAEMON, host)  # assert_unharmed checks that no process of the run is left
 
 

@@ -30,7 +30,7 @@ def binary_search(items: Sequence[int], target: int) -> int:
             high = middle - 1
     return -1
 '''
-BINARY_SEARCH_TESTS = '''\
+BINARY_SEARCH_TESTS = """\
 import pytest
 
 from solution import binary_search
@@ -50,7 +50,7 @@ def test_missing_is_minus_one(target):
 def test_empty_and_single():
     assert binary_search([], 1) == -1
     assert binary_search([4], 4) == 0
-'''
+"""
 FIZZBUZZ = '''\
 def fizzbuzz(n: int) -> list[str]:
     """FizzBuzz from 1 to n."""
@@ -66,7 +66,7 @@ def fizzbuzz(n: int) -> list[str]:
             out.append(str(i))
     return out
 '''
-FIZZBUZZ_TESTS = '''\
+FIZZBUZZ_TESTS = """\
 from solution import fizzbuzz
 
 
@@ -82,7 +82,7 @@ def test_zero():
 class TestMultiples:
     def test_thirty(self):
         assert fizzbuzz(30)[-1] == "FizzBuzz"
-'''
+"""
 
 SOLUTIONS = {
     "factorial": (GOOD_CODE, GOOD_TESTS, 2),
@@ -98,7 +98,9 @@ BROKEN = {
     "fizzbuzz-range": ("fizzbuzz", "range(1, n + 1)", "range(1, n)"),
 }
 LAYERS = [
-    pytest.param(layer, marks=pytest.mark.skipif(not available(layer), reason=f"{layer} is not available here"))
+    pytest.param(
+        layer, marks=pytest.mark.skipif(not available(layer), reason=f"{layer} is not available here")
+    )
     for layer in ("bwrap", "unshare", "none")
 ]
 
@@ -142,7 +144,9 @@ def test_no_tests_is_not_a_pass() -> None:
 
 
 def test_collection_error_is_reported() -> None:
-    result = run_pytest(PytestRun(GOOD_CODE, "from solution import nothing_here\n\ndef test_x():\n    pass\n"))
+    result = run_pytest(
+        PytestRun(GOOD_CODE, "from solution import nothing_here\n\ndef test_x():\n    pass\n")
+    )
     assert result.collection_errors
     assert "nothing_here" in result.outcome.output
     assert not result.outcome.succeeded
@@ -151,7 +155,7 @@ def test_collection_error_is_reported() -> None:
 def test_forged_report_does_not_count() -> None:
     forge = (
         "import os, pathlib\n\ndef test_forge():\n"
-        "    xml = '<testsuite name=\"pytest\" tests=\"5\"><testcase name=\"a\"/></testsuite>'\n"
+        '    xml = \'<testsuite name="pytest" tests="5"><testcase name="a"/></testsuite>\'\n'
         "    for name in os.listdir('.'):\n"
         "        if name.endswith('.xml'):\n            pathlib.Path(name).write_text(xml)\n"
         "    pathlib.Path('.codeagent-0000.xml').write_text(xml)\n    os._exit(0)\n"

@@ -12,6 +12,7 @@ import logging
 import re
 import signal
 from collections.abc import Callable, Iterator
+from typing import Literal
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
@@ -135,10 +136,17 @@ def verdict(result: PytestResult, timeout: float, test_tree: ast.Module | None =
         )
 
 
-def _critical(rule: str, message: str, suggestion: str | None = None, **where: object) -> Finding:
+def _critical(
+    rule: str, message: str, suggestion: str | None = None, target: Literal["code", "tests"] = "code"
+) -> Finding:
     return Finding(
-        gate="execution", rule=rule, severity=Severity.CRITICAL, message=message, suggestion=suggestion, **where
-    )  # type: ignore[arg-type]
+        gate="execution",
+        rule=rule,
+        severity=Severity.CRITICAL,
+        message=message,
+        suggestion=suggestion,
+        target=target,
+    )
 
 
 def _signal_finding(number: int, text: str) -> Finding:
@@ -147,7 +155,9 @@ def _signal_finding(number: int, text: str) -> Finding:
     except ValueError:
         name = f"signal {number}"
     if number == signal.SIGXCPU:
-        return _critical("execution.timeout", "The tests used up their CPU time limit and were killed (SIGXCPU).")
+        return _critical(
+            "execution.timeout", "The tests used up their CPU time limit and were killed (SIGXCPU)."
+        )
     if number == signal.SIGKILL and any(marker in text for marker in _MEMORY_MARKERS):
         return _critical("execution.memory", "The tests ran out of memory and were killed.")
     if number in (signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT):

@@ -216,11 +216,7 @@ def _in_loop_finding(
 ) -> Finding | None:
     if isinstance(node, ast.Compare):
         for op, right in zip(node.ops, node.comparators, strict=True):
-            if (
-                isinstance(op, ast.In | ast.NotIn)
-                and isinstance(right, ast.Name)
-                and right.id in scope.list_vars
-            ):
+            if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Name) and right.id in lists:
                 return _list_lookup(node, right.id, "in")
     elif isinstance(node, ast.Call):
         func = node.func
@@ -228,7 +224,7 @@ def _in_loop_finding(
             isinstance(func, ast.Attribute)
             and func.attr in {"index", "count"}
             and isinstance(func.value, ast.Name)
-            and func.value.id in scope.list_vars
+            and func.value.id in lists
         ):
             return _list_lookup(node, func.value.id, f".{func.attr}()")
         if resolve_call(node, aliases) in _SLEEPS:
@@ -336,7 +332,21 @@ def _unbounded_recursive_call(func: FunctionNode, owner: str | None) -> ast.Call
             return name == func.name
         return name in {f"self.{func.name}", f"cls.{func.name}", f"{owner}.{func.name}"}
 
+    if owner is None and func.name in _rebound_names(func):
+        return None  # ``from x import f`` or ``global f; f = ...`` inside f: the call goes elsewhere
     return _first_unconditional(func.body, is_self_call)
+
+
+def _rebound_names(func: FunctionNode) -> set[str]:
+    names: set[str] = set()
+    for node in walk_scope(func):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
 
 
 def _first_unconditional(body: list[ast.stmt], is_self_call: Callable[[ast.Call], bool]) -> ast.Call | None:

@@ -49,8 +49,8 @@ def processes_of(uid: int) -> int:
         if entry.isdigit():
             try:
                 count += os.stat(f"/proc/{entry}").st_uid == uid
-            except OSError:
-                pass
+            except OSError:  # the process ended while we looked; contextlib would cost an import
+                continue
     return count
 
 
@@ -88,9 +88,14 @@ def private_mounts(spec: dict[str, Any]) -> None:
             fail(f"mount {target}: {os.strerror(errno)}")
 
     def set_readonly(path: str, readonly: bool, recursive: bool) -> bool:
-        attr = (ctypes.c_uint64 * 4)(MOUNT_ATTR_RDONLY if readonly else 0, 0 if readonly else MOUNT_ATTR_RDONLY, 0, 0)
+        attr = (ctypes.c_uint64 * 4)(
+            MOUNT_ATTR_RDONLY if readonly else 0, 0 if readonly else MOUNT_ATTR_RDONLY, 0, 0
+        )
         flags = AT_RECURSIVE if recursive else 0
-        return libc.syscall(SYS_MOUNT_SETATTR, AT_FDCWD, path.encode(), flags, attr, ctypes.sizeof(attr)) == 0
+        status: int = libc.syscall(
+            SYS_MOUNT_SETATTR, AT_FDCWD, path.encode(), flags, attr, ctypes.sizeof(attr)
+        )
+        return status == 0
 
     keep = [p for p in spec["keep"] if os.path.isdir(p)]
     handles = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in keep}

@@ -13,7 +13,18 @@ SECRET_PATTERN = re.compile(
 )
 """Variable names that may hold a credential (matched anywhere in the name)."""
 
-_DROP_PREFIXES = ("AWS_", "AZURE_", "GOOGLE_", "GCP_", "GCLOUD_", "CLOUDSDK_", "CODEAGENT_", "PYTHON", "PYTEST_", "COV_")
+_DROP_PREFIXES = (
+    "AWS_",
+    "AZURE_",
+    "GOOGLE_",
+    "GCP_",
+    "GCLOUD_",
+    "CLOUDSDK_",
+    "CODEAGENT_",
+    "PYTHON",
+    "PYTEST_",
+    "COV_",
+)
 
 # Only these variables are carried over from the host; anything else (proxies, tool configuration, CI metadata)
 # could leak information or change how the tests behave.

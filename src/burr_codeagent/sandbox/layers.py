@@ -43,7 +43,7 @@ _ETC_FILES = (
 _HIDDEN_BY_UNSHARE = ("/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/run/user", "/mnt", "/media")
 
 
-class IsolationUnavailable(RuntimeError):
+class IsolationUnavailable(RuntimeError):  # noqa: N818 - reads as a condition, like FileNotFoundError
     """The isolation layer that was asked for explicitly cannot run on this machine."""
 
 
@@ -78,9 +78,10 @@ def available(layer: Isolation) -> bool:
 def resolve_isolation(wanted: Literal["auto", "bwrap", "unshare", "none"]) -> Isolation:
     """The layer to use: the strongest available for ``auto``, else exactly what was asked for (or an error)."""
     if wanted == "auto":
-        for layer in ("bwrap", "unshare"):
-            if available(layer):  # type: ignore[arg-type]
-                return layer  # type: ignore[return-value]
+        strongest: tuple[Isolation, ...] = ("bwrap", "unshare")
+        for layer in strongest:
+            if available(layer):
+                return layer
         return "none"
     if not available(wanted):
         platform_note = "" if sys.platform.startswith("linux") else f" (not supported on {sys.platform})"
@@ -149,7 +150,18 @@ def wrap_bwrap(
                 args += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_size), "--perms", "1777", "--tmpfs", "/tmp"]
+    args += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(tmp_size),
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+    ]
     args += ["--bind", workdir, INSIDE_WORKDIR, "--chdir", INSIDE_WORKDIR, "--hostname", "sandbox"]
     return [*args, "--", *command]
 
@@ -170,4 +182,8 @@ def unshare_mounts(workdir: str, host_home: str | None) -> dict[str, object]:
     if host_home and host_home not in ("/", workdir) and not workdir.startswith(host_home.rstrip("/") + "/"):
         hide.append(host_home)
     keep = [*interpreter_paths(), workdir]
-    return {"hide": _outermost(os.path.realpath(h) for h in hide if os.path.isdir(h)), "keep": keep, "workdir": workdir}
+    return {
+        "hide": _outermost(os.path.realpath(h) for h in hide if os.path.isdir(h)),
+        "keep": keep,
+        "workdir": workdir,
+    }

@@ -22,7 +22,9 @@ __all__ = ["PytestResult", "PytestRun", "TestCase", "run_pytest"]
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_COLLECTED_BYTES = 16 * 1024 * 1024
-_PYTEST_INI = "[pytest]\naddopts =\njunit_family = xunit1\njunit_logging = no\nconsole_output_style = classic\n"
+_PYTEST_INI = (
+    "[pytest]\naddopts =\njunit_family = xunit1\njunit_logging = no\nconsole_output_style = classic\n"
+)
 _EXIT_OK, _EXIT_FAILED, _EXIT_NO_TESTS = 0, 1, 5
 
 
@@ -50,7 +52,9 @@ class PytestRun:
         for name in [f"{self.module}.py", self.test_file, *self.files, *self.collect]:
             path = PurePosixPath(name)
             if path.is_absolute() or ".." in path.parts or not path.parts:
-                raise ValueError(f"sandbox file names must be relative paths inside the work dir, not {name!r}")
+                raise ValueError(
+                    f"sandbox file names must be relative paths inside the work dir, not {name!r}"
+                )
         if not self.module.isidentifier():
             raise ValueError(f"module name {self.module!r} is not a Python identifier")
         if self.timeout <= 0:
@@ -100,7 +104,9 @@ def pytest_command(spec: PytestRun, report: str, suite: str) -> list[str]:
     return [*argv, *spec.args]
 
 
-def run_pytest(spec: PytestRun, sandbox: Sandbox | None = None, *, keep_workdir: bool = False) -> PytestResult:
+def run_pytest(
+    spec: PytestRun, sandbox: Sandbox | None = None, *, keep_workdir: bool = False
+) -> PytestResult:
     """Write the module and tests into a fresh work dir, run pytest in ``sandbox`` and read its report."""
     sandbox = sandbox or Sandbox()
     with workdir(keep=keep_workdir) as host:
@@ -236,7 +242,9 @@ def _excerpt(run: RunResult, tests: list[TestCase], collection: list[TestCase], 
         parts.append(f"--- {header} ({case.outcome}) ---\n{_tail(case.details or case.message, 1_500)}")
     if problem or not parts:
         output = run.output.replace(run.inside_workdir + "/", "")
-        parts.append(f"--- pytest output{' (truncated)' if run.output_truncated else ''} ---\n{_tail(output, 3_000)}")
+        parts.append(
+            f"--- pytest output{' (truncated)' if run.output_truncated else ''} ---\n{_tail(output, 3_000)}"
+        )
     return "\n".join(parts)
 
 

@@ -15,10 +15,18 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import BinaryIO, Literal, cast
 
 from .environment import scrubbed_environment
-from .layers import INSIDE_WORKDIR, Isolation, is_root, resolve_isolation, unshare_mounts, wrap_bwrap, wrap_unshare
+from .layers import (
+    INSIDE_WORKDIR,
+    Isolation,
+    is_root,
+    resolve_isolation,
+    unshare_mounts,
+    wrap_bwrap,
+    wrap_unshare,
+)
 from .limits import LAUNCHER_FAILED, ResourceLimits, launcher_command
 
 __all__ = ["RunResult", "Sandbox", "workdir"]
@@ -80,7 +88,7 @@ def workdir(keep: bool = False, prefix: str = "codeagent-") -> Iterator[Path]:
 class _CappedReader(threading.Thread):
     """Reads a pipe to its end, keeping only the first ``cap`` characters (a flood is read and dropped)."""
 
-    def __init__(self, stream: IO[bytes], cap: int) -> None:
+    def __init__(self, stream: BinaryIO, cap: int) -> None:
         super().__init__(daemon=True)
         self.stream = stream
         self.cap = cap
@@ -89,7 +97,7 @@ class _CappedReader(threading.Thread):
 
     def run(self) -> None:
         with contextlib.suppress(OSError, ValueError):
-            while chunk := self.stream.read1(65536):
+            while chunk := self.stream.read1(65536):  # type: ignore[attr-defined]  # a BufferedReader
                 room = self.cap * 4 - len(self.kept)  # bytes: up to 4 per character
                 if room > 0:
                     self.kept += chunk[:room]
@@ -176,7 +184,7 @@ class Sandbox:
             close_fds=True,
         )
         assert process.stdout is not None
-        reader = _CappedReader(process.stdout, self.max_output_chars)
+        reader = _CappedReader(cast(BinaryIO, process.stdout), self.max_output_chars)
         reader.start()
         watch = _DiskWatch(host_workdir, self.disk_mb)
         timed_out = disk_exceeded = False

@@ -48,6 +48,9 @@ EXECUTION_GATES = frozenset({"execution", "acceptance"})
 TRACEBACK_TAIL_MAX = 700
 _TEST_BLOCK = re.compile(r"^--- (\S+) \((failed|error)\) ---$", re.MULTILINE)
 _FAILED_TEST = re.compile(r"^Test (\S+) (?:failed|errored)")
+_LIBRARY_FRAME = re.compile(
+    r"^(?:\S*/(?:site-packages|dist-packages|lib/python3\.\d+)/\S+:\d+: in |<frozen )"
+)
 _FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - (.*))?$", re.MULTILINE)
 _PASSED_LINE = re.compile(r"^(?:PASSED (\S+::\S+)|(\S+::\S+) PASSED)", re.MULTILINE)
 
@@ -186,7 +189,27 @@ def passing_test_names(output: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def without_library_frames(text: str) -> str:
+    """``text`` with traceback frames from pytest, importlib and other installed code removed.
+
+    Those frames say nothing about the generated code and cost tokens; frames in ``solution.py`` and
+    ``test_solution.py``, and the error itself (``E`` lines), stay.
+    """
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        if _LIBRARY_FRAME.match(line):
+            skipping = True
+            continue
+        if skipping and (line.startswith((" ", "\t")) or line.strip() == "???"):
+            continue
+        skipping = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def _output_tail(output: str, limit: int) -> str:
+    output = without_library_frames(output)
     if len(output) <= limit:
         return output.strip()
     tail = output[-limit:]
@@ -315,7 +338,9 @@ def _test_items(report: CheckReport, max_chars: int) -> list[_Item]:
     blocks = test_blocks(tests.output)
     shown = {m.group(1).rsplit(".", 1)[-1] for f in execution if (m := _FAILED_TEST.match(f.message.strip()))}
     uncovered = not blocks or set(blocks) - shown
-    if tests.output.strip() and uncovered:
+    # Code that does not compile makes every test fail at import: the syntax finding already says where.
+    does_not_compile = any(f.rule == "syntax.error" and f.target == "code" for f in report.findings)
+    if tests.output.strip() and uncovered and not does_not_compile:
         tail = _output_tail(tests.output, min(OUTPUT_TAIL_MAX, max_chars // 6))
         items.append(_Item("failing", P_OUTPUT, 1_000, f"Test output (tail):\n```text\n{tail}\n```"))
     return items

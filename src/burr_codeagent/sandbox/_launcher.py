@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 from typing import Any
 
@@ -35,17 +34,21 @@ def fail(message: str) -> None:
 
 def own_address_space() -> int:
     """This process's virtual size in bytes (the interpreter the command will replace us with is about as big)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # no /proc (macOS)
+        pass
     return 64 * 1024 * 1024
 
 
 def processes_of(uid: int) -> int:
     """How many processes of ``uid`` this process can see (RLIMIT_NPROC counts them all, not just ours)."""
     count = 0
-    for entry in os.listdir("/proc"):
+    entries = os.listdir("/proc") if os.path.isdir("/proc") else []
+    for entry in entries:
         if entry.isdigit():
             try:
                 count += os.stat(f"/proc/{entry}").st_uid == uid
@@ -55,7 +58,14 @@ def processes_of(uid: int) -> int:
 
 
 def set_limits(limits: dict[str, int], uid_after: int) -> None:
-    """Apply the resource limits; soft and hard are equal so the command cannot raise them again."""
+    """Apply the resource limits; soft and hard are equal so the command cannot raise them again.
+
+    On Linux a limit that cannot be set is an error; elsewhere (macOS refuses some) it is skipped with a note.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: the timeout and the output cap are all there is
+        return
     pairs = [
         (resource.RLIMIT_CORE, 0),
         (resource.RLIMIT_CPU, limits["cpu_seconds"]),
@@ -68,7 +78,9 @@ def set_limits(limits: dict[str, int], uid_after: int) -> None:
         try:
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError) as exc:
-            fail(f"cannot set resource limit {which}: {exc}")
+            if sys.platform.startswith("linux"):
+                fail(f"cannot set resource limit {which}: {exc}")
+            sys.stderr.write(f"codeagent-launcher: resource limit {which} not applied here: {exc}\n")
 
 
 def private_mounts(spec: dict[str, Any]) -> None:

@@ -180,7 +180,7 @@ class Sandbox:
             stderr=subprocess.STDOUT,
             env=environment,
             cwd=host_workdir,
-            start_new_session=True,
+            start_new_session=hasattr(os, "killpg"),
             close_fds=True,
         )
         assert process.stdout is not None
@@ -200,7 +200,7 @@ class Sandbox:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=min(0.05, max(0.0, deadline - time.perf_counter())))
         finally:
-            _kill_group(process.pid)
+            _kill_group(process)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=2)
         reader.join(_GRACE_SECONDS)
@@ -243,7 +243,11 @@ class _DiskWatch:
         return self.start is not None and now is not None and self.start - now > self.limit
 
 
-def _kill_group(pgid: int) -> None:
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
     """SIGKILL the whole process group (with bwrap and unshare, killing it also ends their pid namespace)."""
+    if not hasattr(os, "killpg"):  # Windows: no process groups to kill; the process itself at least
+        with contextlib.suppress(OSError):
+            process.kill()
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)

@@ -53,7 +53,9 @@ def feedback_prompt(
 
     See :mod:`burr_codeagent.feedback` for what it contains and what is kept when it must be cut.
     """
-    options = FeedbackOptions(max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt)
+    options = FeedbackOptions(
+        max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt
+    )
     return build_feedback(task, previous, report, options=options, analysis=analysis, auto_fixes=auto_fixes)
 
 
@@ -77,7 +79,9 @@ def analysis_prompt(
     attempt: int | None = None,
 ) -> str:
     """The prompt that asks for a :class:`~burr_codeagent.analysis.CodeAnalysisResponse` of an attempt."""
-    options = FeedbackOptions(max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt)
+    options = FeedbackOptions(
+        max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt
+    )
     closing = (
         "Review this attempt: list its issues, their root causes and concrete fixes. Do not rewrite the code."
     )

@@ -26,7 +26,16 @@ class RenderContext:
         default_factory=dict
     )  # "code"/"tests" -> text (SARIF fingerprints, regions)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    tool_version: str = ""
+    tool_version: str = field(default_factory=lambda: _installed_version())
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("burr-codeagent")
+    except PackageNotFoundError:
+        return ""
 
 
 @runtime_checkable

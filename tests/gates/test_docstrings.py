@@ -289,3 +289,24 @@ def test_lookalikes_section_words_in_prose_are_not_sections() -> None:
 
 def test_code_that_does_not_parse_is_left_to_the_syntax_gate() -> None:
     assert findings("docstrings", "class (:\n") == []
+
+
+def test_documented_keyword_arguments_of_a_kwargs_function_are_not_stale() -> None:
+    code = '''
+    """Module."""
+
+
+    def transform(data: dict, **kwds: str) -> dict:
+        """Transform data.
+
+        Args:
+            data: The input.
+            as: Output field name, passed through ``**kwds``.
+            kwds: Other options.
+
+        Returns:
+            The transformed data.
+        """
+        return {**data, **kwds}
+    '''
+    assert findings("docstrings", code) == []

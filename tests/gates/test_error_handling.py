@@ -49,7 +49,7 @@ def test_bare_except_that_reraises_is_the_cleanup_idiom() -> None:
     [
         "except Exception:\n        pass",
         "except Exception:\n        ...",
-        "except (KeyError, Exception):\n        result = None",
+        "except (KeyError, Exception):\n        cleanup()",
         "except builtins.Exception:\n        pass",
     ],
 )
@@ -75,6 +75,16 @@ def test_broad_handlers_that_discard_the_error_are_swallowed(handler: str) -> No
 def test_broad_handlers_that_log_reraise_return_or_use_the_error_are_fine(body: str) -> None:
     code = f"def load(path: str) -> None:\n    try:\n        open(path)\n    except Exception as exc:\n        {body}\n"
     assert findings("error_handling", code) == []
+
+
+def test_broad_handler_with_a_fallback_value_is_an_info_hint() -> None:
+    code = (
+        "def describe(exc: Exception) -> str:\n    try:\n        message = str(exc)\n    except Exception:\n"
+    )
+    code += "        message = ''\n    return message\n"
+    found = findings("error_handling", code)
+    assert rules(found) == ["error_handling.broad_fallback"]
+    assert found[0].severity is Severity.INFO and found[0].line == 4
 
 
 def test_narrow_handler_with_pass_is_a_deliberate_choice() -> None:

@@ -196,3 +196,28 @@ def test_sleep_lookalikes_are_not_flagged() -> None:
             print("time.sleep(1) in a string")
     """
     assert findings("performance", code) == []
+
+
+def test_a_function_calling_a_same_named_import_or_rebound_global_is_not_recursive() -> None:
+    code = """
+    def show_compilers():
+        from distutils.ccompiler import show_compilers
+        show_compilers()
+
+    def pager(text):
+        global pager
+        pager = choose_pager()
+        pager(text)
+    """
+    assert findings("performance", code) == []
+
+
+def test_a_list_rebuilt_on_every_iteration_is_not_a_repeated_lookup() -> None:
+    code = """
+    def serve(selector, listener) -> None:
+        while True:
+            ready = [key.fileobj for key, _ in selector.select()]
+            if listener in ready:
+                accept(listener)
+    """
+    assert findings("performance", code) == []

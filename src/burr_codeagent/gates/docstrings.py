@@ -139,7 +139,8 @@ def _completeness(
     needs_return = not property_like and (function_returns_value(node) or is_generator(node))
     missing_raises = [r for r in _raised(node) if r not in documented.raises]
     span = def_span(node)
-    if unknown and documented.param_section:
+    # With ``**kwargs`` the documented extra names may be the keyword arguments it accepts.
+    if unknown and documented.param_section and node.args.kwarg is None:
         yield finding(
             NAME,
             "docstrings.unknown_parameter",

@@ -31,6 +31,7 @@ RULES = {
     "error_handling.bare_except": "A bare `except:` catches everything, including KeyboardInterrupt and SystemExit.",
     "error_handling.base_exception": "`except BaseException` without re-raising swallows interpreter exits.",
     "error_handling.swallowed": "A broad handler discards the error: it neither re-raises, logs, returns nor uses it.",
+    "error_handling.broad_fallback": "A broad handler replaces any error with a fallback value without logging it.",
     "error_handling.generic_raise": "Raising `Exception`/`BaseException` itself instead of a specific exception.",
     "error_handling.unvalidated_input": "A public function takes parameters but never checks them or raises.",
 }
@@ -121,13 +122,23 @@ def _check_handler(handler: ast.ExceptHandler) -> Finding | None:
             span,
             suggestion="Catch `Exception` (or narrower), or re-raise with a bare `raise` after cleaning up.",
         )
-    if caught & _BROAD and (only_pass or not _handles(handler)):
+    broad = "/".join(sorted(caught & _BROAD))
+    if broad and not only_pass and not _handles(handler) and _falls_back(handler):
+        return finding(
+            NAME,
+            "error_handling.broad_fallback",
+            Severity.INFO,
+            f"`except {broad}` replaces any error with a fallback value without logging it.",
+            span,
+            suggestion="Catch the exceptions you expect, or log the error (`logger.debug(..., exc_info=True)`) "
+            "so unexpected failures stay visible.",
+        )
+    if broad and (only_pass or not _handles(handler)):
         return finding(
             NAME,
             "error_handling.swallowed",
             Severity.WARNING,
-            f"`except {'/'.join(sorted(caught & _BROAD))}` discards the error: it is not re-raised, logged, "
-            "returned or used.",
+            f"`except {broad}` discards the error: it is not re-raised, logged, returned or used.",
             span,
             suggestion="Catch only the exceptions you expect and handle them, or log with "
             "`logger.exception(...)` and re-raise.",
@@ -147,6 +158,11 @@ def _handles(handler: ast.ExceptHandler) -> bool:
             if name and name.rsplit(".", 1)[-1] in _REPORTING_CALLS:
                 return True
     return False
+
+
+def _falls_back(handler: ast.ExceptHandler) -> bool:
+    """The handler assigns a substitute value (``value = default``): deliberate degradation, not silence."""
+    return any(isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign) for s in handler.body)
 
 
 def _walk_body(handler: ast.ExceptHandler) -> Iterator[ast.AST]:

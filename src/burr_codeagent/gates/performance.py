@@ -103,6 +103,8 @@ def _facts(node: ast.AST) -> _Scope:
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
             if arg.annotation is not None:
                 annotations[arg.arg] = arg.annotation
+            else:
+                values.setdefault(arg.arg, []).append(None)  # a parameter of unknown type
     for child in walk_scope(node):
         if isinstance(child, ast.Assign):
             for target in child.targets:
@@ -176,10 +178,12 @@ def _loop_findings(scope: _Scope, aliases: dict[str, str]) -> Iterator[Finding]:
             if (nested.line, nested.column) not in nested_reported:
                 nested_reported.add((nested.line, nested.column))
                 yield nested
+        # A list rebuilt on every iteration is not looked up repeatedly across iterations.
+        rebuilt = {n.id for n in _inside(loop) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         for node in _inside(loop):
             if id(node) in reported:
                 continue
-            found = _in_loop_finding(node, scope, aliases, loop, concat_reported)
+            found = _in_loop_finding(node, scope, aliases, loop, concat_reported, rebuilt)
             if found is not None:
                 reported.add(id(node))
                 yield found
@@ -213,7 +217,9 @@ def _in_loop_finding(
     aliases: dict[str, str],
     loop: ast.AST,
     concat_reported: set[tuple[str, int]],
+    rebuilt: set[str],
 ) -> Finding | None:
+    lists = scope.list_vars - rebuilt
     if isinstance(node, ast.Compare):
         for op, right in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Name) and right.id in lists:

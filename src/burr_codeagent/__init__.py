@@ -1,22 +1,48 @@
-"""burr-codeagent: turn a task in plain language into checked, tested Python code with an Apache Burr graph."""
+"""burr-codeagent: turn a task in plain language into checked, tested Python code with an Apache Burr graph.
 
-from .agent import CodeAgent, ConfigurationError
-from .checker import check
-from .config import AgentConfig
-from .hookspecs import hookimpl
-from .models import (
-    AgentResult,
-    Attempt,
-    CheckReport,
-    Finding,
-    GateRun,
-    PythonCodeGenerationResponse,
-    RunMetrics,
-    Severity,
-    TestOutcome,
-)
+The names below are imported on first use (PEP 562), so ``codeagent --help`` does not pay for Burr and the gates.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .agent import CodeAgent, ConfigurationError
+    from .checker import check
+    from .config import AgentConfig
+    from .hookspecs import hookimpl
+    from .models import (
+        AgentResult,
+        Attempt,
+        CheckReport,
+        Finding,
+        GateRun,
+        PythonCodeGenerationResponse,
+        RunMetrics,
+        Severity,
+        TestOutcome,
+    )
 
 __version__ = "0.1.0"
+
+_HOMES = {
+    "CodeAgent": ".agent",
+    "ConfigurationError": ".agent",
+    "check": ".checker",
+    "AgentConfig": ".config",
+    "hookimpl": ".hookspecs",
+    "AgentResult": ".models",
+    "Attempt": ".models",
+    "CheckReport": ".models",
+    "Finding": ".models",
+    "GateRun": ".models",
+    "PythonCodeGenerationResponse": ".models",
+    "RunMetrics": ".models",
+    "Severity": ".models",
+    "TestOutcome": ".models",
+}
 
 __all__ = [
     "AgentConfig",
@@ -35,3 +61,16 @@ __all__ = [
     "check",
     "hookimpl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

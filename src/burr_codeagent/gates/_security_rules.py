@@ -123,23 +123,45 @@ class RuleHit:
 
 def run_rules(tree: ast.Module, target: Target) -> list[RuleHit]:
     """Apply every rule to one module. Hard-coded secrets are not looked for in tests (fixtures need them)."""
-    aliases = _import_aliases(tree)
+    scopes = _index(tree)
+    every = [node for nodes in scopes.values() for node in nodes]
+    aliases = _import_aliases(every)
     hits: list[RuleHit] = []
-    for scope in _scopes(tree):
-        analysis = _Scope(scope, aliases, target)
-        hits.extend(analysis.run())
+    for scope, nodes in scopes.items():
+        hits.extend(_Scope(scope, nodes, aliases, target).run())
     if target == "code":
-        hits.extend(_hardcoded_secrets(tree))
+        hits.extend(_hardcoded_secrets(every))
     return hits
+
+
+def _index(tree: ast.Module) -> dict[ast.Module | ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]]:
+    """Every node of the module in one traversal, grouped by the function (or module) whose own code it is.
+
+    A nested function is a scope of its own; class bodies belong to the enclosing scope's list but their methods
+    are scopes.
+    """
+    scopes: dict[ast.Module | ast.FunctionDef | ast.AsyncFunctionDef, list[ast.AST]] = {tree: []}
+    stack: list[tuple[ast.AST, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef]] = [
+        (child, tree) for child in ast.iter_child_nodes(tree)
+    ]
+    while stack:
+        node, scope = stack.pop()
+        scopes[scope].append(node)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            scopes[node] = []
+            stack.extend((child, node) for child in ast.iter_child_nodes(node))
+        else:
+            stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+    return scopes
 
 
 # -- names -------------------------------------------------------------------------------------------------------
 
 
-def _import_aliases(tree: ast.Module) -> dict[str, str]:
+def _import_aliases(nodes: list[ast.AST]) -> dict[str, str]:
     """Local name -> dotted origin, for every import anywhere in the module."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -195,23 +217,6 @@ def _is_none(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def _scopes(tree: ast.Module) -> Iterator[ast.Module | ast.FunctionDef | ast.AsyncFunctionDef]:
-    yield tree
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            yield node
-
-
-def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of a scope, not descending into nested functions or classes (they are scopes of their own)."""
-    stack = list(ast.iter_child_nodes(scope))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            stack.extend(ast.iter_child_nodes(node))
-
-
 # -- per-scope rules ---------------------------------------------------------------------------------------------
 
 
@@ -219,13 +224,14 @@ class _Scope:
     def __init__(
         self,
         scope: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef,
+        nodes: list[ast.AST],
         aliases: dict[str, str],
         target: Target,
     ) -> None:
         self.scope = scope
         self.aliases = aliases
         self.target: Target = target
-        self.nodes = list(_own_nodes(scope))
+        self.nodes = nodes
         self.tainted: set[str] = set()
         if not isinstance(scope, ast.Module):
             args = scope.args
@@ -549,8 +555,8 @@ def _names_itself(name: str, value: ast.expr | None) -> bool:
     return _words(text) == _words(name) or text.lower() in _words(name)
 
 
-def _hardcoded_secrets(tree: ast.Module) -> Iterator[RuleHit]:
-    for node in ast.walk(tree):
+def _hardcoded_secrets(nodes: list[ast.AST]) -> Iterator[RuleHit]:
+    for node in nodes:
         pairs: list[tuple[str, ast.expr | None, ast.AST]] = []
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

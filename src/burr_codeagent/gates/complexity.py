@@ -52,7 +52,7 @@ class ComplexityGate:
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Measure the code; options ``warn_above``, ``critical_above``, ``min_maintainability``."""
-        from radon.complexity import add_inner_blocks, cc_rank, cc_visit_ast
+        from radon.complexity import add_inner_blocks, cc_rank
         from radon.metrics import h_visit_ast, mi_compute, mi_rank
         from radon.raw import analyze
         from radon.visitors import ComplexityVisitor, Function
@@ -61,7 +61,8 @@ class ComplexityGate:
         tree = ctx.code_tree
         if tree is None:
             raise GateSkipped("the code does not parse; see the syntax gate")
-        for block in add_inner_blocks(cc_visit_ast(tree)):
+        visitor = ComplexityVisitor.from_ast(tree)
+        for block in add_inner_blocks(visitor.blocks):
             if not isinstance(block, Function) or block.complexity <= limits.warn_above:
                 continue
             critical = block.complexity > limits.critical_above
@@ -87,7 +88,7 @@ class ComplexityGate:
         comment_percent = (raw.comments + raw.multi) / raw.sloc * 100 if raw.sloc else 0.0
         score = mi_compute(
             h_visit_ast(tree).total.volume,
-            ComplexityVisitor.from_ast(tree).total_complexity,
+            visitor.total_complexity,
             raw.lloc,
             comment_percent,
         )

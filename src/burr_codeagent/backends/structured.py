@@ -8,6 +8,7 @@ to classify its errors. This class wraps that call in the retry policy and a lat
 
 from __future__ import annotations
 
+import logging
 import time
 from abc import abstractmethod
 from functools import cached_property
@@ -80,6 +81,7 @@ class InstructorBackend(LLMBackend):
         """The instructor client around :meth:`_instrumented_send`."""
         import instructor
 
+        _quiet_instructor_retry_log()
         create = instructor.patch(create=self._instrumented_send, mode=self.mode, provider=self.provider)
         return instructor.Instructor(client=None, create=create, mode=self.mode, provider=self.provider)
 
@@ -168,6 +170,23 @@ class InstructorBackend(LLMBackend):
             usage=meter.usage,
             raw=self._raw(meter.last_response),
         )
+
+
+class _DuringOurCalls(logging.Filter):
+    """Drops instructor's ERROR lines about calls this module makes: the outcome reaches the user as one clear
+    :class:`BackendError` or failed attempt instead of two log lines and a traceback-like message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return active_meter() is None
+
+
+_FILTER = _DuringOurCalls()
+
+
+def _quiet_instructor_retry_log() -> None:
+    logger = logging.getLogger("instructor.v2.retry")
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
 
 
 def _find_cause(exc: BaseException, kind: type[Any]) -> Any:

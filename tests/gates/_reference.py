@@ -197,7 +197,9 @@ def quicksort(items: list[int]) -> list[int]:
     if len(items) <= 1:
         return list(items)
     pivot, *rest = items
-    return quicksort([x for x in rest if x < pivot]) + [pivot] + quicksort([x for x in rest if x >= pivot])
+    smaller = [x for x in rest if x < pivot]
+    larger = [x for x in rest if x >= pivot]
+    return quicksort(smaller) + [pivot] + quicksort(larger)
 
 
 def flatten(nested: Iterable[Any]) -> Iterator[Any]:

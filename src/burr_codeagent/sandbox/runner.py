@@ -86,27 +86,47 @@ def workdir(keep: bool = False, prefix: str = "codeagent-") -> Iterator[Path]:
 
 
 class _CappedReader(threading.Thread):
-    """Reads a pipe to its end, keeping only the first ``cap`` characters (a flood is read and dropped)."""
+    """Reads a pipe to its end, keeping the head and the tail (where tracebacks end); the middle of a flood is dropped.
+
+    Memory stays bounded by about ``cap`` characters however much the command prints.
+    """
 
     def __init__(self, stream: BinaryIO, cap: int) -> None:
         super().__init__(daemon=True)
         self.stream = stream
+        self.half = cap * 2  # bytes per half: up to 4 bytes per character, two halves
         self.cap = cap
-        self.kept = bytearray()
-        self.dropped = 0
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
 
     def run(self) -> None:
         with contextlib.suppress(OSError, ValueError):
             while chunk := self.stream.read1(65536):  # type: ignore[attr-defined]  # a BufferedReader
-                room = self.cap * 4 - len(self.kept)  # bytes: up to 4 per character
+                self.total += len(chunk)
+                room = self.half - len(self.head)
                 if room > 0:
-                    self.kept += chunk[:room]
-                self.dropped += max(0, len(chunk) - max(room, 0))
+                    self.head += chunk[:room]
+                    chunk = chunk[room:]
+                if chunk:
+                    self.tail += chunk
+                    if len(self.tail) > 2 * self.half:
+                        del self.tail[: len(self.tail) - self.half]
 
     def text(self) -> tuple[str, bool]:
-        decoded = bytes(self.kept).decode("utf-8", errors="replace")
-        truncated = self.dropped > 0 or len(decoded) > self.cap
-        return decoded[: self.cap], truncated
+        tail = bytes(self.tail[-self.half :])
+        dropped = self.total - len(self.head) - len(tail)
+        if dropped <= 0:
+            whole = (bytes(self.head) + tail).decode("utf-8", errors="replace")
+            if len(whole) <= self.cap:
+                return whole, False
+        head_text = bytes(self.head).decode("utf-8", errors="replace")
+        tail_text = tail.decode("utf-8", errors="replace")
+        keep = self.cap // 2 - 40
+        return (
+            f"{head_text[:keep]}\n[... {max(dropped, 0)} bytes of output dropped ...]\n{tail_text[-keep:]}",
+            True,
+        )
 
 
 class Sandbox:

@@ -14,6 +14,7 @@ import shutil
 import site
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -70,7 +71,9 @@ def available(layer: Isolation) -> bool:
     python = [sys.executable, "-I", "-S", "-c", "print('ok')"]
     if layer == "bwrap":
         exe = shutil.which("bwrap")
-        return exe is not None and _probe(wrap_bwrap(python, workdir=os.getcwd(), network=False, bwrap=exe))
+        return exe is not None and _probe(
+            wrap_bwrap(python, workdir=tempfile.gettempdir(), network=False, bwrap=exe)
+        )
     exe = shutil.which("unshare")
     return exe is not None and _probe(wrap_unshare(python, network=False, unshare=exe))
 

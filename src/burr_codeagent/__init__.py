@@ -9,9 +9,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .agent import CodeAgent, ConfigurationError
+    from .agent import CodeAgent
     from .checker import check
     from .config import AgentConfig
+    from .errors import ConfigurationError
     from .hookspecs import hookimpl
     from .models import (
         AgentResult,
@@ -29,7 +30,7 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "CodeAgent": ".agent",
-    "ConfigurationError": ".agent",
+    "ConfigurationError": ".errors",
     "check": ".checker",
     "AgentConfig": ".config",
     "hookimpl": ".hookspecs",

@@ -22,6 +22,7 @@ from .backends.base import (
 )
 from .checker import Checker
 from .config import AgentConfig
+from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
 from .graph import END, GENERATOR, Services, build_graph, initial_state
 from .models import AgentResult
@@ -31,10 +32,6 @@ from .results import assemble_result
 __all__ = ["CodeAgent", "ConfigurationError"]
 
 log = logging.getLogger(__name__)
-
-
-class ConfigurationError(ValueError):
-    """The agent cannot be set up as asked (unknown backend, empty task ...). The message says what to change."""
 
 
 class _DeferredBackend(LLMBackend):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import time
@@ -105,8 +106,6 @@ class Checker:
             config=self.config,
             function_name=function_name,
             dependencies=tuple(dependencies),
-            code_tree=_parse(code),
-            test_tree=_parse(test_code),
             acceptance_tests=acceptance_tests,
         )
         gates = self.selected_gates()
@@ -116,6 +115,8 @@ class Checker:
         if cached is not None:
             emit(self.listeners, AgentEvent("check_finished", attempt, {"report": cached, "cached": True}))
             return cached
+        # Parsed only on a cache miss, once, and shared by every gate.
+        ctx = dataclasses.replace(ctx, code_tree=_parse(code), test_tree=_parse(test_code))
 
         emit(self.listeners, AgentEvent("check_started", attempt, {"gates": [g.name for g in gates]}))
         runs: dict[str, GateRun] = {}

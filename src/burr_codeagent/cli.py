@@ -52,10 +52,9 @@ def usage_errors() -> Iterator[None]:
     """Turn every configuration-level exception into a one-paragraph message and exit code 2."""
     from pydantic import ValidationError
 
-    from .agent import ConfigurationError
     from .backends.base import BackendError
+    from .errors import ConfigurationError, VisualizeError
     from .plugins import PluginError
-    from .visualize import VisualizeError
 
     try:
         yield

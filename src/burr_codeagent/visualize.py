@@ -8,11 +8,9 @@ from pathlib import Path
 
 from burr.core.graph import Graph
 
+from .errors import VisualizeError
+
 __all__ = ["VisualizeError", "graph_dot", "graph_mermaid", "write_graph"]
-
-
-class VisualizeError(RuntimeError):
-    """A picture format was asked for that this machine cannot produce; the message says how to fix it."""
 
 
 def _node_id(name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -99,12 +100,21 @@ def public_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
 
 def walk_scope(node: ast.AST) -> Iterator[ast.AST]:
     """:func:`ast.walk` below ``node`` without descending into nested functions, classes or lambdas."""
+    return iter(_scope_nodes(node))
+
+
+@functools.lru_cache(maxsize=8192)
+def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
+    # Gates walk the same scopes many times (once per loop, per rule); trees are never mutated, so the walk is
+    # memoised by node identity. The cache holds references only until it is cycled by later checks.
+    found: list[ast.AST] = []
     stack = list(reversed(list(ast.iter_child_nodes(node))))
     while stack:  # depth first, in source order
         child = stack.pop()
-        yield child
+        found.append(child)
         if not isinstance(child, _SCOPES):
             stack.extend(reversed(list(ast.iter_child_nodes(child))))
+    return tuple(found)
 
 
 def dotted_name(node: ast.expr) -> str | None:

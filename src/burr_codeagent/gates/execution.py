@@ -42,6 +42,7 @@ _MEMORY_MARKERS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc")
 class ExecutionGate:
     """Runs the generated tests for real with pytest, in the strongest sandbox available."""
 
+    waits_on_subprocess = True  # runs in a thread while in-process gates use the interpreter
     name = "execution"
     description = "Runs the generated tests with pytest in the sandbox; critical when none ran or any failed."
     rules = RULES

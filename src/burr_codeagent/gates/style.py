@@ -54,6 +54,7 @@ _FALLBACK_RULES = {
 class StyleGate:
     """PEP 8 (pycodestyle E with preview, W), pep8-naming (N) and pyflakes (F) through ruff."""
 
+    waits_on_subprocess = True  # runs in a thread while in-process gates use the interpreter
     name = "style"
     description = "PEP 8 and pyflakes through ruff (E with --preview, W, N, F), one run per source."
 

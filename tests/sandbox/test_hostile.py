@@ -20,6 +20,7 @@ from burr_codeagent.sandbox import PytestResult, PytestRun, Sandbox, available, 
 from burr_codeagent.sandbox.layers import is_root
 
 TIMEOUT = 3.0
+SLOW_MACHINE_TIMEOUT = 20.0
 CANARY_SECRET = "canary-secret-9f8e7d6c5b4a"
 CANARY_AWS = "AKIACANARY0123456789"
 CANARY_FILE_TEXT = "canary: do not touch"
@@ -94,16 +95,20 @@ def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Host:
     return Host(tmp_path, monkeypatch)
 
 
-def run_hostile(layer: str, tests: str, host: Host, code: str = "") -> tuple[PytestResult, float, list[str]]:
+def run_hostile(
+    layer: str, tests: str, host: Host, timeout: float = TIMEOUT
+) -> tuple[PytestResult, float, list[str]]:
+    """Run ``tests`` in the sandbox. Programs that end by themselves get a long ``timeout``: on a loaded CI machine
+    pytest's start-up alone must not turn their verdict into a timeout."""
     start = time.perf_counter()
     result = run_pytest(
-        PytestRun(code=host.fill(code), test_code=host.fill(tests), timeout=TIMEOUT),
+        PytestRun(code="", test_code=host.fill(tests), timeout=timeout),
         Sandbox(layer, memory_mb=256),
     )
     elapsed = time.perf_counter() - start
-    findings = list(verdict(result, TIMEOUT))
+    findings = list(verdict(result, timeout))
     critical = [f"{f.rule}: {f.message}" for f in findings if f.severity is Severity.CRITICAL]
-    assert elapsed < TIMEOUT + 2, f"the run took {elapsed:.1f} s"
+    assert elapsed < timeout + 2, f"the run took {elapsed:.1f} s"
     assert critical, "hostile code must never pass"
     host.assert_unharmed(result)
     return result, elapsed, critical
@@ -167,13 +172,14 @@ VANDAL = (
     ],
 )
 def test_hostile_program_is_contained(layer: str, program: str, expected: str, host: Host) -> None:
-    _, _, critical = run_hostile(layer, program, host)
+    timeout = TIMEOUT if expected == "execution.timeout" else SLOW_MACHINE_TIMEOUT
+    _, _, critical = run_hostile(layer, program, host, timeout)
     assert any(message.startswith(expected) for message in critical), critical
 
 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_output_flood_is_capped(layer: str, host: Host) -> None:
-    result, _, _ = run_hostile(layer, OUTPUT_FLOOD, host)
+    result, _, _ = run_hostile(layer, OUTPUT_FLOOD, host, SLOW_MACHINE_TIMEOUT)
     assert result.run.output_truncated
     assert len(result.run.output) <= 8_000
 
@@ -220,14 +226,14 @@ def test_double_forked_daemon_does_not_outlive_the_run(layer: str, host: Host) -
 @pytest.mark.parametrize("layer", NAMESPACED)
 def test_host_credentials_file_cannot_be_read(layer: str, host: Host) -> None:
     program = "import pathlib\n\ndef test_steal():\n    print(pathlib.Path('CREDENTIALS').read_text())\n"
-    result, _, critical = run_hostile(layer, program, host)
+    result, _, critical = run_hostile(layer, program, host, SLOW_MACHINE_TIMEOUT)
     assert any(m.startswith("execution.failed") for m in critical)
     assert "FileNotFoundError" in result.outcome.output or "PermissionError" in result.outcome.output
 
 
 @pytest.mark.parametrize("layer", NAMESPACED)
 def test_files_outside_the_work_dir_cannot_be_changed(layer: str, host: Host) -> None:
-    result, _, critical = run_hostile(layer, VANDAL, host)
+    result, _, critical = run_hostile(layer, VANDAL, host, SLOW_MACHINE_TIMEOUT)
     assert any(m.startswith("execution.failed") for m in critical)
     assert "Error" in result.outcome.output  # the attempts failed with an OSError each
 
@@ -253,7 +259,7 @@ def test_network_to_host_loopback_is_blocked(layer: str, host: Host) -> None:
         "        conn.sendall(b'stolen')\n"
     )
     try:
-        result, _, critical = run_hostile(layer, program, host)
+        result, _, critical = run_hostile(layer, program, host, SLOW_MACHINE_TIMEOUT)
     finally:
         listener.close()
         thread.join(1)

@@ -2,7 +2,8 @@
 
 Critical when no test ran, any test failed or errored, collection failed, the run timed out or was killed, or pytest
 left no trustworthy report. The :class:`~burr_codeagent.models.TestOutcome` is published as
-``ctx.shared["test_outcome"]`` so the checker puts it into the report.
+``ctx.shared["test_outcome"]`` so the checker puts it into the report. When the ``coverage`` gate is selected the
+same run measures coverage and publishes it as ``ctx.shared["coverage"]``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Literal
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ..sandbox import PytestResult, PytestRun, Sandbox, TestCase, run_pytest
+from ._coverage_run import SHARED_KEY as COVERAGE_KEY
+from ._coverage_run import coverage_wanted, read_coverage, with_coverage
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["ExecutionGate"]
@@ -62,9 +65,14 @@ class ExecutionGate:
             disk_mb=int(ctx.options.get("disk_mb", 512)),
         )
         spec = PytestRun(code=ctx.code, test_code=ctx.test_code or "", timeout=config.execution_timeout)
+        measure_coverage = coverage_wanted(config)  # measured in this same run, for the coverage gate
+        if measure_coverage:
+            spec = with_coverage(spec)
         result = run_pytest(spec, sandbox, keep_workdir=settings.keep_workdir)
         ctx.shared["test_outcome"] = result.outcome
         ctx.shared["pytest_result"] = result
+        if measure_coverage:
+            ctx.shared[COVERAGE_KEY] = read_coverage(result, f"{spec.module}.py")
         if sandbox.isolation == "none":
             yield Finding(
                 gate=self.name,

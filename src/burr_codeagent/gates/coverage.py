@@ -1,0 +1,148 @@
+"""The ``coverage`` gate: line and branch coverage of the module by the generated tests.
+
+Measured inside the ``execution`` gate's sandboxed pytest run (coverage.py in the same process, see
+:mod:`._coverage_run`); when that gate is not selected, the coverage gate makes that one run itself. Below
+``min_percent`` (default 80, statements and branches together as coverage.py counts them) the gate warns, and the
+warning names the lines never run and the branches never taken, so a retry knows which tests to add. Every
+uncovered range and branch is also an ``info`` finding for the reports.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+from ..hookspecs import hookimpl
+from ..models import Finding, Severity
+from ..sandbox import PytestRun, run_pytest
+from ._coverage_run import SHARED_KEY, CoverageData, read_coverage, with_coverage
+from ._sandboxed import percent_option, require_execution, sandbox_for
+from .base import Gate, GateContext, GateSkipped
+
+__all__ = ["CoverageGate", "describe_branch", "line_ranges"]
+
+DEFAULT_MIN_PERCENT = 80.0
+DETAILS_IN_WARNING = 8
+RULES = {
+    "coverage.below_threshold": "Line and branch coverage of the code by its tests is below the threshold.",
+    "coverage.lines": "Lines of the code that no test runs.",
+    "coverage.branches": "A branch of the code that no test takes.",
+}
+
+
+class CoverageGate:
+    """Measures which lines and branches of the code the generated tests run."""
+
+    name = "coverage"
+    description = "Line and branch coverage of the code by the generated tests; warns below min_percent (80)."
+    rules = RULES
+    needs_tests = True
+    after = ("execution",)
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        require_execution(ctx)
+        threshold = percent_option(ctx.options, self.name, "min_percent", DEFAULT_MIN_PERCENT)
+        data = _measure(ctx)
+        ranges = line_ranges(data)
+        branches = [(a, b, describe_branch(ctx.code_tree, a, b)) for a, b in data.missing_branches]
+        details = [_range_text(r) + " never run by the tests" for r in ranges]
+        details += [f"line {a}: {text} is never taken" for a, _, text in branches]
+        if data.percent < threshold:
+            shown = "; ".join(details[:DETAILS_IN_WARNING])
+            more = len(details) - DETAILS_IN_WARNING
+            yield Finding(
+                gate=self.name,
+                rule="coverage.below_threshold",
+                severity=Severity.WARNING,
+                message=(
+                    f"The tests cover {data.percent:.0f} % of the code (lines {data.line_percent:.0f} %, "
+                    f"branches {data.branch_percent:.0f} %), below {threshold:g} %: {shown}"
+                    + (f"; and {more} more." if more > 0 else ".")
+                ),
+                suggestion="Add tests that run these lines and take these branches, asserting the results.",
+                target="tests",
+            )
+        for first, last in ranges:
+            yield Finding(
+                gate=self.name,
+                rule="coverage.lines",
+                severity=Severity.INFO,
+                message=f"{_range_text((first, last)).capitalize()} never run by the tests.",
+                line=first,
+                end_line=last,
+            )
+        for a, _, text in branches:
+            yield Finding(
+                gate=self.name,
+                rule="coverage.branches",
+                severity=Severity.INFO,
+                message=f"Line {a}: {text} is never taken.",
+                line=a,
+            )
+
+
+def _measure(ctx: GateContext) -> CoverageData:
+    data = ctx.shared.get(SHARED_KEY)
+    outcome = ctx.test_outcome
+    if data is None:  # the execution gate did not run: make the one measured run here
+        spec = with_coverage(
+            PytestRun(code=ctx.code, test_code=ctx.test_code or "", timeout=ctx.config.execution_timeout)
+        )
+        result = run_pytest(spec, sandbox_for(ctx))
+        data, outcome = read_coverage(result), result.outcome
+    if outcome is None or not outcome.succeeded:
+        raise GateSkipped("the generated tests do not pass; coverage is judged on a passing run")
+    if isinstance(data, str):
+        raise GateSkipped(data)
+    assert isinstance(data, CoverageData)
+    return data
+
+
+def line_ranges(data: CoverageData) -> list[tuple[int, int]]:
+    """Uncovered statements grouped into ranges: consecutive unless a line that ran lies between them."""
+    ran = data.executed_lines
+    ranges: list[tuple[int, int]] = []
+    for line in data.missing_lines:
+        if ranges and not any(ranges[-1][1] < r < line for r in ran):
+            ranges[-1] = (ranges[-1][0], line)
+        else:
+            ranges.append((line, line))
+    return ranges
+
+
+def _range_text(span: tuple[int, int]) -> str:
+    first, last = span
+    return f"line {first} is" if first == last else f"lines {first}-{last} are"
+
+
+def describe_branch(tree: ast.Module | None, source: int, target: int) -> str:
+    """``the branch to line 12 (when the condition is false)``: the jump and, where known, when it happens."""
+    where = "the branch that leaves the function" if target < 0 else f"the branch to line {target}"
+    node = _statement_at(tree, source)
+    if node is None:
+        return where
+    into_body = bool(getattr(node, "body", None)) and node.body[0].lineno == target  # type: ignore[attr-defined]
+    if isinstance(node, ast.If):
+        when = "the condition is true" if into_body else "the condition is false"
+    elif isinstance(node, ast.While):
+        when = "the loop condition is true" if into_body else "the loop condition is false"
+    elif isinstance(node, ast.For | ast.AsyncFor):
+        when = "the loop has an item to process" if into_body else "the loop has no more items"
+    else:
+        return where
+    return f"{where} (when {when})"
+
+
+def _statement_at(tree: ast.Module | None, line: int) -> ast.stmt | None:
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If | ast.While | ast.For | ast.AsyncFor) and node.lineno == line:
+            return node
+    return None
+
+
+@hookimpl
+def register_gates(register: Callable[[Gate], None]) -> None:
+    """Register the ``coverage`` gate."""
+    register(CoverageGate())

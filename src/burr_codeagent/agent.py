@@ -6,10 +6,11 @@ import logging
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from burr.core import Application, ApplicationBuilder, State
 from burr.core.graph import Graph
+from burr.core.persistence import SQLitePersister
 from burr.lifecycle import LifecycleAdapter
 
 from .backends.base import (
@@ -55,6 +56,33 @@ class _DeferredBackend(LLMBackend):
 
     async def agenerate(self, request: GenerationRequest[M]) -> Generation[M]:
         return await self.resolve().agenerate(request)
+
+
+class _CompletedStepsPersister(SQLitePersister):
+    """Saves completed steps only, so a resumed run starts again at the step that failed or was killed."""
+
+    def save(
+        self,
+        partition_key: str | None,
+        app_id: str,
+        sequence_id: int,
+        position: str,
+        state: State[Any],
+        status: Literal["completed", "failed"],
+        **kwargs: Any,
+    ) -> None:
+        if status == "completed":
+            super().save(partition_key, app_id, sequence_id, position, state, status, **kwargs)
+
+
+def open_persister(path: Path) -> SQLitePersister:
+    """Burr's SQLite persister on ``path``, its table created if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    persister = _CompletedStepsPersister(
+        db_path=str(path), table_name="codeagent_runs", connect_kwargs={"check_same_thread": False}
+    )
+    persister.initialize()  # type: ignore[no-untyped-call]
+    return persister
 
 
 class CodeAgent:
@@ -127,10 +155,19 @@ class CodeAgent:
         builder: ApplicationBuilder[Any] = (
             ApplicationBuilder()  # type: ignore[no-untyped-call]
             .with_graph(build_graph(services, asynchronous=asynchronous))
-            .with_state(State(initial_state(task, self.config)))
-            .with_entrypoint(GENERATOR)
             .with_identifiers(app_id=app_id or str(uuid.uuid4()))
         )
+        if self.config.persistence is not None:
+            # Every step is saved; a run with the same app_id resumes at the step that was interrupted.
+            persister = open_persister(self.config.persistence)
+            builder = builder.with_state_persister(persister).initialize_from(
+                persister,
+                resume_at_next_action=True,
+                default_state=initial_state(task, self.config),
+                default_entrypoint=GENERATOR,
+            )
+        else:
+            builder = builder.with_state(State(initial_state(task, self.config))).with_entrypoint(GENERATOR)
         if self.config.tracking:
             params = {"storage_dir": str(self.config.storage_dir)} if self.config.storage_dir else {}
             builder = builder.with_tracker("local", project=self.config.project, params=params)
@@ -166,6 +203,29 @@ class CodeAgent:
         task = self._prepare(task)
         app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests)
         emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
+        *_, state = app.run(halt_after=[END])
+        return self._finish(app.uid, state)
+
+    def resume(self, app_id: str, *, acceptance_tests: str | None = None) -> AgentResult:
+        """Finish a run that was interrupted (a crash, a kill) from its last saved step.
+
+        Needs ``config.persistence`` (a SQLite file) set for both the original run and this call. Finished
+        generations are not asked for again: each one's answer was saved with the step that produced it.
+
+        Raises:
+            ConfigurationError: persistence is off, or nothing was saved under ``app_id``.
+        """
+        if self.config.persistence is None:
+            raise ConfigurationError("resume needs persistence: set AgentConfig(persistence='runs.sqlite')")
+        saved = open_persister(self.config.persistence).load(partition_key=None, app_id=app_id)
+        if saved is None:
+            raise ConfigurationError(f"no saved run {app_id!r} in {self.config.persistence}")
+        task = self._prepare(saved["state"]["task"])
+        app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests)
+        emit(
+            self.listeners,
+            AgentEvent("run_started", None, {"task": task, "app_id": app.uid, "resumed": True}),
+        )
         *_, state = app.run(halt_after=[END])
         return self._finish(app.uid, state)
 

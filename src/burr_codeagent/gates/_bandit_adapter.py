@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import logging
 import threading
 import tokenize
 import warnings
@@ -56,10 +57,17 @@ def bandit_version() -> str:
 
 @contextlib.contextmanager
 def _quiet_import() -> Iterator[None]:
-    # bandit 1.9.4 passes stevedore an argument stevedore deprecated; that is bandit's business, not the user's.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The verify_requirements", category=DeprecationWarning)
-        yield
+    # bandit 1.9.4 passes stevedore an argument stevedore deprecated, and loading its extensions logs an ERROR for
+    # the optional SARIF formatter (it needs sarif_om, which we do not use): bandit's business, not the user's.
+    stevedore_log = logging.getLogger("stevedore.extension")
+    level = stevedore_log.level
+    stevedore_log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The verify_requirements", category=DeprecationWarning)
+            yield
+    finally:
+        stevedore_log.setLevel(level)
 
 
 @functools.cache

@@ -172,3 +172,43 @@ def test_the_installed_script_runs_and_help_is_quick_to_import() -> None:
         timeout=60,
     )
     assert imports.stdout.strip() == "False"  # heavy libraries load only when a command needs them
+
+
+TODO_PLUGIN = """
+from burr_codeagent import Finding, Severity, hookimpl
+
+
+class NoTodo:
+    name = "no_todo"
+    description = "No TODO left behind."
+    rules = {"no_todo.found": "A TODO comment."}
+
+    def check(self, ctx):
+        for number, line in enumerate(ctx.code.splitlines(), 1):
+            if "TODO" in line:
+                yield Finding(gate=self.name, rule="no_todo.found", severity=Severity.CRITICAL,
+                              message="TODO left in the code", line=number)
+
+
+@hookimpl
+def register_gates(register):
+    register(NoTodo())
+"""
+
+
+def test_plugin_option_loads_a_gate_for_one_command(tmp_path: Path) -> None:
+    plugin = tmp_path / "no_todo_plugin.py"
+    plugin.write_text(TODO_PLUGIN)
+    listed = runner.invoke(app, ["--plugin", str(plugin), "gates", "--format", "json"])
+    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    assert rows["no_todo"]["plugin"] == f"cli:{plugin}"
+    code = tmp_path / "m.py"
+    code.write_text(GOOD_CODE + "# TODO: memoise\n")
+    checked = runner.invoke(app, ["--plugin", str(plugin), "check", str(code), "--no-execution"])
+    assert checked.exit_code == 1
+    assert "no_todo.found" in checked.output
+
+
+def test_plugin_option_with_a_missing_file_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["--plugin", "missing_plugin.py", "gates"])
+    assert result.exit_code == 2 and "does not exist" in result.output

@@ -41,6 +41,28 @@ class UsageError(Exception):
     """A problem the user can fix; printed as one paragraph, exit code 2."""
 
 
+@app.callback()
+def _load_plugins(
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plugin",
+            "-p",
+            help="Load a plugin for this command: a module name or a .py file (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Turn a task in plain language into checked, tested Python code."""
+    if not plugin:
+        return
+    with usage_errors():
+        from .plugins import default_manager, load_plugin_module, register_plugin
+
+        for spec in plugin:
+            if f"cli:{spec}" not in default_manager().plugin_names():  # already loaded in this process
+                register_plugin(load_plugin_module(spec), name=f"cli:{spec}")
+
+
 def fail(message: str) -> NoReturn:
     """Print ``message`` as an error and exit with code 2."""
     err.print(f"[bold red]error:[/] {escape(message)}")

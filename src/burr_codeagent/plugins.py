@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import logging
 import os
 import pkgutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -30,7 +32,15 @@ if TYPE_CHECKING:
     from .gates.base import Gate
     from .reports.base import Renderer
 
-__all__ = ["PluginError", "PluginManager", "Registered", "default_manager", "manager_for", "register_plugin"]
+__all__ = [
+    "PluginError",
+    "PluginManager",
+    "Registered",
+    "default_manager",
+    "load_plugin_module",
+    "manager_for",
+    "register_plugin",
+]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +71,9 @@ def builtin_modules() -> list[ModuleType]:
             try:
                 module = importlib.import_module(f"{package_name}.{info.name}")
             except Exception as exc:
-                raise PluginError(f"built-in module {package_name}.{info.name} failed to import: {exc}") from exc
+                raise PluginError(
+                    f"built-in module {package_name}.{info.name} failed to import: {exc}"
+                ) from exc
             if any(
                 hasattr(module, hook)
                 for hook in ("register_gates", "register_backends", "register_renderers")
@@ -171,6 +183,26 @@ class PluginManager:
 def default_manager() -> PluginManager:
     """The process-wide manager: built-ins plus the external plugins ``CODEAGENT_PLUGINS`` allows."""
     return PluginManager()
+
+
+def load_plugin_module(spec: str) -> ModuleType:
+    """Import a plugin given as a module name (``my_gates``) or a Python file (``./my_gates.py``)."""
+    path = Path(spec)
+    try:
+        if spec.endswith(".py"):
+            if not path.is_file():
+                raise PluginError(f"plugin file {spec!r} does not exist")
+            loader_spec = importlib.util.spec_from_file_location(f"codeagent_plugin_{path.stem}", path)
+            if loader_spec is None or loader_spec.loader is None:
+                raise PluginError(f"cannot load plugin file {spec!r}")
+            module = importlib.util.module_from_spec(loader_spec)
+            loader_spec.loader.exec_module(module)
+            return module
+        return importlib.import_module(spec)
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"plugin {spec!r} failed to load: {type(exc).__name__}: {exc}") from exc
 
 
 def register_plugin(plugin: object, name: str | None = None) -> None:

@@ -27,8 +27,10 @@ from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity
 __all__ = [
     "CLOSING",
     "FeedbackOptions",
+    "acceptance_block",
     "build_feedback",
     "failing_test_lines",
+    "hide_acceptance_details",
     "passing_test_names",
     "quote_lines",
 ]
@@ -44,6 +46,7 @@ CLOSING = (
     "the limit, and keep what already works."
 )
 EXECUTION_GATES = frozenset({"execution", "acceptance"})
+ACCEPTANCE_GATE = "acceptance"
 
 TRACEBACK_TAIL_MAX = 700
 _TEST_BLOCK = re.compile(r"^--- (\S+) \((failed|error)\) ---$", re.MULTILINE)
@@ -99,11 +102,16 @@ class FeedbackOptions:
         max_chars: Size cap of the whole prompt.
         warning_threshold: Warnings an attempt may have and still pass (shown to the model).
         attempt: The number of the attempt the feedback is about.
+        acceptance_visibility: What the model sees of the user's acceptance tests: their source and failures
+            (``verbatim``), their failures (``failures``) or only that one failed (``none``).
+        acceptance_tests: The acceptance tests' source, shown when ``acceptance_visibility`` is ``verbatim``.
     """
 
     max_chars: int = 8_000
     warning_threshold: int = 5
     attempt: int | None = None
+    acceptance_visibility: Literal["verbatim", "failures", "none"] = "failures"
+    acceptance_tests: str | None = None
 
 
 @dataclass(frozen=True)
@@ -403,7 +411,10 @@ def build_feedback(
     The task, the verdict and the ``closing`` instruction are always present; the rest is kept by importance.
     """
     options = options or FeedbackOptions()
+    report = hide_acceptance_details(report, options.acceptance_visibility)
     head_lines = [f"Task:\n{task.strip()}", _status_line(report, report.tests, options.attempt)]
+    if options.acceptance_visibility == "verbatim" and options.acceptance_tests:
+        head_lines.append(acceptance_block(options.acceptance_tests))
     if auto_fixes:
         head_lines.append(
             "Safe local fixes were already applied to it (the code below includes them): "
@@ -428,6 +439,36 @@ def build_feedback(
     if previous is not None and previous.test_code.strip():
         items.append(_Item("tests", P_TESTS, 0, _code_block(previous.test_code)))
     return _fit(head, items, closing, options.max_chars)
+
+
+def acceptance_block(source: str) -> str:
+    """The user's acceptance tests as shown to the model when their visibility is ``verbatim``."""
+    return (
+        "Acceptance tests the code must pass (the user's, run as `test_acceptance.py`, importing from "
+        f"`solution`):\n{_code_block(source)}"
+    )
+
+
+def hide_acceptance_details(report: CheckReport, visibility: str) -> CheckReport:
+    """With visibility ``none``, the acceptance findings become one that only says an acceptance test failed."""
+    hidden = [f for f in report.findings if f.gate == ACCEPTANCE_GATE]
+    if visibility != "none" or not hidden:
+        return report
+    summary = Finding(
+        gate=ACCEPTANCE_GATE,
+        rule="acceptance.failed",
+        severity=Severity.CRITICAL,
+        message="An acceptance test failed (the acceptance tests and their output are not shown).",
+        suggestion="Re-read the task and make the code do everything it asks, edge cases and errors included.",
+    )
+    kept = [f for f in report.findings if f.gate != ACCEPTANCE_GATE]
+    return CheckReport.from_findings(
+        [summary, *kept],
+        gates=report.gates,
+        tests=report.tests,
+        seconds=report.seconds,
+        warning_threshold=report.warning_threshold,
+    )
 
 
 def _fit(head: str, items: list[_Item], closing: str, max_chars: int) -> str:

@@ -141,8 +141,10 @@ def initial_state(task: str, config: AgentConfig) -> dict[str, Any]:
 
 def _request(state: State[Any], services: Services) -> GenerationRequest[PythonCodeGenerationResponse]:
     attempts = state["attempts"]
+    config = services.config
+    shown = services.acceptance_tests if config.acceptance_tests_visibility == "verbatim" else None
     if not attempts:
-        prompt = generation_prompt(state["task"])
+        prompt = generation_prompt(state["task"], acceptance_tests=shown)
     else:
         last = Attempt.model_validate(attempts[-1])
         analysis = state["ai_analysis"]
@@ -154,6 +156,8 @@ def _request(state: State[Any], services: Services) -> GenerationRequest[PythonC
             analysis=CodeAnalysisResponse.model_validate(analysis) if analysis else None,
             attempt=last.index,
             auto_fixes=last.auto_fixes,
+            acceptance_visibility=config.acceptance_tests_visibility,
+            acceptance_tests=shown,
         )
     return GenerationRequest(
         system=SYSTEM_PROMPT,
@@ -525,6 +529,10 @@ def _analysis_request(state: State[Any], services: Services) -> GenerationReques
         last.report,
         max_chars=services.config.feedback_max_chars,
         attempt=last.index,
+        acceptance_visibility=services.config.acceptance_tests_visibility,
+        acceptance_tests=services.acceptance_tests
+        if services.config.acceptance_tests_visibility == "verbatim"
+        else None,
     )
     return GenerationRequest(
         system=ANALYSIS_SYSTEM_PROMPT,

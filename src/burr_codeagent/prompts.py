@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from .analysis import CodeAnalysisResponse
-from .feedback import FeedbackOptions, build_feedback
+from .feedback import FeedbackOptions, acceptance_block, build_feedback
 from .models import CheckReport, PythonCodeGenerationResponse
 
 __all__ = [
@@ -34,9 +35,15 @@ Every answer fills these fields:
 """
 
 
-def generation_prompt(task: str) -> str:
-    """The prompt of the first attempt."""
-    return f"Task:\n{task.strip()}\n\nWrite the module and its pytest tests."
+Visibility = Literal["verbatim", "failures", "none"]
+
+
+def generation_prompt(task: str, acceptance_tests: str | None = None) -> str:
+    """The prompt of the first attempt (with the user's acceptance tests when they are shown ``verbatim``)."""
+    prompt = f"Task:\n{task.strip()}\n\nWrite the module and its pytest tests."
+    if acceptance_tests and acceptance_tests.strip():
+        prompt += "\n\n" + acceptance_block(acceptance_tests)
+    return prompt
 
 
 def feedback_prompt(
@@ -48,13 +55,19 @@ def feedback_prompt(
     analysis: CodeAnalysisResponse | None = None,
     attempt: int | None = None,
     auto_fixes: Sequence[str] = (),
+    acceptance_visibility: Visibility = "failures",
+    acceptance_tests: str | None = None,
 ) -> str:
     """The prompt of a retry: the task restated and targeted feedback on ``previous``, within ``max_chars``.
 
     See :mod:`burr_codeagent.feedback` for what it contains and what is kept when it must be cut.
     """
     options = FeedbackOptions(
-        max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt
+        max_chars=max_chars,
+        warning_threshold=report.warning_threshold,
+        attempt=attempt,
+        acceptance_visibility=acceptance_visibility,
+        acceptance_tests=acceptance_tests,
     )
     return build_feedback(task, previous, report, options=options, analysis=analysis, auto_fixes=auto_fixes)
 
@@ -77,10 +90,16 @@ def analysis_prompt(
     *,
     max_chars: int = 8_000,
     attempt: int | None = None,
+    acceptance_visibility: Visibility = "failures",
+    acceptance_tests: str | None = None,
 ) -> str:
     """The prompt that asks for a :class:`~burr_codeagent.analysis.CodeAnalysisResponse` of an attempt."""
     options = FeedbackOptions(
-        max_chars=max_chars, warning_threshold=report.warning_threshold, attempt=attempt
+        max_chars=max_chars,
+        warning_threshold=report.warning_threshold,
+        attempt=attempt,
+        acceptance_visibility=acceptance_visibility,
+        acceptance_tests=acceptance_tests,
     )
     closing = (
         "Review this attempt: list its issues, their root causes and concrete fixes. Do not rewrite the code."

@@ -245,6 +245,10 @@ def check(
     tests: Annotated[
         Path | None, typer.Option(help="Tests for the code (they import it as `solution`).")
     ] = None,
+    acceptance: Annotated[
+        Path | None,
+        typer.Option(help="Acceptance tests the code must pass (critical on failure; import `solution`)."),
+    ] = None,
     format: Annotated[
         str, typer.Option("--format", "-f", help="text, json, markdown, html, sarif or junit.")
     ] = "text",
@@ -271,6 +275,7 @@ def check(
         if format not in known:
             raise UsageError(f"unknown format {format!r}; choose from: {', '.join(sorted(known))}")
         test_code = read_source(tests, max_bytes) if tests else None
+        acceptance_tests = read_source(acceptance, max_bytes) if acceptance else None
         sources = [(path, read_source(path, max_bytes)) for path in paths]
         exit_code = EXIT_PASSED
         rendered: list[str] = []
@@ -282,7 +287,7 @@ def check(
                 warning_threshold=warning_threshold,
                 tracking=False,
             )
-            report = Checker(config).check(code, test_code)
+            report = Checker(config).check(code, test_code, acceptance_tests=acceptance_tests)
             if not report.passed:
                 exit_code = EXIT_FAILED
             if format == "text":

@@ -144,15 +144,8 @@ def wrap_bwrap(
         args += ["--ro-bind", directory, directory]
     for name in _ETC_FILES:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    made: set[str] = set()
-    for path in interpreter_paths():
-        if any(path == s or path.startswith(s + "/") for s in system):
-            continue
-        for parent in _ancestors(path):  # bwrap would create them 0700, closed to `nobody`
-            if parent not in made and not any(parent == s or parent.startswith(s + "/") for s in system):
-                args += ["--perms", "0755", "--dir", parent]
-                made.add(parent)
-        args += ["--ro-bind", path, path]
+    # /tmp is a fresh tmpfs, mounted before the interpreter so that one living under /tmp (a venv made there) is
+    # bound on top of it instead of being hidden by it.
     args += [
         "--proc",
         "/proc",
@@ -165,6 +158,15 @@ def wrap_bwrap(
         "--tmpfs",
         "/tmp",
     ]
+    made: set[str] = {"/tmp"}
+    for path in interpreter_paths():
+        if any(path == s or path.startswith(s + "/") for s in system):
+            continue
+        for parent in _ancestors(path):  # bwrap would create them 0700, closed to `nobody`
+            if parent not in made and not any(parent == s or parent.startswith(s + "/") for s in system):
+                args += ["--perms", "0755", "--dir", parent]
+                made.add(parent)
+        args += ["--ro-bind", path, path]
     args += ["--bind", workdir, INSIDE_WORKDIR, "--chdir", INSIDE_WORKDIR, "--hostname", "sandbox"]
     return [*args, "--", *command]
 

@@ -18,7 +18,7 @@ PLUGIN_MODULE = "_codeagent_mutation"
 SPEC_FILE = ".codeagent-mutants.json"
 RESULTS_FILE = ".codeagent-mutation.jsonl"
 DEFAULT_FACTOR = 10.0
-DEFAULT_MARGIN = 0.5
+DEFAULT_MARGIN = 0.2
 _STARTUP_RESERVE = 3.0  # seconds of the session's time limit kept for pytest's start-up and shutdown
 
 Verdict = Literal["killed", "timeout", "survived", "unpatchable", "not_run"]

@@ -212,7 +212,7 @@ def _run_mutants(session: pytest.Session, state: _Session) -> None:
         wanted = set(codes)
         reaches[key] = [i for i in session.items if state.reached.get(i.nodeid, set()) & wanted]
     factor = float(state.spec.get("factor", 10.0))
-    margin = float(state.spec.get("margin", 0.5))
+    margin = float(state.spec.get("margin", 0.2))
     deadline = time.perf_counter() + float(state.spec.get("budget", 60.0))
     signal.signal(signal.SIGALRM, _on_alarm)
     for mutant in state.spec["mutants"]:

@@ -12,7 +12,7 @@ the missing assertions; every surviving mutant is also an ``info`` finding for t
 
 Options: ``min_score`` (0-100), ``timeout`` (seconds for the whole session, default 60), ``max_mutants`` (default
 200; beyond it an evenly spread sample is tested), ``factor`` and ``margin`` (per-mutant time limit = factor x the
-baseline time of its tests + margin seconds; defaults 10 and 0.5). On by default: ``bench/strength.py`` measures it
+baseline time of its tests + margin seconds; defaults 10 and 0.2). On by default: ``bench/strength.py`` measures it
 at well under 2 s for a 60-line module, several times faster than mutmut, with the verdicts of one process per
 mutant (see docs/strength.md).
 """

@@ -71,9 +71,15 @@ class Mutant:
     source: str
 
     @property
+    def shown(self) -> tuple[str, str]:
+        """The code before and after, on one line each and shortened for messages."""
+        return _shorten(self.before), _shorten(self.after)
+
+    @property
     def change(self) -> str:
         """``n > 1`` becomes ``n > 2``."""
-        return f"`{_shorten(self.before)}` becomes `{_shorten(self.after)}`"
+        before, after = self.shown
+        return f"`{before}` becomes `{after}`"
 
 
 def _shorten(text: str) -> str:

@@ -29,12 +29,12 @@ from ._mutation_run import DEFAULT_FACTOR, DEFAULT_MARGIN, MutationRun, run_muta
 from ._sandboxed import percent_option, require_execution, sandbox_for
 from .base import Gate, GateContext, GateSkipped
 
-__all__ = ["MutationGate", "score"]
+__all__ = ["MutationGate", "score", "survivor_groups"]
 
 DEFAULT_MIN_SCORE = 70.0
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_MUTANTS = 200
-SURVIVORS_IN_WARNING = 10
+SURVIVOR_GROUPS_IN_WARNING = 12
 RULES = {
     "mutation.below_threshold": "Too few mutants of the code make a test fail: the tests miss real bugs.",
     "mutation.survived": "A small change to the code that no test notices.",
@@ -96,8 +96,9 @@ def _findings(gate: str, mutants: list[Mutant], run: MutationRun, threshold: flo
     survivors = [m for m in mutants if run.verdicts.get(m.id) == "survived"]
     summary = f"Mutation score {value:.0f} % ({killed} of {tested} mutants of the code make a test fail)"
     if value < threshold:
-        listed = "; ".join(f"{m.change} on line {m.line}" for m in survivors[:SURVIVORS_IN_WARNING])
-        more = len(survivors) - SURVIVORS_IN_WARNING
+        groups = survivor_groups(survivors)
+        listed = "; ".join(groups[:SURVIVOR_GROUPS_IN_WARNING])
+        more = len(groups) - SURVIVOR_GROUPS_IN_WARNING
         yield Finding(
             gate=gate,
             rule="mutation.below_threshold",
@@ -128,6 +129,19 @@ def _findings(gate: str, mutants: list[Mutant], run: MutationRun, threshold: flo
             message=f"{untested} of {len(mutants)} mutants were not tested (the session's time budget ran out, "
             "or their function could not be swapped in, e.g. behind a decorator without __wrapped__).",
         )
+
+
+def survivor_groups(survivors: list[Mutant]) -> list[str]:
+    """One phrase per changed expression, e.g. "`n > 1` becomes `n >= 1` or `n > 2` on line 14"."""
+    grouped: dict[tuple[int, str], list[str]] = {}
+    for mutant in survivors:
+        before, after = mutant.shown
+        grouped.setdefault((mutant.line, before), []).append(f"`{after}`")
+    phrases = []
+    for (line, before), afters in grouped.items():
+        alternatives = afters[0] if len(afters) == 1 else ", ".join(afters[:-1]) + " or " + afters[-1]
+        phrases.append(f"`{before}` becomes {alternatives} on line {line}")
+    return phrases
 
 
 def _sample(mutants: list[Mutant], limit: int) -> list[Mutant]:

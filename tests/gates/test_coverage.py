@@ -1,0 +1,109 @@
+"""The ``coverage`` gate: line and branch coverage, measured in the execution gate's own sandboxed run."""
+
+from __future__ import annotations
+
+import pytest
+
+from burr_codeagent import AgentConfig, Severity, check
+from burr_codeagent.gates import coverage as coverage_gate
+from tests.gates._strength_cases import CODE, STRONG_TESTS, WEAK_TESTS
+
+PARTIAL_CODE = '''\
+def classify(n: int) -> str:
+    """Sign of n as a word."""
+    if n < 0:
+        return "negative"
+    if n == 0:
+        return "zero"
+    total = 0
+    for i in range(n):
+        total += i
+    return "positive"
+'''
+ONLY_NEGATIVE = (
+    "from solution import classify\n\n\ndef test_negative():\n    assert classify(-1) == 'negative'\n"
+)
+
+
+def config(*gates: str, **options: object) -> AgentConfig:
+    return AgentConfig(gates={"enable": list(gates), "options": {"coverage": options}})
+
+
+def test_low_coverage_warns_naming_the_lines_never_run_and_the_branch_never_taken() -> None:
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage"))
+    [warning] = [f for f in report.findings if f.severity is Severity.WARNING]
+    assert warning.rule == "coverage.below_threshold"
+    assert "below 80 %" in warning.message
+    assert "lines 5-10 are never run by the tests" in warning.message
+    assert "line 3: the branch to line 5 (when the condition is false) is never taken" in warning.message
+    [lines] = [f for f in report.findings if f.rule == "coverage.lines"]
+    assert (lines.line, lines.end_line, lines.severity) == (5, 10, Severity.INFO)
+    [branch] = [f for f in report.findings if f.rule == "coverage.branches"]
+    assert branch.line == 3
+
+
+def test_full_coverage_has_no_finding() -> None:
+    report = check(CODE, STRONG_TESTS, config=config("execution", "coverage"))
+    assert report.findings == []
+    assert [g.status for g in report.gates] == ["ok", "ok"]
+
+
+def test_a_weak_test_file_can_still_reach_full_line_and_branch_coverage() -> None:
+    report = check(CODE, WEAK_TESTS, config=config("execution", "coverage"))
+    assert [f.rule for f in report.findings if f.gate == "coverage"] == []
+
+
+def test_the_threshold_is_configurable_and_details_stay_as_info() -> None:
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage", min_percent=20))
+    assert report.warning_count == 0
+    assert {f.rule for f in report.findings} == {"coverage.lines", "coverage.branches"}
+
+
+def test_a_branch_that_skips_a_loop_is_described_as_such() -> None:
+    tests = "from solution import classify\n\n\ndef test_some():\n    assert classify(3) == 'positive'\n"
+    report = check(PARTIAL_CODE, tests, config=config("execution", "coverage"))
+    messages = [f.message for f in report.findings if f.rule == "coverage.branches"]
+    assert any("(when the condition is true)" in m for m in messages)
+
+
+def test_coverage_comes_from_the_execution_run_not_a_second_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_second_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the coverage gate started its own pytest run")
+
+    monkeypatch.setattr(coverage_gate, "run_pytest", no_second_run)
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage"))
+    assert [g.status for g in report.gates] == ["ok", "ok"]
+    assert any(f.rule == "coverage.below_threshold" for f in report.findings)
+
+
+def test_without_the_execution_gate_coverage_makes_the_one_run_itself() -> None:
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("coverage"))
+    assert any(f.rule == "coverage.below_threshold" for f in report.findings)
+
+
+def test_pragma_no_cover_in_generated_code_does_not_hide_lines() -> None:
+    code = PARTIAL_CODE.replace("    if n == 0:\n", "    if n == 0:  # pragma: no cover\n")
+    report = check(code, ONLY_NEGATIVE, config=config("execution", "coverage"))
+    [lines] = [f for f in report.findings if f.rule == "coverage.lines"]
+    assert (lines.line, lines.end_line) == (5, 10)
+
+
+def test_failing_tests_skip_the_gate() -> None:
+    tests = ONLY_NEGATIVE.replace("'negative'", "'positive'")
+    report = check(PARTIAL_CODE, tests, config=config("execution", "coverage"))
+    coverage_run = next(g for g in report.gates if g.name == "coverage")
+    assert coverage_run.status == "skipped" and "do not pass" in (coverage_run.error or "")
+
+
+@pytest.mark.parametrize("bad", [120, -1, "high", True])
+def test_a_bad_threshold_is_a_clear_error(bad: object) -> None:
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage", min_percent=bad))
+    [crashed] = [f for f in report.findings if f.rule == "coverage.crashed"]
+    assert "gates.options.coverage.min_percent must be a number from 0 to 100" in crashed.message
+
+
+def test_disabling_the_gate_keeps_coverage_out_of_the_execution_run() -> None:
+    settings = AgentConfig(gates={"disable": ["coverage", "mutation"]})
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=settings)
+    assert all(g.name != "coverage" for g in report.gates)
+    assert report.tests is not None and report.tests.passed == 1

@@ -14,7 +14,7 @@ from burr_codeagent.backends import ScriptedBackend
 from burr_codeagent.cli import app
 from burr_codeagent.console import LiveProgress, ProgressPrinter, format_finding, progress_for
 
-from .conftest import broken, make_response
+from .conftest import GOOD_CODE, broken, make_response
 
 LINTER_LINE = re.compile(
     r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[\w.]+) \[(?P<sev>critical|warning|info)\] .+$"
@@ -111,3 +111,16 @@ def test_format_finding_escapes_markup() -> None:
     for f in report.findings:
         out.print(format_finding(f, "[bold]a.py", None))
     assert buffer.getvalue().startswith("[bold]a.py:")
+
+
+def test_plain_progress_says_when_an_attempt_was_auto_fixed(tmp_path: Path) -> None:
+    cramped = GOOD_CODE.replace("if n < 0:", "if n<0 :").replace("n * factorial(n - 1)", "n*factorial(n-1)")
+    buffer = io.StringIO()
+    printer = ProgressPrinter(Console(file=buffer, width=200), max_attempts=6)
+    config = AgentConfig(storage_dir=tmp_path / "burr", output_dir=tmp_path / "r")
+    result = CodeAgent(
+        config, backend=ScriptedBackend([make_response(code=cramped)]), listeners=[printer]
+    ).run("Write factorial")
+    text = buffer.getvalue()
+    assert "auto-fixing locally" in text and "ruff" in text
+    assert result.passed and result.attempts[0].auto_fixes

@@ -113,6 +113,10 @@ class ProgressPrinter:
             run: GateRun = event.data["gate"]
             found: list[Finding] = event.data["findings"]
             self._say(f"    gate {escape(run.name)}: {run.status}, {_counts_text(found)}")
+        elif event.kind == "auto_fix_started":
+            self._say(f"  {n}: auto-fixing locally: {escape('; '.join(event.data['applied']))}")
+        elif event.kind == "auto_fix_finished" and event.data.get("applied") and not event.data.get("kept"):
+            self._say(f"  {n}: {escape(str(event.data.get('note') or 'auto-fix not kept'))}")
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             self._say(
@@ -208,6 +212,9 @@ class LiveProgress:
         elif event.kind == "gate_finished":
             run: GateRun = event.data["gate"]
             state.gates[run.name] = _GateRow(run, list(event.data["findings"]))
+        elif event.kind == "auto_fix_started":
+            state.step = "auto_fix: applying safe local fixes, then checking again"
+            state.history.append(f"#{event.attempt}: auto-fixing: {escape('; '.join(event.data['applied']))}")
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             state.history.append(

@@ -24,6 +24,8 @@ EventKind = Literal[
     "check_started",
     "gate_finished",
     "check_finished",
+    "auto_fix_started",
+    "auto_fix_finished",
     "step_finished",
     "run_finished",
 ]

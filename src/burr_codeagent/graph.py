@@ -453,6 +453,7 @@ def _auto_fix(state: State[Any], services: Services) -> tuple[dict[str, Any], St
     update: dict[str, Any] = {"auto_fix_pending": False}
     if fixed is not None and fixed.changed:
         response = last.response.model_copy(update={"code": fixed.code, "test_code": fixed.test_code})
+        emit(services.listeners, AgentEvent("auto_fix_started", last.index, {"applied": fixed.applied}))
         report = _check_response(response, services, last.index)
         outcome["applied"] = fixed.applied
         outcome["score"] = {"before": _counts(last.report), "after": _counts(report)}
@@ -478,6 +479,7 @@ def _auto_fix(state: State[Any], services: Services) -> tuple[dict[str, Any], St
     elif fixed is not None:
         outcome["note"] = "nothing to fix locally"
     not_good_enough, stop_reason = decide(state, attempts, services)
+    emit(services.listeners, AgentEvent("auto_fix_finished", last.index, dict(outcome)))
     update.update(
         attempts=attempts, not_good_enough=not_good_enough, stop_reason=stop_reason, auto_fix_result=outcome
     )

@@ -172,3 +172,28 @@ def test_ollama_alias_defaults_to_the_local_ollama_url() -> None:
 )
 def test_is_local_url(url: str | None, local: bool) -> None:
     assert is_local_url(url) is local
+
+
+def test_the_sdks_base_url_variables_select_the_server(
+    monkeypatch: pytest.MonkeyPatch, request_: Request
+) -> None:
+    factories = default_manager().backends()
+    with FakeProvider("openai", [Reply(input_tokens=11, output_tokens=7)]) as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
+        config = AgentConfig(backend="openai")
+        assert factories["openai"].item.missing(config) == []  # a loopback server needs no key
+        generation = factories["openai"].item.create(config).generate(request_)
+    assert generation.usage.input_tokens == 11
+    assert fake.requests[0].path == "/v1/chat/completions"
+
+
+def test_anthropic_base_url_variable_selects_the_server(
+    monkeypatch: pytest.MonkeyPatch, request_: Request
+) -> None:
+    factories = default_manager().backends()
+    with FakeProvider("anthropic", [Reply(input_tokens=13, output_tokens=5)]) as fake:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
+        config = AgentConfig(backend="anthropic")
+        generation = factories["anthropic"].item.create(config).generate(request_)
+    assert generation.usage.output_tokens == 5
+    assert fake.requests[0].path == "/v1/messages"

@@ -106,6 +106,11 @@ def _api_key(config: AgentConfig) -> str | None:
     return os.environ.get("ANTHROPIC_API_KEY") or None
 
 
+def _base_url(config: AgentConfig) -> str | None:
+    """``base_url`` from configuration, else the SDK's own ``ANTHROPIC_BASE_URL`` variable."""
+    return config.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+
+
 class AnthropicFactory:
     """Builds the ``anthropic`` backend from ``api_key``, ``base_url`` and ``model``."""
 
@@ -113,7 +118,7 @@ class AnthropicFactory:
     description = f"Claude through the Anthropic API (ANTHROPIC_API_KEY; model default {DEFAULT_MODEL}; --base-url for a proxy)."
 
     def missing(self, config: AgentConfig) -> list[str]:
-        if _api_key(config) is None and not is_local_url(config.base_url):
+        if _api_key(config) is None and not is_local_url(_base_url(config)):
             return [
                 "an API key: set ANTHROPIC_API_KEY (or CODEAGENT_API_KEY); get one at console.anthropic.com"
             ]
@@ -129,7 +134,7 @@ class AnthropicFactory:
             )
         client = anthropic.Anthropic(
             api_key=_api_key(config) or "not-needed",
-            base_url=config.base_url or ANTHROPIC_URL,
+            base_url=_base_url(config) or ANTHROPIC_URL,
             max_retries=0,
             timeout=config.request_timeout,
         )

@@ -128,6 +128,11 @@ def make_openai_client(config: AgentConfig, base_url: str, api_key: str | None) 
     )
 
 
+def _base_url(config: AgentConfig) -> str | None:
+    """``base_url`` from configuration, else the SDK's own ``OPENAI_BASE_URL`` variable."""
+    return config.base_url or os.environ.get("OPENAI_BASE_URL") or None
+
+
 class OpenAIFactory:
     """Builds the ``openai`` backend from ``base_url``, ``api_key`` and ``model``."""
 
@@ -138,8 +143,8 @@ class OpenAIFactory:
     )
 
     def missing(self, config: AgentConfig) -> list[str]:
-        if _api_key(config) is None and not is_local_url(config.base_url):
-            where = config.base_url or OPENAI_URL
+        if _api_key(config) is None and not is_local_url(_base_url(config)):
+            where = _base_url(config) or OPENAI_URL
             return [
                 f"an API key for {where}: set OPENAI_API_KEY (or CODEAGENT_API_KEY); or point --base-url at a local "
                 "server such as http://localhost:11434/v1"
@@ -152,7 +157,7 @@ class OpenAIFactory:
             raise BackendNotConfiguredError(
                 "openai is not configured: " + "; ".join(problems), backend=self.name
             )
-        client = make_openai_client(config, config.base_url or OPENAI_URL, _api_key(config))
+        client = make_openai_client(config, _base_url(config) or OPENAI_URL, _api_key(config))
         backend = OpenAIBackend(
             client, model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
         )

@@ -7,7 +7,6 @@ every attempt repeats; cache reads and writes appear in the metrics (and are par
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from .openai_api import is_local_url
 from .recording import finish_backend
 from .retry import ApiFailure, RetryPolicy
 from .sdk_errors import classify_http_sdk
+from .settings import configured_api_key, configured_base_url
 from .structured import DEFAULT_REASKS, InstructorBackend
 
 if TYPE_CHECKING:
@@ -101,14 +101,11 @@ class AnthropicBackend(InstructorBackend):
 
 
 def _api_key(config: AgentConfig) -> str | None:
-    if config.api_key is not None:
-        return config.api_key.get_secret_value()
-    return os.environ.get("ANTHROPIC_API_KEY") or None
+    return configured_api_key(config, "ANTHROPIC_API_KEY")
 
 
 def _base_url(config: AgentConfig) -> str | None:
-    """``base_url`` from configuration, else the SDK's own ``ANTHROPIC_BASE_URL`` variable."""
-    return config.base_url or os.environ.get("ANTHROPIC_BASE_URL") or None
+    return configured_base_url(config, "ANTHROPIC_BASE_URL")
 
 
 class AnthropicFactory:

@@ -9,7 +9,6 @@ part in ``prompt_tokens_details.cached_tokens``, which the metrics show as cache
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, 
 from .recording import finish_backend
 from .retry import ApiFailure, RetryPolicy
 from .sdk_errors import classify_http_sdk
+from .settings import configured_api_key, configured_base_url
 from .structured import DEFAULT_REASKS, InstructorBackend
 
 if TYPE_CHECKING:
@@ -114,9 +114,7 @@ class OpenAIBackend(InstructorBackend):
 
 
 def _api_key(config: AgentConfig) -> str | None:
-    if config.api_key is not None:
-        return config.api_key.get_secret_value()
-    return os.environ.get("OPENAI_API_KEY") or None
+    return configured_api_key(config, "OPENAI_API_KEY")
 
 
 def make_openai_client(config: AgentConfig, base_url: str, api_key: str | None) -> Any:
@@ -129,8 +127,7 @@ def make_openai_client(config: AgentConfig, base_url: str, api_key: str | None) 
 
 
 def _base_url(config: AgentConfig) -> str | None:
-    """``base_url`` from configuration, else the SDK's own ``OPENAI_BASE_URL`` variable."""
-    return config.base_url or os.environ.get("OPENAI_BASE_URL") or None
+    return configured_base_url(config, "OPENAI_BASE_URL")
 
 
 class OpenAIFactory:

@@ -37,12 +37,12 @@ RULES = {
 class AcceptanceGate:
     """Runs the user's acceptance tests against the code, in the sandbox."""
 
+    waits_on_subprocess = True  # runs in a thread while in-process gates use the interpreter
     name = "acceptance"
     description = (
         "Runs the user's acceptance tests against every attempt in the sandbox; critical on failure."
     )
     rules = RULES
-    after = ("syntax",)
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         if not ctx.acceptance_tests or not ctx.acceptance_tests.strip():

@@ -33,6 +33,7 @@ RULES = {
 class CoverageGate:
     """Measures which lines and branches of the code the generated tests run."""
 
+    waits_on_subprocess = True  # runs in a thread while in-process gates use the interpreter
     name = "coverage"
     description = "Line and branch coverage of the code by the generated tests; warns below min_percent (80)."
     rules = RULES

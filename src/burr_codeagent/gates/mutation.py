@@ -46,6 +46,7 @@ RULES = {
 class MutationGate:
     """Mutation testing of the generated tests, in one sandboxed pytest session."""
 
+    waits_on_subprocess = True  # runs in a thread while in-process gates use the interpreter
     name = "mutation"
     description = "Mutation score of the generated tests (one sandboxed session); warns below min_score (70)."
     rules = RULES

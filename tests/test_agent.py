@@ -176,3 +176,13 @@ def test_secrets_do_not_reach_reports(config: AgentConfig, tmp_path: Path) -> No
     result = CodeAgent(config, backend=ScriptedBackend([make_response()])).run("Write factorial")
     for path in result.report_paths.values():
         assert "sk-canary-0123456789" not in path.read_text()
+
+
+def test_an_interrupted_run_still_writes_the_reports_of_finished_attempts(config: AgentConfig) -> None:
+    backend = ScriptedBackend([broken(1), KeyboardInterrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        CodeAgent(config, backend=backend).run("Write factorial")
+    (report,) = config.output_dir.glob("*.json")
+    data = json.loads(report.read_text())
+    assert data["stop_reason"] == "interrupted"
+    assert [a["index"] for a in data["attempts"]] == [1]

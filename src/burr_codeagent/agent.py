@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +27,7 @@ from .checker import Checker
 from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
-from .graph import END, GENERATOR, Services, build_graph, initial_state
+from .graph import END, GENERATOR, Services, build_graph, finish, initial_state
 from .models import AgentResult
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
@@ -151,6 +153,11 @@ class CodeAgent:
         asynchronous: bool = False,
     ) -> Application[Any]:
         """The Burr application for ``task``, built but not run, for embedding or inspection."""
+        return self._build(task, app_id, acceptance_tests, asynchronous)[0]
+
+    def _build(
+        self, task: str, app_id: str | None, acceptance_tests: str | None, asynchronous: bool
+    ) -> tuple[Application[Any], Services]:
         services = self._services(acceptance_tests)
         builder: ApplicationBuilder[Any] = (
             ApplicationBuilder()  # type: ignore[no-untyped-call]
@@ -173,7 +180,7 @@ class CodeAgent:
             builder = builder.with_tracker("local", project=self.config.project, params=params)
         if self.hooks:
             builder = builder.with_hooks(*self.hooks)
-        return builder.build()
+        return builder.build(), services
 
     # -- running ----------------------------------------------------------------------------------------------
 
@@ -201,9 +208,10 @@ class CodeAgent:
             BackendNotConfiguredError: the backend lacks credentials or settings.
         """
         task = self._prepare(task)
-        app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests)
+        app, services = self._build(task, app_id, acceptance_tests, False)
         emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
-        *_, state = app.run(halt_after=[END])
+        with self._reports_on_interrupt(app, services):
+            *_, state = app.run(halt_after=[END])
         return self._finish(app.uid, state)
 
     def resume(self, app_id: str, *, acceptance_tests: str | None = None) -> AgentResult:
@@ -221,12 +229,13 @@ class CodeAgent:
         if saved is None:
             raise ConfigurationError(f"no saved run {app_id!r} in {self.config.persistence}")
         task = self._prepare(saved["state"]["task"])
-        app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests)
+        app, services = self._build(task, app_id, acceptance_tests, False)
         emit(
             self.listeners,
             AgentEvent("run_started", None, {"task": task, "app_id": app.uid, "resumed": True}),
         )
-        *_, state = app.run(halt_after=[END])
+        with self._reports_on_interrupt(app, services):
+            *_, state = app.run(halt_after=[END])
         return self._finish(app.uid, state)
 
     async def arun(
@@ -234,10 +243,27 @@ class CodeAgent:
     ) -> AgentResult:
         """Async :meth:`run`: the model is awaited natively and the gates run in a worker thread."""
         task = self._prepare(task)
-        app = self.application(task, app_id=app_id, acceptance_tests=acceptance_tests, asynchronous=True)
+        app, services = self._build(task, app_id, acceptance_tests, True)
         emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
-        *_, state = await app.arun(halt_after=[END])
+        with self._reports_on_interrupt(app, services):
+            *_, state = await app.arun(halt_after=[END])
         return self._finish(app.uid, state)
+
+    @contextlib.contextmanager
+    def _reports_on_interrupt(self, app: Application[Any], services: Services) -> Iterator[None]:
+        """On Ctrl-C or cancellation, write the reports of the attempts that finished, then let it propagate."""
+        try:
+            yield
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            if app.state["attempts"]:
+                update = finish(app.state, services, app.uid, "interrupted")
+                log.warning(
+                    "run %s interrupted after %d attempt(s); reports written: %s",
+                    app.uid,
+                    len(app.state["attempts"]),
+                    ", ".join(update["report_paths"].values()),
+                )
+            raise
 
     def _finish(self, app_id: str, state: State[Any]) -> AgentResult:
         result = assemble_result(state.get_all(), self.config, app_id=app_id, model=self.backend.model)

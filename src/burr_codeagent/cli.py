@@ -32,7 +32,7 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_FILE_BYTES_DEFAULT = 2_000_000
 T = TypeVar("T")
 
@@ -185,6 +185,12 @@ def run(
             printer.start(name, text)
             try:
                 result = agent.run(text, acceptance_tests=acceptance)
+            except KeyboardInterrupt:
+                printer.close()
+                err.print(
+                    f"interrupted: the reports of the attempts that finished are in {escape(str(config.output_dir))}"
+                )
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             finally:
                 printer.close()
             printer.finish(result)

@@ -596,18 +596,13 @@ async def ai_analysis_async(state: State[Any], services: Services) -> tuple[dict
 END_READS = ["task", "attempts", "stop_reason", "fatal_error", "workflow_start_time", *METRIC_KEYS]
 
 
-@action(reads=END_READS, writes=["workflow_end_time", "stop_reason", "best_attempt", "report_paths"])
-def end(
-    state: State[Any], services: Services, __context: ApplicationContext
-) -> tuple[dict[str, Any], State[Any]]:
-    """Finish the run: stamp the end time, pick the best attempt and write the reports."""
-    stop_reason = state["stop_reason"] or "stopped"
-    if state["fatal_error"]:
-        stop_reason = f"backend_error: {state['fatal_error']}"
+def finish(state: State[Any], services: Services, app_id: str, stop_reason: str) -> dict[str, Any]:
+    """Stamp the end time, pick the best attempt and write the reports; the state update that records it.
+
+    Used by :func:`end`, and by the agent when a run is interrupted, so finished attempts are never lost.
+    """
     finished = state.update(workflow_end_time=time.time(), stop_reason=stop_reason)
-    result = assemble_result(
-        finished.get_all(), services.config, app_id=__context.app_id, model=services.backend.model
-    )
+    result = assemble_result(finished.get_all(), services.config, app_id=app_id, model=services.backend.model)
     context = RenderContext(config=result.config, graph_mermaid=services.graph_mermaid)
     paths = write_reports(
         result,
@@ -617,12 +612,23 @@ def end(
         context,
         when=datetime.fromtimestamp(state["workflow_start_time"]),
     )
-    update = {
+    return {
         "workflow_end_time": finished["workflow_end_time"],
         "stop_reason": stop_reason,
         "best_attempt": result.best.index if result.best else None,
         "report_paths": {name: str(path) for name, path in paths.items()},
     }
+
+
+@action(reads=END_READS, writes=["workflow_end_time", "stop_reason", "best_attempt", "report_paths"])
+def end(
+    state: State[Any], services: Services, __context: ApplicationContext
+) -> tuple[dict[str, Any], State[Any]]:
+    """Finish the run: stamp the end time, pick the best attempt and write the reports."""
+    stop_reason = state["stop_reason"] or "stopped"
+    if state["fatal_error"]:
+        stop_reason = f"backend_error: {state['fatal_error']}"
+    update = finish(state, services, __context.app_id, stop_reason)
     return update, state.update(**update)
 
 

@@ -50,3 +50,13 @@ def test_whole_agent_runs_offline_on_a_real_small_model(tmp_path: Path) -> None:
     assert result.report_paths["json"].is_file()
     backend = agent.backend.resolve()  # type: ignore[attr-defined]
     assert isinstance(backend, LocalBackend) and backend.model_path == GGUF
+
+
+def test_raw_newlines_from_the_json_grammar_become_strict_json() -> None:
+    from burr_codeagent.backends.local import _strict_json
+    from burr_codeagent.models import PythonCodeGenerationResponse
+
+    raw = '{"function_name": "f", "code": "def f():\n\treturn 1\n", "explanation": "x", "test_code": "t"}'
+    fixed = _strict_json(raw)
+    assert PythonCodeGenerationResponse.model_validate_json(fixed or "").code == "def f():\n\treturn 1\n"
+    assert _strict_json("not json at all") == "not json at all"  # left for instructor to re-ask

@@ -10,6 +10,7 @@ the usage. Nothing leaves the machine; a 135M model proves the loop runs offline
 from __future__ import annotations
 
 import importlib.util
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -108,6 +109,9 @@ class LocalBackend(InstructorBackend):
                 repeat_penalty=1.1,
                 seed=0,
             )
+        for choice in result.get("choices", []):
+            message = choice.get("message") or {}
+            message["content"] = _strict_json(message.get("content"))
         return ChatCompletion.model_validate(result)
 
     def usage_of(self, response: Any) -> Usage:
@@ -126,6 +130,20 @@ class LocalBackend(InstructorBackend):
                 hint=f"The prompt does not fit the {self.n_ctx}-token context of this model",
             )
         return ApiFailure("fatal", f"{type(error).__name__}: {message}")
+
+
+def _strict_json(content: str | None) -> str | None:
+    """Re-encode grammar-constrained output as strict JSON.
+
+    llama.cpp's JSON grammar lets raw newlines and tabs into strings, which strict JSON parsers reject; the content
+    is JSON in every other way, so it is re-encoded rather than wasted on a re-ask.
+    """
+    if not content:
+        return content
+    try:
+        return json.dumps(json.loads(content, strict=False))
+    except ValueError:
+        return content
 
 
 class LocalFactory:

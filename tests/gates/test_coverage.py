@@ -107,3 +107,22 @@ def test_disabling_the_gate_keeps_coverage_out_of_the_execution_run() -> None:
     report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=settings)
     assert all(g.name != "coverage" for g in report.gates)
     assert report.tests is not None and report.tests.passed == 1
+
+
+def test_without_coverage_py_the_gate_skips_and_the_tests_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from burr_codeagent import AgentConfig, check
+
+    from ..conftest import GOOD_CODE, GOOD_TESTS
+
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, package: str | None = None) -> object:
+        return None if name == "coverage" else real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    report = check(GOOD_CODE, GOOD_TESTS, config=AgentConfig(tracking=False, gates={"disable": ["mutation"]}))
+    runs = {g.name: g for g in report.gates}
+    assert runs["coverage"].status == "skipped" and "pip install coverage" in (runs["coverage"].error or "")
+    assert runs["execution"].status == "ok" and report.tests is not None and report.tests.passed == 2

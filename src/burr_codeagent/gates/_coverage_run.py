@@ -8,6 +8,7 @@ The ``execution`` gate adds :func:`with_coverage` to its own run when the ``cove
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -71,8 +72,15 @@ class CoverageData:
         return 100.0 if not total else 100.0 * covered / total
 
 
+def coverage_available() -> bool:
+    """Whether coverage.py is installed (it is a dependency; a broken environment must not break every test run)."""
+    return importlib.util.find_spec("coverage") is not None
+
+
 def coverage_wanted(config: AgentConfig) -> bool:
-    """Whether the configuration runs the ``coverage`` gate (it is on by default)."""
+    """Whether the configuration runs the ``coverage`` gate (it is on by default) and coverage.py is there."""
+    if not coverage_available():
+        return False
     gates = config.gates
     if GATE_NAME in gates.disable:
         return False

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ..sandbox import PytestRun, run_pytest
-from ._coverage_run import SHARED_KEY, CoverageData, read_coverage, with_coverage
+from ._coverage_run import SHARED_KEY, CoverageData, coverage_available, read_coverage, with_coverage
 from ._sandboxed import percent_option, require_execution, sandbox_for
 from .base import Gate, GateContext, GateSkipped
 
@@ -41,6 +41,8 @@ class CoverageGate:
     after = ("execution",)
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
+        if not coverage_available():
+            raise GateSkipped("coverage.py is not installed: pip install coverage")
         require_execution(ctx)
         threshold = percent_option(ctx.options, self.name, "min_percent", DEFAULT_MIN_PERCENT)
         data = _measure(ctx)

@@ -1,0 +1,47 @@
+"""Every third-party module the package imports is a declared dependency, so `pip install burr-codeagent` works
+without the development extras (a missing `coverage` once broke every sandboxed test run that way)."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SRC = REPO / "src" / "burr_codeagent"
+OPTIONAL = {"local": {"llama_cpp"}}  # imported lazily, only by the backend its extra installs
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _declared() -> set[str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return {_canonical(re.split(r"[\s<>=!~;\[]", spec, maxsplit=1)[0]) for spec in project["dependencies"]}
+
+
+def _imported_top_level_modules() -> set[str]:
+    found: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"burr_codeagent", "__future__"}
+
+
+def test_every_imported_third_party_module_is_a_declared_dependency() -> None:
+    declared = _declared()
+    distributions = packages_distributions()
+    optional = set().union(*OPTIONAL.values())
+    undeclared = {}
+    for module in sorted(_imported_top_level_modules() - optional):
+        providers = {_canonical(d) for d in distributions.get(module, [])}
+        if not providers & declared:
+            undeclared[module] = sorted(providers) or ["(not installed)"]
+    assert undeclared == {}

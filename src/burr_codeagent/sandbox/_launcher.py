@@ -127,6 +127,16 @@ def private_mounts(spec: dict[str, Any]) -> None:
             fail(f"cannot make {path} writable again")
 
 
+def join_cgroups(procs_files: list[str]) -> None:
+    """Move this process (and so everything the command starts) into the run's cgroups, before anything forks."""
+    for procs in procs_files:
+        try:
+            with open(procs, "w", encoding="ascii") as handle:
+                handle.write(str(os.getpid()))
+        except OSError as exc:
+            fail(f"cannot join the run's cgroup {procs}: {exc}")
+
+
 def drop_privileges(uid: int, gid: int) -> None:
     """Become an unprivileged user: root is exempt from RLIMIT_NPROC and would ignore file permissions."""
     try:
@@ -140,6 +150,8 @@ def drop_privileges(uid: int, gid: int) -> None:
 def main() -> None:
     """Set up the sandbox from the JSON spec in ``argv[1]`` and replace this process with the command."""
     spec = json.loads(sys.argv[1])
+    if spec.get("cgroups"):
+        join_cgroups(spec["cgroups"])
     if spec.get("mounts"):
         private_mounts(spec["mounts"])
     os.chdir(spec["workdir"])

@@ -53,11 +53,13 @@ def launcher_command(
     drop_privileges: bool = False,
     babysit: bool = False,
     mounts: dict[str, Any] | None = None,
+    cgroups: list[str] | None = None,
     python: str = sys.executable,
 ) -> list[str]:
     """The command that sets limits (and optionally private mounts and an unprivileged user) and then execs ``argv``.
 
-    ``argv[0]`` must be an absolute path: the launcher uses ``execve`` without a ``PATH`` search.
+    ``argv[0]`` must be an absolute path: the launcher uses ``execve`` without a ``PATH`` search. ``cgroups`` are
+    ``cgroup.procs`` files the launcher joins first.
     """
     spec: dict[str, Any] = {"argv": argv, "workdir": workdir, "limits": asdict(limits)}
     if drop_privileges:
@@ -66,4 +68,6 @@ def launcher_command(
         spec["mounts"] = mounts
     if babysit:
         spec["babysit"] = True
+    if cgroups:
+        spec["cgroups"] = cgroups
     return [python, "-I", "-S", "-c", _launcher_source(), json.dumps(spec)]

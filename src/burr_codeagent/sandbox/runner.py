@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal, cast
 
+from .cgroups import RunCgroup, create_run_cgroup
 from .environment import scrubbed_environment
 from .layers import (
     INSIDE_WORKDIR,
@@ -162,8 +163,10 @@ class Sandbox:
         """How the command sees ``host_workdir``."""
         return INSIDE_WORKDIR if self.isolation == "bwrap" else str(host_workdir)
 
-    def command(self, argv: list[str], host_workdir: Path, limits: ResourceLimits) -> list[str]:
-        """The full command line: isolation layer, then the launcher, then ``argv``."""
+    def command(
+        self, argv: list[str], host_workdir: Path, limits: ResourceLimits, cgroups: list[str] | None = None
+    ) -> list[str]:
+        """The full command line: isolation layer, then the launcher (joining ``cgroups`` first), then ``argv``."""
         inside = self.inside(host_workdir)
         if self.isolation == "bwrap":
             launched = launcher_command(argv, inside, limits, drop_privileges=is_root())
@@ -175,7 +178,7 @@ class Sandbox:
                 argv, inside, limits, drop_privileges=is_root(), mounts=mounts, babysit=True
             )
             return wrap_unshare(launched, network=self.network)
-        return launcher_command(argv, inside, limits, babysit=True)
+        return launcher_command(argv, inside, limits, babysit=True, cgroups=cgroups)
 
     def run(
         self,
@@ -192,9 +195,28 @@ class Sandbox:
         tmpdir = "/tmp" if self.isolation == "bwrap" else inside
         environment = scrubbed_environment(os.environ, home=inside, tmpdir=tmpdir, extra=env)
         limits = ResourceLimits.for_run(timeout, self.memory_mb)
+        # Without a pid namespace, only a cgroup holds a setsid() daemon, and only pids.max binds a root fork bomb.
+        run_cgroup = create_run_cgroup(limits.processes) if self.isolation == "none" else None
+        try:
+            return self._run(argv, host_workdir, timeout, environment, limits, run_cgroup)
+        finally:
+            if run_cgroup is not None:
+                run_cgroup.kill()
+                run_cgroup.remove()
+
+    def _run(
+        self,
+        argv: list[str],
+        host_workdir: Path,
+        timeout: float,
+        environment: dict[str, str],
+        limits: ResourceLimits,
+        run_cgroup: RunCgroup | None,
+    ) -> RunResult:
+        inside = self.inside(host_workdir)
         start = time.perf_counter()
         process = subprocess.Popen(
-            self.command(argv, host_workdir, limits),
+            self.command(argv, host_workdir, limits, run_cgroup.procs_files if run_cgroup else None),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -220,6 +242,8 @@ class Sandbox:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=min(0.05, max(0.0, deadline - time.perf_counter())))
         finally:
+            if run_cgroup is not None:
+                run_cgroup.kill()
             _kill_group(process)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=2)

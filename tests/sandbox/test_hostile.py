@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 
 from burr_codeagent.gates.execution import verdict
 from burr_codeagent.models import Severity
-from burr_codeagent.sandbox import PytestResult, PytestRun, Sandbox, available, run_pytest
+from burr_codeagent.sandbox import PytestResult, PytestRun, Sandbox, available, run_pytest, runner
 from burr_codeagent.sandbox.cgroups import create_run_cgroup
 from burr_codeagent.sandbox.layers import is_root
 
@@ -236,6 +237,20 @@ def test_disk_fill_is_stopped(layer: str, host: Host) -> None:
 @pytest.mark.parametrize("layer", LAYERS)
 def test_double_forked_daemon_does_not_outlive_the_run(layer: str, host: Host) -> None:
     run_hostile(layer, DAEMON, host)  # assert_unharmed checks that no process of the run is left
+
+
+DAEMON_THEN_HANG = DAEMON.replace("time.sleep(0.3)\n    assert False, 'daemon started'", "time.sleep(60)")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper fallback is Linux only")
+@pytest.mark.parametrize("program", [DAEMON, DAEMON_THEN_HANG], ids=["run-ends", "run-times-out"])
+def test_daemon_is_caught_where_no_cgroup_is_writable(
+    program: str, host: Host, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        runner, "create_run_cgroup", lambda _limit: None
+    )  # as in a container with read-only cgroups
+    run_hostile("none", program, host)  # assert_unharmed checks that no process of the run is left
 
 
 @pytest.mark.parametrize("layer", NAMESPACED)

@@ -23,6 +23,7 @@ AT_RECURSIVE = 0x8000
 MOUNT_ATTR_RDONLY = 1
 SYS_MOUNT_SETATTR = 442  # same number on every architecture (new syscalls share the table)
 LAUNCHER_FAILED = 125
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def fail(message: str) -> None:
@@ -162,18 +163,25 @@ def main() -> None:
     os.umask(0o022)
     argv = spec["argv"]
     if spec.get("babysit"):
-        babysit(argv)
+        babysit(argv, spec.get("subreaper", False))
     try:
         os.execve(argv[0], argv, dict(os.environ))
     except OSError as exc:
         fail(f"cannot run {argv[0]}: {exc}")
 
 
-def babysit(argv: list[str]) -> None:
+def babysit(argv: list[str], subreaper: bool) -> None:
     """Run the command as a child and exit with its status, so ``os.getppid()`` in it is this process, not the agent.
 
-    Used where no pid namespace hides the agent: a command that kills its parent then only kills this process.
+    Used where no pid namespace hides the agent: a command that kills its parent then only kills this process. As a
+    ``subreaper`` (where no cgroup holds the run) orphans of the command, such as a daemon that double-forked and
+    called ``setsid()``, become children of this process instead of init's, so they stay findable and are killed.
     """
+    if subreaper:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            fail(f"cannot become a subreaper: {os.strerror(ctypes.get_errno())}")
     try:
         pid = os.fork()
     except OSError as exc:
@@ -184,8 +192,49 @@ def babysit(argv: list[str]) -> None:
         except OSError as exc:
             fail(f"cannot run {argv[0]}: {exc}")
     _, status = os.waitpid(pid, 0)
+    if subreaper:
+        kill_descendants(os.getpid(), reap=True)
     code = os.waitstatus_to_exitcode(status)
     os._exit(code if code >= 0 else 128 - code)
+
+
+def descendants(root: int) -> list[int]:
+    """Live (not zombie) processes below ``root``, from the parent pids in /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as stat:
+                    fields = stat.read().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if fields and fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found: list[int] = []
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier}
+        found += frontier
+    return found
+
+
+def kill_descendants(root: int, reap: bool) -> None:
+    """SIGKILL everything below ``root`` until nothing is left; ``reap`` when ``root`` is this process."""
+    for _ in range(100):
+        alive = descendants(root)
+        for pid in alive:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                continue
+        while reap:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        if not alive:
+            return
 
 
 if __name__ == "__main__":

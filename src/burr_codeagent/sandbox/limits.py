@@ -54,12 +54,14 @@ def launcher_command(
     babysit: bool = False,
     mounts: dict[str, Any] | None = None,
     cgroups: list[str] | None = None,
+    subreaper: bool = False,
     python: str = sys.executable,
 ) -> list[str]:
     """The command that sets limits (and optionally private mounts and an unprivileged user) and then execs ``argv``.
 
     ``argv[0]`` must be an absolute path: the launcher uses ``execve`` without a ``PATH`` search. ``cgroups`` are
-    ``cgroup.procs`` files the launcher joins first.
+    ``cgroup.procs`` files the launcher joins first; a ``subreaper`` launcher (with ``babysit``) keeps the command's
+    orphans as its children and kills them when the command ends.
     """
     spec: dict[str, Any] = {"argv": argv, "workdir": workdir, "limits": asdict(limits)}
     if drop_privileges:
@@ -70,4 +72,6 @@ def launcher_command(
         spec["babysit"] = True
     if cgroups:
         spec["cgroups"] = cgroups
+    if subreaper:
+        spec["subreaper"] = True
     return [python, "-I", "-S", "-c", _launcher_source(), json.dumps(spec)]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal, cast
 
+from ._launcher import kill_descendants
 from .cgroups import RunCgroup, create_run_cgroup
 from .environment import scrubbed_environment
 from .layers import (
@@ -34,6 +35,7 @@ __all__ = ["RunResult", "Sandbox", "workdir"]
 
 log = logging.getLogger(__name__)
 
+_CAN_SUBREAP = sys.platform.startswith("linux")  # PR_SET_CHILD_SUBREAPER, and /proc to find the orphans
 _GRACE_SECONDS = 0.5  # after a kill, how long to wait for the output pipe to drain
 
 
@@ -178,7 +180,8 @@ class Sandbox:
                 argv, inside, limits, drop_privileges=is_root(), mounts=mounts, babysit=True
             )
             return wrap_unshare(launched, network=self.network)
-        return launcher_command(argv, inside, limits, babysit=True, cgroups=cgroups)
+        fallback = not cgroups and _CAN_SUBREAP
+        return launcher_command(argv, inside, limits, babysit=True, cgroups=cgroups, subreaper=fallback)
 
     def run(
         self,
@@ -244,6 +247,8 @@ class Sandbox:
         finally:
             if run_cgroup is not None:
                 run_cgroup.kill()
+            elif self.isolation == "none" and _CAN_SUBREAP:
+                kill_descendants(process.pid, reap=False)  # the launcher is their subreaper while it lives
             _kill_group(process)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=2)

@@ -3,7 +3,8 @@
 Layers, strongest available first (:func:`resolve_isolation`): ``bwrap`` (bubblewrap namespaces and a read-only
 root), ``unshare`` (namespaces plus private read-only mounts), ``none`` (the portable layer alone). Every run also
 gets its own session, resource limits (:class:`ResourceLimits`), a scrubbed environment
-(:func:`scrubbed_environment`), a wall-clock timeout that kills everything it started, and capped output.
+(:func:`scrubbed_environment`), a wall-clock timeout that kills everything it started, and capped output; on Linux
+a per-run cgroup (or, where none can be made, a subreaper) also limits processes and catches escaped daemons.
 
 Running tests::
 

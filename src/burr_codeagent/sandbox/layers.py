@@ -4,7 +4,8 @@
              ``/tmp``, fresh ``/proc`` and ``/dev``, and new user, pid, network, ipc, uts and cgroup namespaces.
 ``unshare``  util-linux ``unshare``: new pid, network and mount namespaces; the launcher hides home and temporary
              directories and makes everything but the work dir read-only.
-``none``     only the portable layer every run gets (own session, resource limits, scrubbed environment, timeout).
+``none``     only the portable layer every run gets (own session, resource limits, scrubbed environment, timeout),
+             plus, on Linux, a per-run cgroup (process limit, kill of everything in it) or a subreaper fallback.
 """
 
 from __future__ import annotations

@@ -131,6 +131,30 @@ VULNERABLE = {
         Severity.CRITICAL,
         5,
     ),
+    "md5_of_an_abbreviated_password": (
+        """\
+        import hashlib
+
+
+        def store(pw: str) -> str:
+            return hashlib.md5(pw.encode()).hexdigest()
+        """,
+        "security.weak_password_hash",
+        Severity.CRITICAL,
+        5,
+    ),
+    "sha1_in_a_function_named_for_passwords": (
+        """\
+        import hashlib
+
+
+        def hash_password(value: str) -> str:
+            return hashlib.sha1(value.encode()).hexdigest()
+        """,
+        "security.weak_password_hash",
+        Severity.CRITICAL,
+        5,
+    ),
     "requests_without_timeout": (
         """\
         import requests

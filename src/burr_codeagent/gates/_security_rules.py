@@ -109,7 +109,7 @@ _SECRET_NOUNS = frozenset(
     {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credentials"}
 )
 _KEY_QUALIFIERS = frozenset({"api", "secret", "private", "access", "signing", "encryption", "auth"})
-_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase"})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -482,7 +482,15 @@ class _Scope:
         if algorithm not in WEAK_HASHES:
             return
         data = call.args[1:] if name == "hashlib.new" else call.args
-        if any(_mentions_password(a) for a in data):
+        # The hashed value is named like a password, or it is a parameter of a function named like one
+        # (`def hash_password(value): md5(value.encode())`).
+        in_password_function = not isinstance(self.scope, ast.Module) and bool(
+            _PASSWORD_WORDS & set(_words(self.scope.name))
+        )
+        uses_parameter = any(
+            isinstance(sub, ast.Name) and sub.id in self.tainted for a in data for sub in ast.walk(a)
+        )
+        if any(_mentions_password(a) for a in data) or (in_password_function and uses_parameter):
             yield self._hit(
                 "security.weak_password_hash",
                 Severity.CRITICAL,

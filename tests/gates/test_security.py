@@ -468,3 +468,18 @@ def test_gate_used_directly_lists_rules_and_skips_unparsable_code() -> None:
     assert [(f.rule, f.line) for f in found if f.severity is Severity.CRITICAL] == [("security.injection", 4)]
     with pytest.raises(GateSkipped):
         list(gate.check(GateContext(code="def (:", test_code=None, config=config, code_tree=None)))
+
+
+def test_tests_writing_under_tmp_path_are_not_path_traversal() -> None:
+    from burr_codeagent import AgentConfig, check
+
+    tests = (
+        "from solution import greet\n\n\n"
+        "def test_writes(tmp_path):\n"
+        "    target = tmp_path / 'g.txt'\n"
+        "    target.write_text(greet('Bo'))\n"
+        "    assert target.read_text() == 'Hello, Bo!'\n"
+    )
+    code = '"""G."""\n\n\ndef greet(name: str) -> str:\n    """Greet."""\n    return f"Hello, {name}!"\n'
+    config = AgentConfig(tracking=False, enable_code_execution=False, gates={"enable": ["security"]})
+    assert [f.rule for f in check(code, tests, config=config).findings if f.target == "tests"] == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,37 @@ from burr_codeagent.reports.base import RenderContext
 from burr_codeagent.visualize import graph_mermaid
 
 from ..conftest import GOOD_TESTS, broken, make_response
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def dump_dom(url: str, profile: Path, *extra: str, timeout: float = 180) -> str:
+    """The DOM of ``url`` after headless Chromium rendered it (flags that keep it off this machine's closed network)."""
+    assert CHROMIUM is not None
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *extra,
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
 
 SCHEMAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas"
 SARIF_SCHEMA = SCHEMAS / "sarif-schema-2.1.0.json"

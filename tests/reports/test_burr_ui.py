@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,13 +24,13 @@ from burr_codeagent import AgentConfig, AgentResult, CodeAgent
 from burr_codeagent.backends import ScriptedBackend
 
 from ..conftest import broken, make_response
+from .conftest import CHROMIUM, dump_dom
 
 for _module in ("uvicorn", "fastapi", "aiofiles", "burr.tracking.server.run"):
     pytest.importorskip(
         _module, reason="Burr's UI server needs the [ui] extra: pip install 'burr-codeagent[ui]'"
     )
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PROJECT = "burr-codeagent"
 
 
@@ -123,28 +122,6 @@ def test_the_run_is_found_through_the_api_with_readable_state(tracked_run: Track
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 def test_the_run_page_shows_our_steps_in_a_browser(tracked_run: TrackedRun, tmp_path: Path) -> None:
     url = f"{tracked_run.base_url}/project/{PROJECT}/null/{tracked_run.result.app_id}"
-    done = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    dom = done.stdout
+    dom = dump_dom(url, tmp_path / "profile", "--virtual-time-budget=10000")
     for step in ("code_generator", "code_checker", "end"):
         assert f">{step}<" in dom, f"{step} is not on the run's page"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,8 @@ from burr_codeagent.reports.base import RenderContext
 from burr_codeagent.reports.html import HtmlRenderer, join_html
 
 from ..conftest import make_response
-from .conftest import run_agent
+from .conftest import CHROMIUM, dump_dom, run_agent
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HEADINGS = [
     "Quality Metrics Summary",
     "Workflow Journey",
@@ -76,28 +74,7 @@ def test_headless_chromium_renders_the_report_offline(
 ) -> None:
     page = tmp_path / "report.html"
     page.write_text(HtmlRenderer().render(two_attempts, context), encoding="utf-8")
-    done = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    dom = done.stdout
-    assert done.returncode == 0, done.stderr[-2000:]
+    dom = dump_dom(page.as_uri(), tmp_path / "profile", timeout=120)
     for heading in HEADINGS:
         assert heading in dom
     assert '<span class="nf">factorial</span>' in dom  # highlighted code survived the parse

@@ -1,6 +1,10 @@
 """A custom report format: one CSV row per finding, registered as a plugin.
 
-Run it:  python examples/custom_renderer.py path/to/module.py
+Use it with the CLI (one header for any number of files, thanks to ``join``)::
+
+    codeagent --plugin examples/custom_renderer.py check a.py b.py --format csv
+
+or run it:  python examples/custom_renderer.py path/to/module.py
 """
 
 from __future__ import annotations
@@ -8,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from burr_codeagent import AgentConfig, AgentResult, CheckReport, Severity, check, hookimpl
-from burr_codeagent.plugins import register_plugin
+from burr_codeagent import CheckReport, Severity, check, hookimpl
 from burr_codeagent.reports import Renderable, RenderContext, Renderer
+
+HEADER = ["file", "severity", "rule", "target", "line", "column", "message"]
 
 
 class CsvRenderer:
@@ -28,32 +33,33 @@ class CsvRenderer:
 
     def render(self, obj: Renderable, context: RenderContext) -> str:
         report = obj if isinstance(obj, CheckReport) else (obj.best.report if obj.best else None)
+        file = context.source_paths.get("code", "solution.py")
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["severity", "rule", "target", "line", "column", "message"])
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(HEADER)
         for f in report.findings if report else []:
-            writer.writerow([f.severity.value, f.rule, f.target, f.line, f.column, f.message])
+            writer.writerow([file, f.severity.value, f.rule, f.target, f.line, f.column, f.message])
         return buffer.getvalue()
 
+    def join(self, rendered: Sequence[str], context: RenderContext) -> str:
+        """One table from several files' reports: the first header, then every file's rows."""
+        first, *rest = rendered
+        return first + "".join(text.split("\n", 1)[1] for text in rest)
 
-class CsvPlugin:
-    @hookimpl
-    def register_renderers(self, register: Callable[[Renderer], None]) -> None:
-        register(CsvRenderer())
+
+@hookimpl
+def register_renderers(register: Callable[[Renderer], None]) -> None:
+    """Register the ``csv`` format (this module is the plugin: ``codeagent --plugin custom_renderer.py``)."""
+    register(CsvRenderer())
 
 
 def main(path: str) -> int:
-    # Registered process-wide so that configuration may name the format ("csv").
-    register_plugin(CsvPlugin())
-    config = AgentConfig(report_formats=["markdown", "csv"], enable_code_execution=False, tracking=False)
-    report = check(Path(path).read_text(encoding="utf-8"), config=config)
-    sys.stdout.write(CsvRenderer().render(report, RenderContext()))
+    """Check one file with this module as a plugin and print its findings as CSV."""
+    report = check(Path(path).read_text(encoding="utf-8"), plugins=[sys.modules[__name__]])
+    sys.stdout.write(CsvRenderer().render(report, RenderContext(source_paths={"code": path})))
     worst = [f for f in report.findings if f.severity is Severity.CRITICAL]
     return 1 if worst else 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else __file__))
-
-
-__all__ = ["AgentResult", "CsvPlugin", "CsvRenderer"]

@@ -110,6 +110,8 @@ def test_empty_task_is_rejected_before_any_call(config: AgentConfig) -> None:
 def test_unknown_backend_name_is_rejected_with_the_choices(config: AgentConfig) -> None:
     with pytest.raises(ConfigurationError, match=r"unknown backend 'nope'; choose one of: .*bedrock"):
         CodeAgent(config, backend="nope")
+    with pytest.raises(ConfigurationError, match=r"unknown backend 'bedrok' \(did you mean 'bedrock'\?\)"):
+        CodeAgent(config.model_copy(update={"backend": "bedrok"}))
 
 
 def test_reports_are_written_with_the_original_name(config: AgentConfig) -> None:

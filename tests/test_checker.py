@@ -129,3 +129,61 @@ def test_gates_needing_tests_are_skipped_without_them() -> None:
     manager = PluginManager([plugin(NeedsTests())], load_entry_points=False)
     report = Checker(plugin_gates_only(), manager).check(GOOD_CODE)
     assert [(g.name, g.status) for g in report.gates] == [("needs", "skipped")]
+
+
+class OwnCrashRule:
+    """A gate whose own, ordinary rule happens to end in ``.crashed`` (like ``execution.crashed``)."""
+
+    name = "runner"
+    description = "test gate"
+    rules = {"runner.crashed": "The child process crashed."}
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        yield Finding(gate="runner", rule="runner.crashed", severity=Severity.CRITICAL, message="segfault")
+
+
+class Raiser:
+    name = "raiser"
+    description = "test gate"
+    rules: dict[str, str] = {}
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        raise RuntimeError("bug in the gate")
+
+
+def test_severity_overrides_apply_to_a_gates_own_crashed_rule_but_not_to_a_crash() -> None:
+    config = plugin_gates_only(severity={"runner.*": "info", "raiser.*": "info"})
+    report = check(GOOD_CODE, config=config, plugins=[plugin(OwnCrashRule()), plugin(Raiser())])
+    severities = {f.rule: f.severity for f in report.findings}
+    assert severities["runner.crashed"] is Severity.INFO  # the user's override wins over the gate's own rule
+    assert severities["raiser.crashed"] is Severity.CRITICAL  # the checker's crash finding stays critical
+    assert {g.name: g.status for g in report.gates} == {"runner": "ok", "raiser": "error"}
+
+
+class LineLengthOwner:
+    """Declares that it reports long lines itself, so style's E501 is dropped while it runs."""
+
+    name = "long_lines"
+    description = "test gate"
+    rules = {"long_lines.found": "A line is too long."}
+    supersedes = ("style.E501",)
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        yield Finding(
+            gate="long_lines", rule="long_lines.found", severity=Severity.INFO, message="long", line=1
+        )
+
+
+def test_a_gate_may_supersede_another_gates_rules() -> None:
+    code = f'"""Doc."""\n\nVALUE = "{"x" * 120}"\n'
+    alone = check(code, config=only("style"))
+    assert "style.E501" in {f.rule for f in alone.findings}
+    both = check(code, config=only("style", "long_lines"), plugins=[plugin(LineLengthOwner())])
+    assert {f.rule for f in both.findings} == {"long_lines.found"}
+
+
+def test_style_reports_naming_when_the_naming_gate_is_not_selected() -> None:
+    code = '"""Doc."""\n\n\ndef camelCase() -> None:\n    """Doc."""\n'
+    assert "style.N802" in {f.rule for f in check(code, config=only("style")).findings}
+    with_naming = check(code, config=only("style", "naming"))
+    assert {f.rule for f in with_naming.findings} == {"naming.function"}

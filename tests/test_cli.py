@@ -212,3 +212,24 @@ def test_plugin_option_loads_a_gate_for_one_command(tmp_path: Path) -> None:
 def test_plugin_option_with_a_missing_file_is_a_usage_error() -> None:
     result = runner.invoke(app, ["--plugin", "missing_plugin.py", "gates"])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_plugin_gate_can_be_enabled_in_pyproject_and_does_not_outlive_its_command(tmp_path: Path) -> None:
+    plugin = tmp_path / "no_todo_plugin.py"
+    plugin.write_text(TODO_PLUGIN)
+    (tmp_path / "pyproject.toml").write_text('[tool.codeagent.gates]\nenable = ["syntax", "no_todo"]\n')
+    code = tmp_path / "m.py"
+    code.write_text(GOOD_CODE + "# TODO: memoise\n")
+    checked = runner.invoke(app, ["--plugin", str(plugin), "check", str(code), "--format", "json"])
+    assert checked.exit_code == 1, checked.output
+    assert [g["name"] for g in json.loads(checked.stdout)["gates"]] == ["syntax", "no_todo"]
+    # The next command in the same process has no such plugin: the configuration naming it is an error.
+    again = runner.invoke(app, ["check", str(code)])
+    assert again.exit_code == 2 and "unknown gate 'no_todo'" in again.output
+    listed = runner.invoke(app, ["gates", "--format", "json"])
+    assert "no_todo" not in {row["name"] for row in json.loads(listed.stdout)}
+
+
+def test_an_unknown_backend_gets_a_suggestion() -> None:
+    result = runner.invoke(app, ["run", "simple", "--backend", "antropic"])
+    assert result.exit_code == 2 and "did you mean 'anthropic'?" in result.output

@@ -42,6 +42,6 @@ def test_custom_renderer_prints_csv(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f(:\n")
     proc = run_example("custom_renderer.py", str(bad), cwd=tmp_path)
-    assert proc.stdout.splitlines()[0] == "severity,rule,target,line,column,message"
+    assert proc.stdout.splitlines()[0] == "file,severity,rule,target,line,column,message"
     assert "syntax.error" in proc.stdout
     assert proc.returncode == 1

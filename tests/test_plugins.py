@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from burr_codeagent import AgentConfig, CodeAgent, Finding, Severity, check, hookimpl
+from burr_codeagent import AgentConfig, CodeAgent, ConfigurationError, Finding, Severity, check, hookimpl
 from burr_codeagent.backends import ScriptedBackend
 from burr_codeagent.gates import Gate, GateContext
-from burr_codeagent.plugins import PluginError, PluginManager, default_manager
+from burr_codeagent.plugins import PluginError, PluginManager, default_manager, register_plugin
 
 from .conftest import make_response
 
@@ -93,3 +94,52 @@ def test_a_crashing_gate_is_reported_and_the_check_goes_on() -> None:
 def test_codeagent_plugins_empty_loads_no_external_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CODEAGENT_PLUGINS", "")
     assert all(name.startswith("builtin:") for name in PluginManager().plugin_names())
+
+
+def test_configuration_may_name_a_gate_passed_to_the_agent(tmp_path: Path) -> None:
+    chosen = AgentConfig(gates={"enable": ["syntax", "no_todo"]}, output_dir=tmp_path, tracking=False)
+    todo = make_response(code=make_response().code + "\n# TODO: memoise\n")
+    result = CodeAgent(chosen, backend=ScriptedBackend([todo]), plugins=[NoTodoPlugin()]).run("factorial")
+    assert [g.name for g in result.attempts[0].report.gates] == ["syntax", "no_todo"]
+    assert [f.rule for f in result.attempts[0].report.findings] == ["no_todo.found"]
+
+
+def test_check_may_enable_a_gate_passed_with_plugins() -> None:
+    config = AgentConfig(gates={"enable": ["no_todo"]})
+    report = check("x = 1  # TODO\n", config=config, plugins=[NoTodoPlugin()])
+    assert [g.name for g in report.gates] == ["no_todo"] and report.critical_count == 1
+
+
+def test_unknown_gate_names_are_rejected_by_what_runs_them_with_a_suggestion() -> None:
+    config = AgentConfig(gates={"disable": ["namig"]})
+    with pytest.raises(
+        ConfigurationError, match=r"gates.disable: unknown gate 'namig' \(did you mean 'naming'\?\)"
+    ):
+        check("x = 1\n", config=config)
+    with pytest.raises(ConfigurationError, match="unknown gate 'no_todo'"):
+        check("x = 1\n", config=AgentConfig(gates={"enable": ["no_todo"]}))
+
+
+def test_unknown_report_format_is_rejected_by_the_agent(config: AgentConfig) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"report_formats: unknown report format 'jsn' \(did you mean 'json'"
+    ):
+        CodeAgent(config.model_copy(update={"report_formats": ["jsn"]}), backend=ScriptedBackend([]))
+
+
+def test_a_misspelt_hook_is_an_error_not_a_silent_no_op() -> None:
+    class Misspelt:
+        @hookimpl
+        def register_gate(self, register: Callable[[Gate], None]) -> None:
+            register(NoTodoGate())
+
+    with pytest.raises(PluginError, match="register_gate.*the hooks are register_gates"):
+        PluginManager([Misspelt()], load_entry_points=False)
+    with pytest.raises(PluginError, match="register_gate"):
+        check("x = 1\n", plugins=[Misspelt()])
+
+
+def test_register_plugin_is_deprecated() -> None:
+    with pytest.warns(DeprecationWarning, match="plugins="):
+        register_plugin(NoTodoPlugin())
+    assert "no_todo" in default_manager().gate_names()

@@ -94,9 +94,15 @@ class CodeAgent:
         config: Settings; default ``AgentConfig()`` (environment, ``.env`` and ``pyproject.toml``).
         backend: A backend name (see ``codeagent backends``) or an :class:`LLMBackend` instance. Default:
             ``config.backend``.
-        plugins: Extra plugins for this agent only (objects or modules with ``@hookimpl`` functions).
+        plugins: Extra plugins for this agent only (objects or modules with ``@hookimpl`` functions); the
+            configuration may name their gates, backends and report formats.
         listeners: Callables that receive an :class:`~burr_codeagent.events.AgentEvent` as work happens.
         hooks: Extra Burr lifecycle adapters added to the application.
+        manager: A ready :class:`~burr_codeagent.plugins.PluginManager` to use instead of ``plugins`` (the CLI
+            builds one per command).
+
+    Raises:
+        ConfigurationError: the backend, a gate or a report format named in the configuration is not registered.
 
     Example:
         >>> from burr_codeagent import CodeAgent
@@ -110,33 +116,24 @@ class CodeAgent:
         plugins: Sequence[object] = (),
         listeners: Sequence[Listener] = (),
         hooks: Sequence[LifecycleAdapter] = (),
+        *,
+        manager: PluginManager | None = None,
     ) -> None:
         self.config = config if config is not None else AgentConfig()
-        self.manager = manager_for(plugins)
+        if manager is not None and plugins:
+            raise ConfigurationError("give CodeAgent either plugins or a manager, not both")
+        self.manager = manager if manager is not None else manager_for(plugins)
         self.listeners = list(listeners)
         self.hooks = list(hooks)
         if isinstance(backend, LLMBackend):
             self.backend: LLMBackend = backend
             self.config = self.config.model_copy(update={"backend": backend.name})
-        else:
-            name = backend or self.config.backend
-            known = self.manager.backend_names()
-            if name not in known:
-                raise ConfigurationError(
-                    f"unknown backend {name!r}; choose one of: {', '.join(sorted(known))}"
-                )
-            if name != self.config.backend:
-                self.config = self.config.model_copy(update={"backend": name})
-            self.backend = _DeferredBackend(name, self.manager, self.config)
-        unknown = [
-            g
-            for g in [*(self.config.gates.enable or []), *self.config.gates.disable]
-            if g not in self.manager.gate_names()
-        ]
-        if unknown:
-            raise ConfigurationError(
-                f"unknown gate {unknown[0]!r}; choose from: {', '.join(sorted(self.manager.gate_names()))}"
-            )
+        elif backend is not None and backend != self.config.backend:
+            self.config = self.config.model_copy(update={"backend": backend})
+        # Names are checked once, against the plugins this agent runs with.
+        self.manager.validate(self.config, backend=not isinstance(backend, LLMBackend))
+        if not isinstance(backend, LLMBackend):
+            self.backend = _DeferredBackend(self.config.backend, self.manager, self.config)
 
     # -- building ---------------------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
-from .gates.base import Gate, GateContext, GateSkipped
+from .gates.base import Gate, GateContext, GateSkipped, GateTraits
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
 from .plugins import PluginManager, default_manager, manager_for
 
@@ -46,7 +46,17 @@ def _matches(rule: str, patterns: Iterable[str]) -> str | None:
 
 
 class Checker:
-    """Runs gates over code and tests. One checker can check many attempts."""
+    """Runs gates over code and tests. One checker can check many attempts.
+
+    Args:
+        config: Settings; default ``AgentConfig()``.
+        manager: The plugins whose gates run; default :func:`~burr_codeagent.plugins.default_manager` (the
+            built-ins and the installed plugins).
+        listeners: Callables that receive an :class:`~burr_codeagent.events.AgentEvent` per gate.
+
+    Raises:
+        ConfigurationError: ``gates.enable`` or ``gates.disable`` names a gate ``manager`` does not have.
+    """
 
     def __init__(
         self,
@@ -55,7 +65,8 @@ class Checker:
         listeners: Sequence[Listener] = (),
     ) -> None:
         self.config = config or AgentConfig()
-        self.manager = manager or default_manager()
+        self.manager = manager if manager is not None else default_manager()
+        self.manager.validate(self.config, backend=False, formats=False)
         self.listeners = list(listeners)
 
     def selected_gates(self) -> list[Gate]:
@@ -67,7 +78,7 @@ class Checker:
             if settings.enable is not None:
                 wanted = name in settings.enable
             else:
-                wanted = bool(getattr(gate, "enabled_by_default", True))
+                wanted = GateTraits.of(gate).enabled_by_default
             if wanted and name not in settings.disable:
                 chosen.append(gate)
         return chosen
@@ -109,6 +120,7 @@ class Checker:
             acceptance_tests=acceptance_tests,
         )
         gates = self.selected_gates()
+        ctx = dataclasses.replace(ctx, selected_gates=frozenset(g.name for g in gates))
         key = self._cache_key(ctx, gates)
         cache = self.manager.report_cache
         cached = cache.get(key)
@@ -121,10 +133,11 @@ class Checker:
         emit(self.listeners, AgentEvent("check_started", attempt, {"gates": [g.name for g in gates]}))
         runs: dict[str, GateRun] = {}
         findings: list[Finding] = []
+        superseded = _superseded_rules(gates)
         for wave in _waves(gates):
             for run, found in self._run_wave(wave, ctx):
                 runs[run.name] = run
-                found = self._apply_policy(found)
+                found = self._apply_policy(found, run, superseded)
                 findings.extend(found)
                 emit(self.listeners, AgentEvent("gate_finished", attempt, {"gate": run, "findings": found}))
         findings.sort(
@@ -148,7 +161,7 @@ class Checker:
         In-process gates are pure Python: threads would only fight over the GIL (measured slower than running them
         in turn), while a gate waiting on ruff or pytest leaves the interpreter free.
         """
-        waiting = [g for g in wave if getattr(g, "waits_on_subprocess", False)]
+        waiting = [g for g in wave if GateTraits.of(g).waits_on_subprocess]
         if not waiting:
             for gate in wave:
                 yield self._run_gate(gate, ctx)
@@ -163,7 +176,7 @@ class Checker:
 
     def _run_gate(self, gate: Gate, ctx: GateContext) -> tuple[GateRun, list[Finding]]:
         start = time.perf_counter()
-        if getattr(gate, "needs_tests", False) and not ctx.test_code:
+        if GateTraits.of(gate).needs_tests and not ctx.test_code:
             return GateRun(name=gate.name, status="skipped", error="no test code"), []
         try:
             found = list(gate.check(ctx.with_options(self.config.gate_options(gate.name))))
@@ -175,7 +188,7 @@ class Checker:
             message = f"{type(exc).__name__}: {exc}"
             crashed = Finding(
                 gate=gate.name,
-                rule=f"{gate.name}.crashed",
+                rule=_crash_rule(gate.name),
                 severity=Severity.CRITICAL,
                 message=f"The {gate.name} gate crashed: {message}",
                 suggestion="This is a bug in the gate, not necessarily in the code; see the gate's error.",
@@ -184,12 +197,18 @@ class Checker:
             return GateRun(name=gate.name, status="error", seconds=elapsed, error=message), [crashed]
         return GateRun(name=gate.name, status="ok", seconds=round(time.perf_counter() - start, 4)), found
 
-    def _apply_policy(self, findings: list[Finding]) -> list[Finding]:
+    def _apply_policy(
+        self, findings: list[Finding], run: GateRun, superseded: dict[str, set[str]]
+    ) -> list[Finding]:
+        """Drop disabled and superseded rules and apply severity overrides -- except to the checker's own
+        crash finding (a gate that raised), which always stays critical."""
         settings = self.config.gates
         kept = []
         for f in findings:
-            if f.rule.endswith(".crashed"):
+            if run.status == "error" and f.rule == _crash_rule(run.name):
                 kept.append(f)
+                continue
+            if any(_matches(f.rule, [p]) and owners - {f.gate} for p, owners in superseded.items()):
                 continue
             if _matches(f.rule, settings.disable_rules):
                 continue
@@ -200,6 +219,19 @@ class Checker:
         return kept
 
 
+def _crash_rule(gate: str) -> str:
+    return f"{gate}.crashed"
+
+
+def _superseded_rules(gates: list[Gate]) -> dict[str, set[str]]:
+    """Rule patterns other gates supersede -> the selected gates that supersede them."""
+    found: dict[str, set[str]] = {}
+    for gate in gates:
+        for pattern in GateTraits.of(gate).supersedes:
+            found.setdefault(pattern, set()).add(gate.name)
+    return found
+
+
 def _waves(gates: list[Gate]) -> list[list[Gate]]:
     """Group gates so each runs after the gates named in its optional ``after`` attribute."""
     names = {g.name for g in gates}
@@ -207,7 +239,7 @@ def _waves(gates: list[Gate]) -> list[list[Gate]]:
     remaining = list(gates)
     waves: list[list[Gate]] = []
     while remaining:
-        wave = [g for g in remaining if not (set(getattr(g, "after", ())) & names) - done]
+        wave = [g for g in remaining if not (set(GateTraits.of(g).after) & names) - done]
         if not wave:  # a cycle: run the rest together rather than never
             wave = remaining
         waves.append(wave)

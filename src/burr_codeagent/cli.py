@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -20,6 +21,7 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from .config import AgentConfig
     from .models import AgentResult
+    from .plugins import PluginManager
 
 app = typer.Typer(
     name="codeagent",
@@ -43,6 +45,7 @@ class UsageError(Exception):
 
 @app.callback()
 def _load_plugins(
+    ctx: typer.Context,
     plugin: Annotated[
         list[str] | None,
         typer.Option(
@@ -53,14 +56,40 @@ def _load_plugins(
     ] = None,
 ) -> None:
     """Turn a task in plain language into checked, tested Python code."""
-    if not plugin:
-        return
-    with usage_errors():
-        from .plugins import default_manager, load_plugin_module, register_plugin
+    token = _COMMAND_PLUGINS.set(CommandPlugins(list(plugin or [])))
+    ctx.call_on_close(lambda: _COMMAND_PLUGINS.reset(token))
 
-        for spec in plugin:
-            if f"cli:{spec}" not in default_manager().plugin_names():  # already loaded in this process
-                register_plugin(load_plugin_module(spec), name=f"cli:{spec}")
+
+class CommandPlugins:
+    """The ``--plugin`` specs of one command and the plugin manager built from them on first use."""
+
+    def __init__(self, specs: list[str]) -> None:
+        self.specs = specs
+        self._manager: PluginManager | None = None
+
+    def manager(self) -> PluginManager:
+        """The manager this command runs with: the default one, or a fresh one with the ``--plugin`` modules."""
+        from .plugins import PluginManager, default_manager, load_plugin_module
+
+        if self._manager is None:
+            if not self.specs:
+                self._manager = default_manager()
+            else:
+                manager = PluginManager()
+                for spec in self.specs:
+                    manager.register(load_plugin_module(spec), name=f"cli:{spec}")
+                self._manager = manager
+        return self._manager
+
+
+_COMMAND_PLUGINS: ContextVar[CommandPlugins | None] = ContextVar("codeagent_command_plugins", default=None)
+
+
+def cli_manager() -> PluginManager:
+    """The plugin manager of the running command (``--plugin`` modules included); never a process-wide one."""
+    state = _COMMAND_PLUGINS.get() or CommandPlugins([])
+    with usage_errors():
+        return state.manager()
 
 
 def fail(message: str) -> NoReturn:
@@ -90,13 +119,24 @@ def usage_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-def build_config(pyproject_from: Path | None = None, **overrides: Any) -> AgentConfig:
-    """An :class:`AgentConfig` from the environment and the nearest pyproject.toml, with CLI flags on top."""
+def build_config(
+    pyproject_from: Path | None = None,
+    *,
+    validate: dict[str, bool] | None = None,
+    **overrides: Any,
+) -> AgentConfig:
+    """An :class:`AgentConfig` from the environment and the nearest pyproject.toml, with CLI flags on top.
+
+    The names it uses are checked against this command's plugins (``validate`` picks which: ``backend``,
+    ``gates``, ``formats``; default all).
+    """
     from .config import AgentConfig, find_pyproject, use_pyproject
 
     given = {k: v for k, v in overrides.items() if v is not None}
     with use_pyproject(find_pyproject(pyproject_from)):
-        return AgentConfig(**given)
+        config = AgentConfig(**given)
+    cli_manager().validate(config, **(validate or {}))
+    return config
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -108,10 +148,8 @@ def _split(value: str | None) -> list[str] | None:
 
 def configuration_help() -> str:
     """How to configure each registered backend, one line each."""
-    from .plugins import default_manager
-
     lines = []
-    for name, registered in sorted(default_manager().backends().items()):
+    for name, registered in sorted(cli_manager().backends().items()):
         lines.append(f"  {name}: {registered.item.description}")
     return "\n".join(lines)
 
@@ -181,7 +219,7 @@ def run(
         results: list[tuple[str, AgentResult]] = []
         for name, text in resolve_tasks(task):
             printer = progress_for(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
-            agent = CodeAgent(config, listeners=[printer])
+            agent = CodeAgent(config, listeners=[printer], manager=cli_manager())
             printer.start(name, text)
             try:
                 result = agent.run(text, acceptance_tests=acceptance)
@@ -203,9 +241,7 @@ def run(
 
 
 def _require_configured(config: AgentConfig) -> None:
-    from .plugins import default_manager
-
-    factory = default_manager().backends()[config.backend].item
+    factory = cli_manager().backends()[config.backend].item
     missing = factory.missing(config)
     if missing:
         raise UsageError(
@@ -270,16 +306,17 @@ def check(
 ) -> None:
     """Check existing code with the quality gates, like a linter."""
     from .checker import Checker
-    from .plugins import default_manager
+    from .plugins import unknown_name_message
     from .reports.base import RenderContext
-    from .reports.writer import render_report
+    from .reports.writer import gates_of, render_report
 
     with usage_errors():
         if tests is not None and len(paths) > 1:
             raise UsageError("--tests goes with exactly one code file")
-        known = default_manager().renderer_names() | {"text"}
+        manager = cli_manager()
+        known = manager.renderer_names() | {"text"}
         if format not in known:
-            raise UsageError(f"unknown format {format!r}; choose from: {', '.join(sorted(known))}")
+            raise UsageError(unknown_name_message("format", format, known))
         test_code = read_source(tests, max_bytes) if tests else None
         acceptance_tests = read_source(acceptance, max_bytes) if acceptance else None
         sources = [(path, read_source(path, max_bytes)) for path in paths]
@@ -292,8 +329,9 @@ def check(
                 sandbox={"keep_workdir": True} if keep_workdir else None,
                 warning_threshold=warning_threshold,
                 tracking=False,
+                validate={"backend": False, "formats": False},
             )
-            report = Checker(config).check(code, test_code, acceptance_tests=acceptance_tests)
+            report = Checker(config, manager).check(code, test_code, acceptance_tests=acceptance_tests)
             if not report.passed:
                 exit_code = EXIT_FAILED
             if format == "text":
@@ -305,8 +343,9 @@ def check(
                 config=config.redacted(),
                 source_paths={"code": str(path), **({"tests": str(tests)} if tests else {})},
                 sources={"code": code, **({"tests": test_code} if test_code is not None else {})},
+                gates=gates_of(manager),
             )
-            renderer = default_manager().renderers()[format].item
+            renderer = manager.renderers()[format].item
             secret = config.api_key.get_secret_value() if config.api_key else None
             rendered.append(render_report(renderer, report, context, secrets=[secret]))
         if rendered:
@@ -347,17 +386,16 @@ def gates(
     """List every registered quality gate with its rules and the plugin it comes from."""
     from rich.table import Table
 
-    from .plugins import default_manager
+    from .gates.base import GateTraits
 
-    with usage_errors():
-        registered = default_manager().gates()
+    registered = cli_manager().gates()
     rows: list[dict[str, Any]] = [
         {
             "name": name,
             "description": r.item.description,
             "rules": dict(r.item.rules),
             "plugin": r.plugin,
-            "enabled_by_default": bool(getattr(r.item, "enabled_by_default", True)),
+            "enabled_by_default": GateTraits.of(r.item).enabled_by_default,
         }
         for name, r in registered.items()
     ]
@@ -385,12 +423,10 @@ def backends(
     """List every registered LLM backend and whether it is configured."""
     from rich.table import Table
 
-    from .plugins import default_manager
-
     with usage_errors():
-        config = build_config()
+        config = build_config(validate={"backend": False, "gates": False, "formats": False})
         rows: list[dict[str, Any]] = []
-        for name, r in sorted(default_manager().backends().items()):
+        for name, r in sorted(cli_manager().backends().items()):
             missing = r.item.missing(config)
             rows.append(
                 {
@@ -428,7 +464,7 @@ def visualize(
 
     with usage_errors():
         config = build_config(tracking=False)
-        written = write_graph(CodeAgent(config).graph(), output)
+        written = write_graph(CodeAgent(config, manager=cli_manager()).graph(), output)
     out.print(f"wrote {written}")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -87,7 +87,10 @@ class SandboxSettings(BaseModel):
 class AgentConfig(BaseSettings):
     """Every setting of a :class:`~burr_codeagent.CodeAgent` run.
 
-    Invalid values fail at construction with a message naming the field and the allowed values.
+    Invalid values fail at construction with a message naming the field and the allowed values. Names of
+    plugins (``backend``, ``gates.enable``, ``report_formats`` ...) are checked by whatever runs them -- the
+    :class:`~burr_codeagent.CodeAgent`, the checker or the CLI -- against its own plugin manager, so a gate passed
+    with ``CodeAgent(plugins=[...])`` may be named here. Building a config imports no plugin.
     """
 
     model_config = SettingsConfigDict(
@@ -203,16 +206,6 @@ class AgentConfig(BaseSettings):
             PyprojectTomlConfigSettingsSource(settings_cls, pyproject),
         )
 
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, value: str) -> str:
-        from .plugins import default_manager
-
-        names = default_manager().backend_names()
-        if value not in names:
-            raise ValueError(f"unknown backend {value!r}; choose one of: {', '.join(sorted(names))}")
-        return value
-
     @field_validator("report_formats", mode="before")
     @classmethod
     def _split_formats(cls, value: object) -> object:
@@ -221,30 +214,6 @@ class AgentConfig(BaseSettings):
                 return json.loads(value)
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
-
-    @field_validator("report_formats")
-    @classmethod
-    def _known_formats(cls, value: list[str]) -> list[str]:
-        from .plugins import default_manager
-
-        names = default_manager().renderer_names()
-        unknown = [v for v in value if v not in names]
-        if unknown:
-            raise ValueError(f"unknown report format {unknown[0]!r}; choose from: {', '.join(sorted(names))}")
-        return value
-
-    @model_validator(mode="after")
-    def _known_gates(self) -> AgentConfig:
-        from .plugins import default_manager
-
-        names = default_manager().gate_names()
-        for field in ("enable", "disable"):
-            for name in getattr(self.gates, field) or []:
-                if name not in names:
-                    raise ValueError(
-                        f"gates.{field}: unknown gate {name!r}; choose from: {', '.join(sorted(names))}"
-                    )
-        return self
 
     def gate_options(self, gate: str) -> dict[str, Any]:
         """The options configured for one gate (empty when none)."""

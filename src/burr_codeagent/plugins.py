@@ -4,17 +4,24 @@ Built-in gates, backends and renderers are the public modules of the ``gates``, 
 packages; each registers itself through the same hooks a third-party plugin uses, so adding one is adding a module.
 ``CODEAGENT_PLUGINS`` limits which external plugins load: unset loads all, an empty value loads none, otherwise a
 comma-separated list of entry-point names.
+
+Every agent, checker and CLI command runs with one :class:`PluginManager`, and the names a configuration uses
+(backend, gates, report formats) are checked against that manager by :meth:`PluginManager.validate` -- never
+against a process-wide registry. :func:`default_manager` is the shared manager of the built-ins and the installed
+plugins that the public entry points (``check``, ``Checker``, ``CodeAgent`` and the CLI) use when given no plugins.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import importlib.util
 import logging
 import os
 import pkgutil
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -24,11 +31,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pluggy
 
 from . import hookspecs
+from .errors import ConfigurationError
 from .hookspecs import PROJECT
 from .report_cache import ReportCache
 
 if TYPE_CHECKING:
     from .backends.base import BackendFactory
+    from .config import AgentConfig
     from .gates.base import Gate
     from .reports.base import Renderer
 
@@ -40,11 +49,13 @@ __all__ = [
     "load_plugin_module",
     "manager_for",
     "register_plugin",
+    "unknown_name_message",
 ]
 
 log = logging.getLogger(__name__)
 
 BUILTIN_PACKAGES = ("burr_codeagent.gates", "burr_codeagent.backends", "burr_codeagent.reports")
+HOOKS = ("register_gates", "register_backends", "register_renderers")
 T = TypeVar("T")
 
 
@@ -61,7 +72,7 @@ class Registered(Generic[T]):
 
 
 def builtin_modules() -> list[ModuleType]:
-    """The modules of the built-in plugins, in a stable order."""
+    """The modules of the built-in plugins, in a stable order (private ``_name`` modules are helpers, not plugins)."""
     modules = []
     for package_name in BUILTIN_PACKAGES:
         package = importlib.import_module(package_name)
@@ -74,16 +85,30 @@ def builtin_modules() -> list[ModuleType]:
                 raise PluginError(
                     f"built-in module {package_name}.{info.name} failed to import: {exc}"
                 ) from exc
-            if any(
-                hasattr(module, hook)
-                for hook in ("register_gates", "register_backends", "register_renderers")
-            ):
+            if any(hasattr(module, hook) for hook in HOOKS):
                 modules.append(module)
     return modules
 
 
+def unknown_name_message(kind: str, name: str, known: Collection[str], *, choose: str = "choose from") -> str:
+    """``unknown gate 'namig' (did you mean 'naming'?); choose from: ...`` -- one sentence a user can act on."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown {kind} {name!r}{hint}; {choose}: {', '.join(sorted(known)) or '(none registered)'}"
+
+
 class PluginManager:
-    """A typed facade over :class:`pluggy.PluginManager` for the three registration hooks."""
+    """A typed facade over :class:`pluggy.PluginManager` for the three registration hooks.
+
+    Args:
+        plugins: Extra plugins (objects or modules with ``@hookimpl`` functions) for this manager only.
+        load_entry_points: Load the installed plugins of the entry-point group ``burr_codeagent`` (filtered by
+            ``CODEAGENT_PLUGINS``).
+
+    Raises:
+        PluginError: a plugin failed to load, implements a hook that does not exist (a misspelt
+            ``register_gate``), or registered an invalid item.
+    """
 
     def __init__(self, plugins: Sequence[object] = (), *, load_entry_points: bool = True) -> None:
         self._cache: dict[str, dict[str, Registered[Any]]] = {}
@@ -91,20 +116,32 @@ class PluginManager:
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(hookspecs)
         for module in builtin_modules():
-            self._pm.register(module, name=f"builtin:{module.__name__.rsplit('.', 1)[-1]}")
+            self.register(module, name=f"builtin:{module.__name__.rsplit('.', 1)[-1]}")
         if load_entry_points:
             self._load_entry_points()
         for plugin in plugins:
             self.register(plugin)
 
     def register(self, plugin: object, name: str | None = None) -> None:
-        """Register one more plugin (an object or module with ``@hookimpl`` functions)."""
+        """Register one more plugin (an object or module with ``@hookimpl`` functions).
+
+        Raises:
+            PluginError: the plugin is registered already, or one of its hook implementations matches no hook.
+        """
         if name is None and not isinstance(plugin, ModuleType):
             name = f"{type(plugin).__module__}.{type(plugin).__qualname__}#{id(plugin):x}"
         try:
-            self._pm.register(plugin, name=name)
-        except ValueError as exc:
+            registered_as = self._pm.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
             raise PluginError(f"cannot register plugin {name or plugin!r}: {exc}") from exc
+        try:
+            self._pm.check_pending()  # a misspelt hook (register_gate) would otherwise never be called
+        except pluggy.PluginValidationError as exc:
+            self._pm.unregister(plugin)
+            raise PluginError(
+                f"plugin {registered_as or name or plugin!r} implements a hook that does not exist: {exc}; "
+                f"the hooks are {', '.join(HOOKS)}"
+            ) from exc
         self._cache.clear()
         self.report_cache = ReportCache()
 
@@ -119,7 +156,7 @@ class PluginManager:
             except Exception as exc:
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
             dist = ep.dist.name if ep.dist is not None else ep.value
-            self._pm.register(plugin, name=f"{dist}:{ep.name}")
+            self.register(plugin, name=f"{dist}:{ep.name}")
 
     def plugin_names(self) -> list[str]:
         """Names of every registered plugin."""
@@ -178,10 +215,48 @@ class PluginManager:
         """Names of the registered renderers."""
         return set(self.renderers())
 
+    def validate(
+        self, config: AgentConfig, *, backend: bool = True, gates: bool = True, formats: bool = True
+    ) -> None:
+        """Check the names ``config`` uses against what this manager registered.
+
+        Args:
+            config: The settings to check.
+            backend: Check ``config.backend`` (off when the caller passes a backend instance).
+            gates: Check ``gates.enable`` and ``gates.disable``.
+            formats: Check ``report_formats``.
+
+        Raises:
+            ConfigurationError: naming the setting, the unknown name, the closest match and the choices.
+        """
+        if backend and config.backend not in self.backends():
+            raise ConfigurationError(
+                unknown_name_message("backend", config.backend, self.backend_names(), choose="choose one of")
+            )
+        if gates:
+            known = self.gate_names()
+            for field in ("enable", "disable"):
+                for name in getattr(config.gates, field) or []:
+                    if name not in known:
+                        raise ConfigurationError(
+                            f"gates.{field}: {unknown_name_message('gate', name, known)}"
+                        )
+        if formats:
+            known = self.renderer_names()
+            for name in config.report_formats:
+                if name not in known:
+                    raise ConfigurationError(
+                        f"report_formats: {unknown_name_message('report format', name, known)}"
+                    )
+
 
 @functools.cache
 def default_manager() -> PluginManager:
-    """The process-wide manager: built-ins plus the external plugins ``CODEAGENT_PLUGINS`` allows."""
+    """The shared manager of the built-ins and the installed plugins ``CODEAGENT_PLUGINS`` allows.
+
+    ``check()``, ``Checker``, ``CodeAgent`` and the CLI use it when they are given no plugins; nothing else in the
+    library reads it, so a manager passed explicitly is the one that runs and validates.
+    """
     return PluginManager()
 
 
@@ -206,11 +281,16 @@ def load_plugin_module(spec: str) -> ModuleType:
 
 
 def register_plugin(plugin: object, name: str | None = None) -> None:
-    """Register ``plugin`` for the whole process, so configuration may name its gates, backends and formats.
+    """Deprecated: register ``plugin`` on :func:`default_manager` for the whole process.
 
-    Prefer ``CodeAgent(plugins=[...])`` for plugins one agent needs; their gates run by default but configuration
-    (validated against the process-wide registry) cannot name them.
+    Pass plugins to the thing that runs them instead: ``CodeAgent(plugins=[...])``, ``check(..., plugins=[...])``
+    or ``codeagent --plugin``; configuration may name their gates, backends and formats.
     """
+    warnings.warn(
+        "register_plugin() is deprecated: pass plugins=[...] to CodeAgent or check(), or --plugin to the CLI",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     default_manager().register(plugin, name)
 
 
@@ -218,6 +298,3 @@ def manager_for(plugins: Iterable[object] | None) -> PluginManager:
     """The default manager, or a fresh one with extra per-agent plugins (global state is left alone)."""
     extra = list(plugins or [])
     return PluginManager(extra) if extra else default_manager()
-
-
-RegisterCallback = Callable[[Any], None]

@@ -81,15 +81,60 @@ def test_security_rules_carry_a_security_severity(flawed_report: CheckReport) ->
     assert all("security-severity" not in r["properties"] for r in others)
 
 
-def test_rule_descriptions_come_from_the_registered_gates(flawed_report: CheckReport) -> None:
-    from burr_codeagent.plugins import default_manager
+def test_rule_descriptions_come_from_the_gates_in_the_context(flawed_report: CheckReport) -> None:
+    from burr_codeagent.plugins import PluginManager
+    from burr_codeagent.reports.writer import gates_of
 
-    rules = render(flawed_report, source_paths={"code": "tool.py"})["runs"][0]["tool"]["driver"]["rules"]
-    gates = default_manager().gates()
+    gates = gates_of(PluginManager(load_entry_points=False))
+    log = render(flawed_report, source_paths={"code": "tool.py"}, gates=gates)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    described = 0
     for rule in rules:
-        described = gates[rule["id"].split(".")[0]].item.rules.get(rule["id"])
-        if described:
-            assert rule["fullDescription"]["text"].startswith(described)
+        text = gates[rule["id"].split(".")[0]].rules.get(rule["id"])
+        if text:
+            described += 1
+            assert rule["fullDescription"]["text"].startswith(text)
+    assert described >= 3
+
+
+def test_a_per_agent_plugin_gates_rules_keep_their_descriptions(tmp_path: Path) -> None:
+    from collections.abc import Callable, Iterator
+
+    from burr_codeagent import AgentConfig, CodeAgent, hookimpl
+    from burr_codeagent.backends import ScriptedBackend
+    from burr_codeagent.gates import Gate, GateContext
+
+    from ..conftest import make_response
+
+    class NoTodo:
+        name = "no_todo"
+        description = "Forbids TODO comments."
+        rules = {"no_todo.found": "A TODO comment is left in the code."}
+
+        def check(self, ctx: GateContext) -> Iterator[Finding]:
+            yield Finding(
+                gate="no_todo", rule="no_todo.found", severity=Severity.WARNING, message="TODO here", line=1
+            )
+
+    class Plugin:
+        @hookimpl
+        def register_gates(self, register: Callable[[Gate], None]) -> None:
+            register(NoTodo())
+
+    config = AgentConfig(
+        report_formats=["sarif"],
+        output_dir=tmp_path,
+        tracking=False,
+        max_retries=0,
+        enable_code_execution=False,
+    )
+    result = CodeAgent(config, backend=ScriptedBackend([make_response()]), plugins=[Plugin()]).run(
+        "factorial"
+    )
+    log = json.loads(result.report_paths["sarif"].read_text())
+    [rule] = [r for r in log["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "no_todo.found"]
+    assert rule["shortDescription"]["text"] == "A TODO comment is left in the code."
+    assert "Forbids TODO comments." in rule["fullDescription"]["text"]
 
 
 def test_fingerprints_survive_code_moving_down_the_file(sarif_schema: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -12,19 +13,32 @@ from ..models import Finding, Severity, TestOutcome
 if TYPE_CHECKING:
     from ..config import AgentConfig
 
-__all__ = ["Gate", "GateContext", "GateSkipped", "finding"]
+__all__ = [
+    "Gate",
+    "GateBase",
+    "GateContext",
+    "GateSkipped",
+    "GateTraits",
+    "Target",
+    "finding",
+    "validate_gate",
+]
 
 
 class GateSkipped(Exception):  # noqa: N818 - it is a signal, not an error
     """Raise from :meth:`Gate.check` when the gate does not apply; the report shows the gate as ``skipped``."""
 
 
+Target = Literal["code", "tests"]
+"""What a finding is about: the code under test or its tests."""
+
+
 @runtime_checkable
 class Gate(Protocol):
     """A quality gate. Register instances through the ``register_gates`` hook.
 
-    Optional attributes read with ``getattr``: ``enabled_by_default`` (bool, default True) and ``needs_tests``
-    (bool: skipped when there is no test code, default False).
+    A gate may also declare the optional attributes of :class:`GateBase` (subclass it to get their defaults);
+    they are validated when the gate is registered, so a wrong type is an error instead of a silent default.
     """
 
     name: str
@@ -40,6 +54,80 @@ class Gate(Protocol):
         ...
 
 
+class GateBase:
+    """Optional base class of a gate: the optional attributes with their defaults.
+
+    Attributes:
+        enabled_by_default: Runs unless configuration selects gates explicitly (``gates.enable``).
+        needs_tests: Skipped when there is no test code.
+        after: Names of gates that must finish first (a tuple: the checker runs gates in waves).
+        waits_on_subprocess: Mostly waits on another process (ruff, the sandboxed pytest run), so it runs in a
+            thread alongside the others; in-process gates run one after another (threads would only fight over
+            the GIL).
+        supersedes: Rule ids or ``prefix*`` patterns of other gates that this gate reports better. While this
+            gate is selected the checker drops those findings, so a user sees each problem once (``naming``
+            supersedes ruff's pep8-naming rules ``style.N*``).
+    """
+
+    name: str
+    description: str
+    rules: Mapping[str, str] = {}
+    enabled_by_default: bool = True
+    needs_tests: bool = False
+    after: tuple[str, ...] = ()
+    waits_on_subprocess: bool = False
+    supersedes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GateTraits:
+    """The optional attributes of one gate, read once and checked (see :class:`GateBase`)."""
+
+    enabled_by_default: bool = True
+    needs_tests: bool = False
+    after: tuple[str, ...] = ()
+    waits_on_subprocess: bool = False
+    supersedes: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, gate: object) -> GateTraits:
+        """The traits ``gate`` declares.
+
+        Raises:
+            TypeError: an attribute has the wrong type (``after = "execution"`` instead of ``("execution",)``).
+        """
+        name = getattr(gate, "name", repr(gate))
+        values: dict[str, Any] = {}
+        for attr in ("enabled_by_default", "needs_tests", "waits_on_subprocess"):
+            value = getattr(gate, attr, getattr(cls, attr))
+            if not isinstance(value, bool):
+                raise TypeError(f"gate {name!r}: {attr} must be True or False, got {value!r}")
+            values[attr] = value
+        for attr in ("after", "supersedes"):
+            value = getattr(gate, attr, ())
+            if isinstance(value, str) or not isinstance(value, tuple | list | frozenset | set):
+                raise TypeError(
+                    f"gate {name!r}: {attr} must be a tuple of names, e.g. {attr} = ({value!r},), got {value!r}"
+                )
+            if not all(isinstance(item, str) and item for item in value):
+                raise TypeError(f"gate {name!r}: {attr} must hold non-empty strings, got {value!r}")
+            values[attr] = tuple(value)
+        return cls(**values)
+
+
+def validate_gate(gate: object) -> None:
+    """Check that ``gate`` fulfils the :class:`Gate` contract (raises :class:`TypeError` saying what is wrong)."""
+    name = getattr(gate, "name", None)
+    if not isinstance(getattr(gate, "description", None), str):
+        raise TypeError(f"gate {name!r} has no description (a str)")
+    rules = getattr(gate, "rules", None)
+    if not isinstance(rules, Mapping):
+        raise TypeError(f"gate {name!r}: rules must be a mapping of rule id to description, got {rules!r}")
+    if not callable(getattr(gate, "check", None)):
+        raise TypeError(f"gate {name!r} has no check(ctx) method")
+    GateTraits.of(gate)
+
+
 @dataclass(frozen=True)
 class GateContext:
     """Everything a gate may look at. Syntax trees are parsed once and shared by all gates."""
@@ -53,31 +141,22 @@ class GateContext:
     test_tree: ast.Module | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     acceptance_tests: str | None = None
+    selected_gates: frozenset[str] = frozenset()
+    """Names of the gates this check runs."""
     # Results other gates publish for later ones (the execution gate's TestOutcome, coverage data ...).
     shared: dict[str, Any] = field(default_factory=dict, compare=False)
 
-    def source(self, target: Literal["code", "tests"]) -> str:
+    def source(self, target: Target) -> str:
         """The text of the code or of the tests."""
         return self.code if target == "code" else (self.test_code or "")
 
-    def tree(self, target: Literal["code", "tests"]) -> ast.Module | None:
+    def tree(self, target: Target) -> ast.Module | None:
         """The parsed tree of the code or of the tests (None when it does not parse)."""
         return self.code_tree if target == "code" else self.test_tree
 
     def with_options(self, options: Mapping[str, Any]) -> GateContext:
-        """A copy carrying one gate's options."""
-        return GateContext(
-            code=self.code,
-            test_code=self.test_code,
-            config=self.config,
-            function_name=self.function_name,
-            dependencies=self.dependencies,
-            code_tree=self.code_tree,
-            test_tree=self.test_tree,
-            options=options,
-            acceptance_tests=self.acceptance_tests,
-            shared=self.shared,
-        )
+        """A copy carrying one gate's options (sharing the trees and ``shared``)."""
+        return dataclasses.replace(self, options=options)
 
     @property
     def test_outcome(self) -> TestOutcome | None:
@@ -93,7 +172,7 @@ def finding(
     message: str,
     node: ast.AST | None = None,
     *,
-    target: Literal["code", "tests"] = "code",
+    target: Target = "code",
     suggestion: str | None = None,
     fixable: bool = False,
 ) -> Finding:

@@ -68,6 +68,7 @@ class ErrorHandlingGate:
         "Bare except, swallowed errors, broad raises and unvalidated input in public functions (ast)."
     )
     rules: Mapping[str, str] = RULES
+    supersedes = ("style.E722",)  # ruff's bare-except rule; this gate's bare_except says more
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Yield findings for exception handlers, raises and public functions of the code."""

@@ -60,6 +60,7 @@ class NamingGate:
         "PEP 8 names: snake_case functions and variables, CapWords classes, UPPER_CASE constants (ast)."
     )
     rules: Mapping[str, str] = RULES
+    supersedes = ("style.N*",)  # ruff's pep8-naming rules report the same names with less advice
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Yield one finding per badly named definition (variables once per scope, not per use)."""

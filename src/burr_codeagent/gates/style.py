@@ -33,8 +33,6 @@ SELECT = ("E", "W", "N", "F")
 IGNORE = ("F403", "F405", "F406", "F701", "F702", "F704", "F706", "F707")
 # Importing a fixture and naming it as a test parameter is how pytest works, not a redefinition.
 IGNORE_IN_TESTS = ("F811",)
-# Rule prefixes dropped while the gate that owns the same concern runs (so a user sees each problem once).
-DEFERRED_TO: Mapping[str, tuple[str, ...]] = {"naming": ("N",), "error_handling": ("E722",)}
 # Names that do not exist and locals read before assignment raise at run time: real bugs, not style.
 CRITICAL = frozenset({"F821", "F823"})
 # Whitespace, indentation, blank lines, one statement per line: a formatter repairs these without the model.
@@ -69,7 +67,6 @@ class StyleGate:
         sources = {t: ctx.source(t) for t in _parsed_targets(ctx)}
         if not sources:
             raise GateSkipped("nothing parses; see the syntax gate")
-        deferred = _deferred_prefixes(ctx)
         for target, diagnostics in _run_ruff(sources, line_length).items():
             ignored = IGNORE_IN_TESTS if target == "tests" else ()
             unwrappable: set[int] = set()
@@ -77,7 +74,7 @@ class StyleGate:
                 unwrappable = _unwrappable_rows(sources[target], line_length)
             for diagnostic in diagnostics:
                 code = diagnostic.get("code")
-                if not code or code.startswith(deferred) or code in ignored:
+                if not code or code in ignored:
                     continue  # code None is a syntax error: the syntax gate reports those
                 yield _to_finding(diagnostic, target, unwrappable)
 
@@ -96,23 +93,6 @@ def _line_length(options: Mapping[str, Any]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 40 <= value <= 320:
         raise ValueError(f"style option line_length must be a whole number from 40 to 320, got {value!r}")
     return value
-
-
-def _gate_selected(ctx: GateContext, name: str) -> bool:
-    from ..plugins import default_manager
-
-    settings = ctx.config.gates
-    if name in settings.disable or name not in default_manager().gate_names():
-        return False
-    return settings.enable is None or name in settings.enable
-
-
-def _deferred_prefixes(ctx: GateContext) -> tuple[str, ...]:
-    prefixes: list[str] = []
-    for gate, owned in DEFERRED_TO.items():
-        if _gate_selected(ctx, gate):
-            prefixes.extend(owned)
-    return tuple(prefixes)
 
 
 def _ruff_binary() -> str:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .._version import package_version
 from ..models import AgentResult, CheckReport
+
+if TYPE_CHECKING:
+    from ..gates.base import Gate
 
 __all__ = ["RenderContext", "Renderable", "Renderer"]
 
@@ -16,7 +20,8 @@ Renderable = AgentResult | CheckReport
 
 @dataclass(frozen=True)
 class RenderContext:
-    """Extra facts a renderer may use: settings (secrets redacted), the graph, checked file names."""
+    """Extra facts a renderer may use: settings (secrets redacted), the graph, checked file names, and the gates
+    that ran (their descriptions and rule texts, for SARIF rules and report legends)."""
 
     config: Mapping[str, Any] = field(default_factory=dict)
     graph_mermaid: str | None = None
@@ -26,16 +31,19 @@ class RenderContext:
         default_factory=dict
     )  # "code"/"tests" -> text (SARIF fingerprints, regions)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    tool_version: str = field(default_factory=lambda: _installed_version())
+    tool_version: str = field(default_factory=package_version)
+    gates: Mapping[str, Gate] = field(default_factory=dict)  # name -> the gate of the manager that checked
 
-
-def _installed_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("burr-codeagent")
-    except PackageNotFoundError:
-        return ""
+    def rule_text(self, rule_id: str) -> tuple[str | None, str | None]:
+        """``(rule description, gate description)`` of ``rule_id`` from :attr:`gates` (``None`` when unknown)."""
+        gate = self.gates.get(rule_id.split(".", 1)[0])
+        if gate is None:
+            return None, None
+        try:
+            text = gate.rules.get(rule_id)
+        except Exception:  # a plugin's rules mapping must not take the report down
+            text = None
+        return (str(text) if text else None), gate.description
 
 
 @runtime_checkable

@@ -13,14 +13,13 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from .._version import package_version
 from ..hookspecs import hookimpl
 from ..models import AgentResult, CheckReport, Finding, Severity
-from ..plugins import default_manager
 from .base import Renderable, RenderContext, Renderer
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "SarifRenderer", "merge_sarif", "sarif_log"]
@@ -40,29 +39,7 @@ _AGENT_PATHS = {"code": "solution.py", "tests": "test_solution.py"}
 
 def tool_version() -> str:
     """The installed version of burr-codeagent."""
-    try:
-        return version("burr-codeagent")
-    except PackageNotFoundError:  # running from a source tree that is not installed
-        return "0.0.0"
-
-
-def _rule_descriptions() -> Callable[[str], tuple[str | None, str | None]]:
-    """A lookup ``rule id -> (rule description, gate description)`` over the registered gates' ``rules``."""
-    gates = default_manager().gates()
-
-    def lookup(rule_id: str) -> tuple[str | None, str | None]:
-        gate_name = rule_id.split(".", 1)[0]
-        registered = gates.get(gate_name)
-        if registered is None:
-            return None, None
-        gate = registered.item
-        try:
-            text = gate.rules.get(rule_id)
-        except Exception:  # a plugin's rules mapping must not take the report down
-            text = None
-        return (str(text) if text else None), gate.description
-
-    return lookup
+    return package_version()
 
 
 def _pascal(rule_id: str) -> str:
@@ -167,10 +144,16 @@ def sarif_log(
     paths: Mapping[str, str],
     sources: Mapping[str, str],
     properties: Mapping[str, Any] | None = None,
+    context: RenderContext | None = None,
 ) -> dict[str, Any]:
-    """A SARIF 2.1.0 log with one run for ``findings``; ``paths`` maps ``code``/``tests`` to repository paths."""
+    """A SARIF 2.1.0 log with one run for ``findings``; ``paths`` maps ``code``/``tests`` to repository paths.
+
+    Rule descriptions come from ``context.gates`` (the gates that checked); without them a rule is described by
+    its first finding's message.
+    """
     findings = list(findings)
-    lookup = _rule_descriptions()
+    context = context or RenderContext()
+    lookup = context.rule_text
     by_rule: dict[str, list[Finding]] = {}
     for f in findings:
         by_rule.setdefault(f.rule, []).append(f)
@@ -205,8 +188,8 @@ def sarif_log(
         "tool": {
             "driver": {
                 "name": "burr-codeagent",
-                "version": tool_version(),
-                "semanticVersion": tool_version(),
+                "version": context.tool_version,
+                "semanticVersion": context.tool_version,
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(rule_id, by_rule[rule_id], lookup) for rule_id in rule_ids],
             }
@@ -266,10 +249,11 @@ class SarifRenderer:
                 paths={**_AGENT_PATHS, **context.source_paths},
                 sources=sources,
                 properties=properties,
+                context=context,
             )
         else:
             sources = dict(context.sources) or _read_sources(context.source_paths)
-            log = sarif_log(obj.findings, paths=context.source_paths, sources=sources)
+            log = sarif_log(obj.findings, paths=context.source_paths, sources=sources, context=context)
         return json.dumps(log, indent=2) + "\n"
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..plugins import PluginManager
 from .base import Renderable, RenderContext, Renderer
 from .redaction import redact, secret_values
 
-__all__ = ["REPORT_STEM", "render_report", "reserve_path", "write_reports"]
+if TYPE_CHECKING:
+    from ..gates.base import Gate
+    from ..plugins import PluginManager
+
+__all__ = ["REPORT_STEM", "gates_of", "render_report", "reserve_path", "write_reports"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +34,11 @@ def reserve_path(directory: Path, stem: str, extension: str) -> Path:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free report name for {stem}.{extension} in {directory}")
+
+
+def gates_of(manager: PluginManager) -> dict[str, Gate]:
+    """The gates of ``manager`` by name, for :attr:`RenderContext.gates`."""
+    return {name: registered.item for name, registered in manager.gates().items()}
 
 
 def render_report(
@@ -49,8 +59,11 @@ def write_reports(
 ) -> dict[str, Path]:
     """Render ``obj`` in each format and write it as ``ai_coding_workflow_report_YYYYMMDD_HHMMSS.<ext>``.
 
-    A renderer that fails is logged and skipped; the other reports are still written.
+    A renderer that fails is logged and skipped; the other reports are still written. Renderers see the gates of
+    ``manager`` in ``context.gates`` unless the context carries them already.
     """
+    if not context.gates:
+        context = dataclasses.replace(context, gates=gates_of(manager))
     renderers = manager.renderers()
     stem = f"{REPORT_STEM}_{(when or datetime.now()).strftime('%Y%m%d_%H%M%S')}"
     written: dict[str, Path] = {}

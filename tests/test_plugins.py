@@ -133,7 +133,7 @@ def test_a_misspelt_hook_is_an_error_not_a_silent_no_op() -> None:
         def register_gate(self, register: Callable[[Gate], None]) -> None:
             register(NoTodoGate())
 
-    with pytest.raises(PluginError, match="register_gate.*the hooks are register_gates"):
+    with pytest.raises(PluginError, match=r"register_gate.*the hooks are register_gates"):
         PluginManager([Misspelt()], load_entry_points=False)
     with pytest.raises(PluginError, match="register_gate"):
         check("x = 1\n", plugins=[Misspelt()])

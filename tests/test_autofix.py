@@ -126,3 +126,18 @@ def test_a_fix_that_breaks_the_tests_is_rolled_back(config: AgentConfig) -> None
     fixes = [result for action, result, _ in steps if action.name == "auto_fix"]
     assert fixes and fixes[0]["auto_fix_result"]["kept"] is False
     assert "scored worse" in fixes[0]["auto_fix_result"]["note"]
+
+
+def test_the_fix_line_length_follows_the_style_gate(config: AgentConfig) -> None:
+    from burr_codeagent.autofix import LINE_LENGTH, fix_response
+    from burr_codeagent.gates.style import DEFAULT_LINE_LENGTH
+
+    assert LINE_LENGTH == DEFAULT_LINE_LENGTH  # the fixes never wrap what the gate accepts by default
+    call = "    return n * factorial(n - 1) if n > 1 else max(1, n, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)\n"
+    long_line = GOOD_CODE.replace("    return n * factorial(n - 1)\n", call)
+    response = make_response(code=long_line)
+    assert call in fix_response(response, config).code  # 95 characters: fine by default
+    narrow = gates(config, "style").model_copy(
+        update={"gates": config.gates.model_copy(update={"options": {"style": {"line_length": 79}}})}
+    )
+    assert call not in fix_response(response, narrow).code  # wrapped at the gate's configured 79

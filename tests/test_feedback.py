@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from burr_codeagent import AgentConfig, CheckReport, Finding, GateRun, Severity, TestOutcome, check
-from burr_codeagent.analysis import CodeAnalysisResponse, ConcreteFix
 from burr_codeagent.prompts import analysis_prompt, feedback_prompt
+from burr_codeagent.review import CodeAnalysisResponse, ConcreteFix
 
 from .conftest import GOOD_CODE, GOOD_TESTS, make_response
 

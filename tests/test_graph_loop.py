@@ -7,6 +7,7 @@ import json
 
 from burr_codeagent import AgentConfig, CodeAgent
 from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.run_usage import RunUsage
 
 from .conftest import GOOD_CODE, broken, make_response
 
@@ -85,7 +86,9 @@ def test_a_failed_analysis_is_recorded_and_the_run_goes_on(config: AgentConfig) 
     reviews = [result for action, result, _ in steps if action.name == "ai_analysis"]
     assert reviews[0]["ai_analysis"] is None
     assert "InvalidResponseError" in reviews[0]["analysis_error"]
-    assert state["analysis_tokens"] == 15  # the failed call's tokens still count
+    assert (
+        RunUsage.model_validate(state["usage"]).analysis.total_tokens == 15
+    )  # the failed call's tokens count
 
 
 def test_analysis_is_off_by_default(config: AgentConfig) -> None:

@@ -61,3 +61,17 @@ def test_resume_needs_persistence_and_a_saved_run(tmp_path: Path) -> None:
     saved = plain.model_copy(update={"persistence": tmp_path / "runs.db"})
     with pytest.raises(ConfigurationError, match="no saved run 'nope'"):
         CodeAgent(saved, backend=ScriptedBackend([])).resume("nope")
+
+
+def test_a_run_saved_with_the_old_flat_counters_is_refused_clearly(tmp_path: Path) -> None:
+    from burr.core import State
+
+    from burr_codeagent.agent import open_persister
+
+    config = AgentConfig(
+        storage_dir=tmp_path / "burr", output_dir=tmp_path / "r", persistence=tmp_path / "runs.db"
+    )
+    old = {"task": "Write factorial", "attempts": [], "retries": 0, "input_tokens": 10, "api_call_count": 1}
+    open_persister(config.persistence).save(None, "old-run", 1, "code_generator", State(old), "completed")
+    with pytest.raises(ConfigurationError, match="older burr-codeagent"):
+        CodeAgent(config, backend=ScriptedBackend([make_response()])).resume("old-run")

@@ -31,6 +31,7 @@ from .graph import END, GENERATOR, Services, build_graph, finish, initial_state
 from .models import AgentResult
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
+from .visualize import graph_mermaid
 
 __all__ = ["CodeAgent", "ConfigurationError"]
 
@@ -138,8 +139,14 @@ class CodeAgent:
     # -- building ---------------------------------------------------------------------------------------------
 
     def _services(self, acceptance_tests: str | None) -> Services:
-        checker = Checker(self.config, self.manager, self.listeners)
-        return Services(self.backend, checker, self.config, self.listeners, acceptance_tests, self.manager)
+        return Services(
+            backend=self.backend,
+            checker=Checker(self.config, self.manager, self.listeners),
+            config=self.config,
+            manager=self.manager,
+            listeners=self.listeners,
+            acceptance_tests=acceptance_tests,
+        )
 
     def application(
         self,
@@ -225,6 +232,11 @@ class CodeAgent:
         saved = open_persister(self.config.persistence).load(partition_key=None, app_id=app_id)
         if saved is None:
             raise ConfigurationError(f"no saved run {app_id!r} in {self.config.persistence}")
+        if "usage" not in saved["state"]:
+            raise ConfigurationError(
+                f"run {app_id!r} was saved by an older burr-codeagent (flat token counters in its state, "
+                "no 'usage') and cannot be resumed by this version; run the task again"
+            )
         task = self._prepare(saved["state"]["task"])
         app, services = self._build(task, app_id, acceptance_tests, False)
         emit(
@@ -253,7 +265,8 @@ class CodeAgent:
             yield
         except (KeyboardInterrupt, asyncio.CancelledError):
             if app.state["attempts"]:
-                update = finish(app.state, services, app.uid, "interrupted")
+                picture = graph_mermaid(app.graph)
+                update = finish(app.state, services, app.uid, "interrupted", graph_mermaid=picture)
                 log.warning(
                     "run %s interrupted after %d attempt(s); reports written: %s",
                     app.uid,

@@ -25,15 +25,31 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .models import CheckReport, PythonCodeGenerationResponse
 
-__all__ = ["RUFF_FIX_RULES", "FixResult", "add_none_returns", "auto_fix", "ruff_binary", "worth_fixing"]
+if TYPE_CHECKING:
+    from .config import AgentConfig
+
+__all__ = [
+    "LINE_LENGTH",
+    "RUFF_FIX_RULES",
+    "FixResult",
+    "add_none_returns",
+    "auto_fix",
+    "fix_response",
+    "ruff_binary",
+    "worth_fixing",
+]
 
 RUFF_FIX_RULES = ("E", "W", "F", "I", "UP", "D")
 """Rule families whose safe fixes are applied. ``D`` uses the docstring convention configured for the
 ``docstrings`` gate (default google), so the fixes never fight the gate."""
+
+LINE_LENGTH = 100
+"""The line length the agent's fixes keep to when the ``style`` gate's ``line_length`` option is not set
+(the same default as the gate's, so a fix never fights the gate)."""
 
 CONVENTIONS = ("google", "numpy", "pep257")
 RUFF_TIMEOUT = 30.0
@@ -186,6 +202,20 @@ def auto_fix(code: str, test_code: str, *, line_length: int = 88, convention: st
     fixed_code, code_fixes = fix_source(code, "code", line_length=line_length, convention=convention)
     fixed_tests, test_fixes = fix_source(test_code, "tests", line_length=line_length, convention=convention)
     return FixResult(fixed_code, fixed_tests, [*code_fixes, *test_fixes])
+
+
+def fix_response(response: PythonCodeGenerationResponse, config: AgentConfig) -> FixResult:
+    """:func:`auto_fix` an answer with the settings of the gates it must satisfy.
+
+    The line length is the ``style`` gate's ``line_length`` option (default :data:`LINE_LENGTH`), the docstring
+    convention the ``docstrings`` gate's ``convention`` (default google).
+
+    Raises:
+        AutoFixError: ruff could not run.
+    """
+    line_length = int(config.gate_options("style").get("line_length", LINE_LENGTH))
+    convention = str(config.gate_options("docstrings").get("convention", "google"))
+    return auto_fix(response.code, response.test_code, line_length=line_length, convention=convention)
 
 
 def worth_fixing(response: PythonCodeGenerationResponse | None, report: CheckReport) -> bool:

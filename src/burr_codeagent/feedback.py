@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .analysis import CodeAnalysisResponse, render_analysis
 from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity, TestOutcome
+from .review import CodeAnalysisResponse, render_analysis
 
 __all__ = [
     "CLOSING",

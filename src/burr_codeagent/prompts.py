@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from .analysis import CodeAnalysisResponse
 from .feedback import FeedbackOptions, acceptance_block, build_feedback
 from .models import CheckReport, PythonCodeGenerationResponse
+from .review import CodeAnalysisResponse
 
 __all__ = [
     "ANALYSIS_SYSTEM_PROMPT",
@@ -93,7 +93,7 @@ def analysis_prompt(
     acceptance_visibility: Visibility = "failures",
     acceptance_tests: str | None = None,
 ) -> str:
-    """The prompt that asks for a :class:`~burr_codeagent.analysis.CodeAnalysisResponse` of an attempt."""
+    """The prompt that asks for a :class:`~burr_codeagent.review.CodeAnalysisResponse` of an attempt."""
     options = FeedbackOptions(
         max_chars=max_chars,
         warning_threshold=report.warning_threshold,

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .config import AgentConfig
-from .models import AgentResult, Attempt, RunMetrics, Usage
+from .models import AgentResult, Attempt, RunMetrics
+from .policy import best_attempt_index
 from .pricing import estimate_cost
-from .selection import best_attempt_index
+from .run_usage import RunUsage
 
 __all__ = ["assemble_result"]
 
@@ -20,25 +21,22 @@ def assemble_result(
     attempts = [Attempt.model_validate(a) for a in state.get("attempts", [])]
     best_index = best_attempt_index(attempts)
     best = attempts[best_index] if best_index is not None else None
-    usage = Usage(
-        input_tokens=state.get("input_tokens", 0),
-        output_tokens=state.get("output_tokens", 0),
-        cache_read_tokens=state.get("cache_read_tokens", 0),
-        cache_write_tokens=state.get("cache_write_tokens", 0),
-    )
+    spent = RunUsage.model_validate(state.get("usage") or {})
+    total = spent.total
     end = state.get("workflow_end_time") or state.get("workflow_start_time", 0.0)
+    start = state.get("workflow_start_time", end)
     metrics = RunMetrics(
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        total_tokens=usage.total_tokens,
-        cache_read_tokens=usage.cache_read_tokens,
-        cache_write_tokens=usage.cache_write_tokens,
-        analysis_tokens=state.get("analysis_tokens", 0),
-        api_calls=state.get("api_call_count", 0),
-        generation_seconds=list(state.get("generation_times", [])),
-        check_seconds=list(state.get("check_times", [])),
-        wall_seconds=round(max(end - state.get("workflow_start_time", end), 0.0), 4),
-        estimated_cost_usd=estimate_cost(model, usage, config.prices),
+        input_tokens=total.input_tokens,
+        output_tokens=total.output_tokens,
+        total_tokens=total.total_tokens,
+        cache_read_tokens=total.cache_read_tokens,
+        cache_write_tokens=total.cache_write_tokens,
+        analysis_tokens=spent.analysis.total_tokens,
+        api_calls=total.api_calls,
+        generation_seconds=spent.generation_seconds,
+        check_seconds=spent.check_seconds,
+        wall_seconds=round(max(end - start, 0.0), 4),
+        estimated_cost_usd=estimate_cost(model, total, config.prices),
     )
     response = best.response if best is not None else None
     return AgentResult(

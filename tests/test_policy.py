@@ -1,9 +1,25 @@
-"""Scoring attempts and detecting a loop that stopped making progress."""
+"""The stop policy: scoring attempts, picking the best, budgets, and detecting a loop that stopped making progress."""
 
 from __future__ import annotations
 
-from burr_codeagent import Attempt, CheckReport, Finding, PythonCodeGenerationResponse, Severity, TestOutcome
-from burr_codeagent.selection import attempt_score, best_attempt_index, is_worse, no_progress_reason
+from burr_codeagent import (
+    AgentConfig,
+    Attempt,
+    CheckReport,
+    Finding,
+    PythonCodeGenerationResponse,
+    Severity,
+    TestOutcome,
+)
+from burr_codeagent.models import Usage
+from burr_codeagent.policy import (
+    attempt_score,
+    best_attempt_index,
+    budget_reason,
+    decide,
+    is_worse,
+    no_progress_reason,
+)
 
 from .conftest import make_response
 
@@ -89,3 +105,35 @@ def test_changed_findings_or_a_single_attempt_are_progress() -> None:
     assert no_progress_reason(moved) is None
     warnings_only = [attempt(1, finding(Severity.WARNING)), attempt(2, finding(Severity.WARNING))]
     assert no_progress_reason(warnings_only) is None
+
+
+def settings(**changes: object) -> AgentConfig:
+    return AgentConfig(tracking=False).model_copy(update=changes)
+
+
+def test_decide_stops_on_a_pass_first_then_retries_then_budget_then_no_progress() -> None:
+    same = [attempt(1, finding(Severity.CRITICAL)), attempt(2, finding(Severity.CRITICAL))]
+    spent = Usage(input_tokens=900, output_tokens=100)
+    passed = attempt(1, tests=TestOutcome(passed=1))
+    assert decide([passed], retries=9, spent=spent, config=settings(max_total_tokens=1), model=None) == (
+        False,
+        "passed",
+    )
+    out_of_retries = decide(same, retries=5, spent=spent, config=settings(max_total_tokens=1), model=None)
+    assert out_of_retries == (True, "max_retries: 2 attempts, none passed")
+    over_budget = decide(same, retries=1, spent=spent, config=settings(max_total_tokens=1000), model=None)
+    assert over_budget.stop_reason == "token_budget: 1000 tokens used of 1000"
+    stuck = decide(same, retries=1, spent=spent, config=settings(), model=None)
+    assert stuck.stop_reason == "no_progress: attempts 1 and 2 have the same critical findings"
+    keep_going = decide(same, retries=1, spent=spent, config=settings(stop_on_no_progress=False), model=None)
+    assert keep_going == (True, None)
+
+
+def test_the_cost_budget_counts_cached_tokens_at_their_price_and_needs_a_known_model() -> None:
+    # claude-3-5-haiku: $0.80 per million input tokens; cache reads cost 10 % of that.
+    cached = Usage(input_tokens=1_000_000, cache_read_tokens=1_000_000)
+    assert budget_reason(cached, settings(max_cost_usd=0.08), "claude-3-5-haiku") == (
+        "cost_budget: $0.0800 estimated of $0.0800"
+    )
+    assert budget_reason(cached, settings(max_cost_usd=0.09), "claude-3-5-haiku") is None
+    assert budget_reason(cached, settings(max_cost_usd=0.0), "my-local-model") is None

@@ -1,6 +1,9 @@
-"""Scoring attempts: which one is best, and whether the loop has stopped making progress.
+"""The agent's policy: how attempts are scored, which one is best, and when the loop stops.
 
-The score is a tuple compared left to right, lower is better:
+After every check :func:`decide` says whether to stop: the attempt passed, the retries are used up, the token or
+cost budget is spent, or the loop makes no progress (:func:`no_progress_reason`).
+
+An attempt's score is a tuple compared left to right, lower is better:
 
 1. no usable answer at all (an unparseable response is worse than any code),
 2. did not pass,
@@ -15,10 +18,24 @@ A later attempt wins a tie, since it was written with more feedback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from .models import Attempt, CheckReport, Severity
+from .models import Attempt, CheckReport, Severity, Usage
+from .pricing import estimate_cost
 
-__all__ = ["AttemptScore", "attempt_score", "best_attempt_index", "is_worse", "no_progress_reason"]
+if TYPE_CHECKING:
+    from .config import AgentConfig
+
+__all__ = [
+    "AttemptScore",
+    "Decision",
+    "attempt_score",
+    "best_attempt_index",
+    "budget_reason",
+    "decide",
+    "is_worse",
+    "no_progress_reason",
+]
 
 AttemptScore = tuple[int, int, int, int, int, int]
 
@@ -93,3 +110,42 @@ def no_progress_reason(attempts: Sequence[Attempt]) -> str | None:
     if signature and signature == _critical_signature(previous):
         return f"no_progress: attempts {previous.index} and {last.index} have the same critical findings"
     return None
+
+
+def budget_reason(spent: Usage, config: AgentConfig, model: str | None) -> str | None:
+    """Why the token or cost budget stops the run (``spent`` includes AI analysis), or None."""
+    used = spent.total_tokens
+    if config.max_total_tokens is not None and used >= config.max_total_tokens:
+        return f"token_budget: {used} tokens used of {config.max_total_tokens}"
+    if config.max_cost_usd is not None:
+        cost = estimate_cost(model, spent, config.prices)
+        if cost is not None and cost >= config.max_cost_usd:
+            return f"cost_budget: ${cost:.4f} estimated of ${config.max_cost_usd:.4f}"
+    return None
+
+
+class Decision(NamedTuple):
+    """What to do after an attempt: ``stop_reason`` None means retry."""
+
+    not_good_enough: bool
+    stop_reason: str | None
+
+
+def decide(
+    attempts: Sequence[Attempt], *, retries: int, spent: Usage, config: AgentConfig, model: str | None
+) -> Decision:
+    """Whether to stop after the last of ``attempts``, ``retries`` regenerations and ``spent`` tokens in.
+
+    In order: the attempt passed; the retries are used up; a budget is spent; no progress (identical code, or the
+    same critical findings twice running; unless ``stop_on_no_progress`` is off).
+    """
+    if attempts[-1].report.passed:
+        return Decision(False, "passed")
+    if retries >= config.max_retries:
+        return Decision(True, f"max_retries: {len(attempts)} attempts, none passed")
+    budget = budget_reason(spent, config, model)
+    if budget is not None:
+        return Decision(True, budget)
+    if config.stop_on_no_progress:
+        return Decision(True, no_progress_reason(attempts[-2:]))
+    return Decision(True, None)

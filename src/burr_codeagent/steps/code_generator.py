@@ -1,0 +1,118 @@
+"""``code_generator``: ask the model for code and tests, the task first, then targeted feedback on the last attempt.
+
+Every outcome becomes state: a parsed answer (saved with the raw one, so a resumed run never asks again), an
+invalid answer (checked as a critical finding) or a fatal backend error (the run ends and keeps what it has).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from burr.core import State
+
+from ..backends.base import BackendError, Generation, GenerationRequest, InvalidResponseError, Message
+from ..events import AgentEvent, emit
+from ..models import Attempt, PythonCodeGenerationResponse, Usage
+from ..prompts import SYSTEM_PROMPT, feedback_prompt, generation_prompt
+from ..review import CodeAnalysisResponse
+from ..run_usage import RunUsage
+from .services import Services, StepResult
+
+__all__ = ["agenerate", "generate"]
+
+Outcome = Generation[PythonCodeGenerationResponse] | BaseException
+
+
+def request(state: State[Any], services: Services) -> GenerationRequest[PythonCodeGenerationResponse]:
+    """The generation request: the task on the first attempt, feedback on the last attempt afterwards."""
+    config = services.config
+    if not state["attempts"]:
+        prompt = generation_prompt(state["task"], acceptance_tests=services.shown_acceptance_tests)
+    else:
+        last = Attempt.model_validate(state["attempts"][-1])
+        review = state["ai_analysis"]
+        prompt = feedback_prompt(
+            state["task"],
+            last.response,
+            last.report,
+            max_chars=config.feedback_max_chars,
+            analysis=CodeAnalysisResponse.model_validate(review) if review else None,
+            attempt=last.index,
+            auto_fixes=last.auto_fixes,
+            acceptance_visibility=config.acceptance_tests_visibility,
+            acceptance_tests=services.shown_acceptance_tests,
+        )
+    return GenerationRequest(
+        system=SYSTEM_PROMPT,
+        messages=(Message("user", prompt),),
+        response_model=PythonCodeGenerationResponse,
+        max_tokens=config.max_tokens,
+    )
+
+
+def _started(state: State[Any], services: Services) -> GenerationRequest[PythonCodeGenerationResponse]:
+    built = request(state, services)
+    emit(services.listeners, AgentEvent("attempt_started", len(state["attempts"]) + 1, {"prompt": built}))
+    return built
+
+
+def generate(state: State[Any], services: Services) -> StepResult:
+    """Ask the backend (blocking call) and record the outcome."""
+    built = _started(state, services)
+    start = time.perf_counter()
+    outcome: Outcome
+    try:
+        outcome = services.backend.generate(built)
+    except Exception as exc:  # every failure becomes state; the run keeps what it has
+        outcome = exc
+    return record(state, built, outcome, time.perf_counter() - start, services)
+
+
+async def agenerate(state: State[Any], services: Services) -> StepResult:
+    """Await the backend's native async call and record the outcome."""
+    built = _started(state, services)
+    start = time.perf_counter()
+    outcome: Outcome
+    try:
+        outcome = await services.backend.agenerate(built)
+    except Exception as exc:
+        outcome = exc
+    return record(state, built, outcome, time.perf_counter() - start, services)
+
+
+def record(
+    state: State[Any],
+    built: GenerationRequest[PythonCodeGenerationResponse],
+    outcome: Outcome,
+    seconds: float,
+    services: Services,
+) -> StepResult:
+    """The state after a generation: the answer or the error, the tokens spent (a failed call's too)."""
+    attempt_no = len(state["attempts"]) + 1
+    usage = outcome.usage if isinstance(outcome, Generation | BackendError) else Usage()
+    update: dict[str, Any] = {
+        "retries": state["retries"] + (1 if state["attempts"] else 0),
+        "last_prompt": built.messages[-1].content,
+        "generated_python_response": None,
+        "raw_response": None,
+        "generation_error": None,
+        "fatal_error": None,
+        "last_usage": usage.model_dump(mode="json"),
+        "usage": RunUsage.model_validate(state["usage"]).generated(usage, seconds).model_dump(mode="json"),
+    }
+    if isinstance(outcome, Generation):
+        update["generated_python_response"] = outcome.response.model_dump(mode="json")
+        update["raw_response"] = outcome.raw
+        data = {"usage": usage, "seconds": seconds}
+        emit(services.listeners, AgentEvent("generation_finished", attempt_no, data))
+    elif isinstance(outcome, InvalidResponseError):
+        update["generation_error"] = f"invalid response: {outcome}"
+        update["raw_response"] = outcome.raw
+        data = {"error": str(outcome), "fatal": False}
+        emit(services.listeners, AgentEvent("generation_failed", attempt_no, data))
+    else:
+        update["fatal_error"] = f"{type(outcome).__name__}: {outcome}"
+        data = {"error": str(outcome), "fatal": True}
+        emit(services.listeners, AgentEvent("generation_failed", attempt_no, data))
+    return update, state.update(**update)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from burr_codeagent import AgentConfig, CheckReport, Finding, GateRun, Severity, TestOutcome, check
+from burr_codeagent import AgentConfig, CheckReport, CodeAgent, Finding, GateRun, Severity, TestOutcome, check
+from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.models import TestCase
 from burr_codeagent.prompts import analysis_prompt, feedback_prompt
 from burr_codeagent.review import CodeAnalysisResponse, ConcreteFix
 
@@ -89,17 +91,53 @@ def test_what_already_works_names_clean_gates_and_passing_tests() -> None:
         message="Test test_small_values failed: assert 15 == 120",
         target="tests",
         line=6,
+        test_id="test_solution.py::test_small_values",
     )
-    output = (
-        "--- test_solution::test_small_values (failed) ---\n"
-        "test_solution.py:9: in test_small_values\n    assert factorial(5) == 120\nE   assert 15 == 120"
-    )
-    tests = TestOutcome(passed=1, failed=1, output=output)
+    cases = [
+        TestCase(
+            name="test_negative_raises", classname="test_solution", file="test_solution.py", outcome="passed"
+        ),
+        TestCase(
+            name="test_small_values",
+            classname="test_solution",
+            file="test_solution.py",
+            outcome="failed",
+            message="assert 15 == 120",
+            traceback="test_solution.py:9: in test_small_values\n    assert factorial(5) == 120\nE   assert 15 == 120",
+        ),
+    ]
+    tests = TestOutcome(passed=1, failed=1, cases=cases)
     report = report_of([failing], tests=tests, gates=["syntax", "security", "execution"])
     prompt = feedback_prompt(TASK, make_response(), report)
     assert "These checks found nothing: syntax, security." in prompt
     assert "1 of 2 tests passed: test_negative_raises. Keep them passing." in prompt
-    assert "| E   assert 15 == 120" in prompt  # the failing test's own traceback tail
+    assert "| E   assert 15 == 120" in prompt  # the failing test's own traceback tail, under its finding
+    assert (
+        prompt.count("assert 15 == 120") == 2
+    )  # the finding and its traceback; no second "failing tests" entry
+
+
+def test_failing_tests_no_finding_speaks_for_are_listed_with_their_traceback() -> None:
+    case = TestCase(
+        name="test_zero",
+        classname="test_solution.TestEdges",
+        outcome="error",
+        message='failed on setup with "RuntimeError: no db"',
+        traceback="test_solution.py:4: in db\n    raise RuntimeError('no db')\nE   RuntimeError: no db",
+    )
+    report = report_of([CRITICAL], tests=TestOutcome(errors=1, cases=[case]))
+    prompt = feedback_prompt(TASK, make_response(), report)
+    assert "## Failing tests" in prompt
+    assert '- TestEdges.test_zero (error): failed on setup with "RuntimeError: no db"' in prompt
+    assert "| E   RuntimeError: no db" in prompt
+
+
+def test_many_passing_tests_are_named_up_to_a_limit() -> None:
+    cases = [TestCase(name=f"test_{n}", classname="test_solution", outcome="passed") for n in range(30)]
+    report = report_of([CRITICAL], tests=TestOutcome(passed=30, cases=cases))
+    prompt = feedback_prompt(TASK, make_response(), report)
+    assert "30 of 30 tests passed: test_0, test_1," in prompt and "test_11 and 18 more." in prompt
+    assert "test_12" not in prompt
 
 
 def test_without_execution_the_prompt_says_the_tests_did_not_run() -> None:
@@ -176,3 +214,33 @@ def test_the_review_prompt_asks_for_a_review_not_code() -> None:
     prompt = analysis_prompt(TASK, make_response(), report_of([CRITICAL]), attempt=2)
     assert TASK in prompt and "[security.eval]" in prompt
     assert prompt.rstrip().endswith("Do not rewrite the code.")
+
+
+PARAMETRISED_TESTS = """\
+import pytest
+
+from solution import factorial
+
+
+@pytest.mark.parametrize(("n", "expected"), [(5, 120), (3, 7)])
+def test_factorial(n, expected):
+    assert factorial(n) == expected
+"""
+
+
+def test_the_retry_prompt_names_the_passing_and_the_failing_test_of_a_real_run(config: AgentConfig) -> None:
+    """One passing and one failing test, run for real in the sandbox: the retry names both, by pytest's names."""
+    settings = config.model_copy(
+        update={
+            "max_retries": 1,
+            "gates": config.gates.model_copy(update={"enable": ["syntax", "execution"]}),
+        }
+    )
+    backend = ScriptedBackend([make_response(test_code=PARAMETRISED_TESTS), make_response()])
+    result = CodeAgent(settings, backend=backend).run(TASK)
+    tests = result.attempts[0].report.tests
+    assert tests is not None and (tests.passed, tests.failed) == (1, 1)
+    retry = backend.calls[1].prompt
+    assert "1 of 2 tests passed: test_factorial[5-120]. Keep them passing." in retry
+    assert "Test test_factorial[3-7] failed: assert 6 == 7" in retry
+    assert "| E   assert 6 == 7" in retry  # its traceback tail, from the structured case

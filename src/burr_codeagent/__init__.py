@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         PythonCodeGenerationResponse,
         RunMetrics,
         Severity,
+        TestCase,
         TestOutcome,
     )
 
@@ -42,6 +43,7 @@ _HOMES = {
     "PythonCodeGenerationResponse": ".models",
     "RunMetrics": ".models",
     "Severity": ".models",
+    "TestCase": ".models",
     "TestOutcome": ".models",
 }
 
@@ -57,6 +59,7 @@ __all__ = [
     "PythonCodeGenerationResponse",
     "RunMetrics",
     "Severity",
+    "TestCase",
     "TestOutcome",
     "__version__",
     "check",

@@ -14,14 +14,12 @@ only the ones it could not repair are sent. Info findings never count against an
 
 from __future__ import annotations
 
-import ast
-import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity, TestOutcome
+from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity, TestCase, TestOutcome
 from .review import CodeAnalysisResponse, render_analysis
 
 __all__ = [
@@ -29,9 +27,7 @@ __all__ = [
     "FeedbackOptions",
     "acceptance_block",
     "build_feedback",
-    "failing_test_lines",
     "hide_acceptance_details",
-    "passing_test_names",
     "quote_lines",
 ]
 
@@ -45,17 +41,9 @@ CLOSING = (
     "Return the complete corrected module and tests. Fix every critical problem, bring the warnings within "
     "the limit, and keep what already works."
 )
-EXECUTION_GATES = frozenset({"execution", "acceptance"})
 ACCEPTANCE_GATE = "acceptance"
-
+PASSING_NAMES_MAX = 12
 TRACEBACK_TAIL_MAX = 700
-_TEST_BLOCK = re.compile(r"^--- (\S+) \((failed|error)\) ---$", re.MULTILINE)
-_FAILED_TEST = re.compile(r"^Test (\S+) (?:failed|errored)")
-_LIBRARY_FRAME = re.compile(
-    r"^(?:\S*/(?:site-packages|dist-packages|lib/python3\.\d+)/\S+:\d+: in |<frozen )"
-)
-_FAILED_LINE = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - (.*))?$", re.MULTILINE)
-_PASSED_LINE = re.compile(r"^(?:PASSED (\S+::\S+)|(\S+::\S+) PASSED)", re.MULTILINE)
 
 # Keep order (lower first) of the parts of the prompt when it must be cut.
 (
@@ -143,16 +131,22 @@ def quote_lines(source: str, finding: Finding) -> str:
     return "\n".join(quoted)
 
 
-def _describe(finding: Finding, previous: PythonCodeGenerationResponse | None, blocks: dict[str, str]) -> str:
+Cases = Mapping[str, TestCase]
+"""The tests of the report's test run by node id, for findings that name one (``Finding.test_id``)."""
+
+
+def _cases(report: CheckReport) -> dict[str, TestCase]:
+    return {case.nodeid: case for case in report.tests.cases} if report.tests is not None else {}
+
+
+def _describe(finding: Finding, previous: PythonCodeGenerationResponse | None, cases: Cases) -> str:
     where = f"{finding.target} line {finding.line}" if finding.line else finding.target
     text = f"- [{finding.rule}] {where}: {finding.message.strip()}"
     if finding.suggestion:
         text += f"\n    Fix: {finding.suggestion.strip()}"
-    traceback = _traceback_for(finding, blocks)
-    if traceback:
-        return (
-            text + "\n    Traceback (tail):\n" + "\n".join(f"    | {line}" for line in traceback.splitlines())
-        )
+    case = cases.get(finding.test_id) if finding.test_id else None
+    if case is not None and case.traceback:
+        return text + "\n" + _traceback_block(case)
     if previous is not None:
         quoted = quote_lines(previous.code if finding.target == "code" else previous.test_code, finding)
         if quoted:
@@ -160,98 +154,17 @@ def _describe(finding: Finding, previous: PythonCodeGenerationResponse | None, b
     return text
 
 
-def test_blocks(output: str) -> dict[str, str]:
-    """Each failing test's traceback from the execution gate's output (``--- module::test (failed) ---`` blocks)."""
-    matches = list(_TEST_BLOCK.finditer(output))
-    blocks: dict[str, str] = {}
-    for number, match in enumerate(matches):
-        end = matches[number + 1].start() if number + 1 < len(matches) else len(output)
-        body = output[match.end() : end]
-        body = body.split("\n--- ", 1)[0]  # a trailing "--- pytest output ---" section is not this test's
-        blocks[match.group(1).split("::")[-1]] = body.strip()
-    return blocks
+def _traceback_block(case: TestCase) -> str:
+    tail = _tail(case.traceback, TRACEBACK_TAIL_MAX)
+    return "    Traceback (tail):\n" + "\n".join(f"    | {line}" for line in tail.splitlines())
 
 
-def _traceback_for(finding: Finding, blocks: dict[str, str]) -> str:
-    if finding.gate not in EXECUTION_GATES:
-        return ""
-    named = _FAILED_TEST.match(finding.message.strip())
-    if named is None:
-        return ""
-    block = blocks.get(named.group(1).rsplit(".", 1)[-1], "")
-    return _output_tail(block, TRACEBACK_TAIL_MAX) if block else ""
-
-
-def failing_test_lines(output: str) -> list[str]:
-    """``test name: message`` for each ``FAILED``/``ERROR`` line of pytest's short summary in ``output``."""
-    found = []
-    for match in _FAILED_LINE.finditer(output):
-        name = match.group(1).split("::", 1)[-1]
-        found.append(f"{name}: {match.group(2).strip()}" if match.group(2) else name)
-    return list(dict.fromkeys(found))
-
-
-def passing_test_names(output: str) -> list[str]:
-    """Names of the tests pytest reported as passed in ``output`` (needs ``-rA`` or ``-v`` output)."""
-    names = [(m.group(1) or m.group(2)).split("::", 1)[-1] for m in _PASSED_LINE.finditer(output)]
-    return list(dict.fromkeys(names))
-
-
-def without_library_frames(text: str) -> str:
-    """``text`` with traceback frames from pytest, importlib and other installed code removed.
-
-    Those frames say nothing about the generated code and cost tokens; frames in ``solution.py`` and
-    ``test_solution.py``, and the error itself (``E`` lines), stay.
-    """
-    kept: list[str] = []
-    skipping = False
-    for line in text.splitlines():
-        if _LIBRARY_FRAME.match(line):
-            skipping = True
-            continue
-        if skipping and (line.startswith((" ", "\t")) or line.strip() == "???"):
-            continue
-        skipping = False
-        kept.append(line)
-    return "\n".join(kept)
-
-
-def _output_tail(output: str, limit: int) -> str:
-    output = without_library_frames(output)
-    if len(output) <= limit:
-        return output.strip()
-    tail = output[-limit:]
+def _tail(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text.strip()
+    tail = text[-limit:]
     newline = tail.find("\n")
     return ("..." + tail[newline:] if 0 <= newline < limit // 2 else "..." + tail).strip()
-
-
-def _test_names(test_code: str) -> list[str]:
-    """``test_*`` functions of the test module, including methods of ``Test*`` classes (as ``Class.test``)."""
-    try:
-        tree = ast.parse(test_code)
-    except (SyntaxError, ValueError):
-        return []
-    names = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            names.append(node.name)
-        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-            names += [
-                f"{node.name}.{item.name}"
-                for item in node.body
-                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith("test")
-            ]
-    return names
-
-
-def _passing_tests(tests: TestOutcome, test_code: str, failing: set[str]) -> list[str]:
-    names = passing_test_names(tests.output)
-    if names:
-        return names
-    declared = _test_names(test_code)
-    if len(declared) != tests.passed + tests.failed + tests.errors:
-        return []  # parametrised or generated tests: the names would not add up
-    return [n for n in declared if n not in failing and n.rsplit(".", 1)[-1] not in failing]
 
 
 def _keep_items(report: CheckReport, test_code: str) -> list[str]:
@@ -262,11 +175,13 @@ def _keep_items(report: CheckReport, test_code: str) -> list[str]:
         items.append(f"- These checks found nothing: {', '.join(clean)}. Keep them that way.")
     tests = report.tests
     if tests is not None and tests.passed:
-        failing = {
-            m.group(1) for f in report.findings if (m := _FAILED_TEST.match(f.message.strip())) is not None
-        } | set(test_blocks(tests.output))
-        names = _passing_tests(tests, test_code, failing)
-        shown = f": {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}" if names else ""
+        names = [case.label for case in tests.passing()]
+        more = tests.passed - min(len(names), PASSING_NAMES_MAX)
+        shown = (
+            f": {', '.join(names[:PASSING_NAMES_MAX])}{f' and {more} more' if more > 0 else ''}"
+            if names
+            else ""
+        )
         total = tests.passed + tests.failed + tests.errors
         items.append(f"- {tests.passed} of {total} tests passed{shown}. Keep them passing.")
     elif tests is None and test_code.strip():
@@ -289,13 +204,13 @@ def _status_line(report: CheckReport, tests: TestOutcome | None, attempt: int | 
 
 
 def _finding_items(report: CheckReport, previous: PythonCodeGenerationResponse | None) -> list[_Item]:
-    blocks = test_blocks(report.tests.output) if report.tests is not None else {}
+    cases = _cases(report)
     items: list[_Item] = []
     order = 0
     for finding in report.by_severity(Severity.CRITICAL):
         order += 1
         items.append(
-            _Item("critical", P_CRITICAL, order, _describe(finding, previous, blocks), finding.gate, finding)
+            _Item("critical", P_CRITICAL, order, _describe(finding, previous, cases), finding.gate, finding)
         )
     per_gate: Counter[str] = Counter()
     warnings = sorted(
@@ -307,7 +222,7 @@ def _finding_items(report: CheckReport, previous: PythonCodeGenerationResponse |
         per_gate[finding.gate] += 1
         priority = P_WARNING_FIRST if per_gate[finding.gate] <= WARNINGS_FIRST_PER_GATE else P_WARNING_REST
         items.append(
-            _Item("warning", priority, order, _describe(finding, previous, blocks), finding.gate, finding)
+            _Item("warning", priority, order, _describe(finding, previous, cases), finding.gate, finding)
         )
     return items
 
@@ -330,26 +245,29 @@ def _fixable_items(report: CheckReport) -> list[_Item]:
 
 
 def _test_items(report: CheckReport, max_chars: int) -> list[_Item]:
+    """Failing tests no finding speaks for (each with its traceback tail), a timeout, else pytest's output."""
     tests = report.tests
     if tests is None or tests.succeeded:
         return []
     items: list[_Item] = []
-    execution = [f for f in report.findings if f.gate in EXECUTION_GATES]
-    mentioned = " ".join(f.message for f in execution)
-    for number, line in enumerate(failing_test_lines(tests.output), start=1):
-        if line.split(":", 1)[0] not in mentioned:
-            items.append(_Item("failing", P_FAILING, number, f"- {line}"))
-    if tests.timed_out and not any(f.rule.endswith("timeout") for f in execution):
+    mentioned = {f.test_id for f in report.findings if f.test_id}
+    failures = tests.failures()
+    for number, case in enumerate((c for c in failures if c.nodeid not in mentioned), start=1):
+        reason = case.message.strip().splitlines()[0] if case.message.strip() else case.outcome
+        text = f"- {case.label} ({case.outcome}): {reason}"
+        items.append(
+            _Item(
+                "failing", P_FAILING, number, text + (f"\n{_traceback_block(case)}" if case.traceback else "")
+            )
+        )
+    if tests.timed_out and not any(f.rule.endswith(".timeout") for f in report.findings):
         items.append(
             _Item("failing", P_FAILING, 0, "- The test run timed out: look for endless loops or slow code.")
         )
-    blocks = test_blocks(tests.output)
-    shown = {m.group(1).rsplit(".", 1)[-1] for f in execution if (m := _FAILED_TEST.match(f.message.strip()))}
-    uncovered = not blocks or set(blocks) - shown
     # Code that does not compile makes every test fail at import: the syntax finding already says where.
     does_not_compile = any(f.rule == "syntax.error" and f.target == "code" for f in report.findings)
-    if tests.output.strip() and uncovered and not does_not_compile:
-        tail = _output_tail(tests.output, min(OUTPUT_TAIL_MAX, max_chars // 6))
+    if not failures and tests.output.strip() and not does_not_compile:  # nothing names what went wrong
+        tail = _tail(tests.output, min(OUTPUT_TAIL_MAX, max_chars // 6))
         items.append(_Item("failing", P_OUTPUT, 1_000, f"Test output (tail):\n```text\n{tail}\n```"))
     return items
 

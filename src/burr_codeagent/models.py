@@ -21,12 +21,19 @@ __all__ = [
     "PythonCodeGenerationResponse",
     "RunMetrics",
     "Severity",
+    "TestCase",
     "TestOutcome",
     "Usage",
 ]
 
 OUTPUT_CAP = 8_000
 """Characters of captured test output kept in a :class:`TestOutcome`."""
+MESSAGE_CAP = 500
+"""Characters of a test's failure message kept in a :class:`TestCase`."""
+TRACEBACK_CAP = 2_000
+"""Characters of a test's traceback kept in a :class:`TestCase` (its tail: where it failed)."""
+CASES_CAP = 500
+"""Tests listed one by one in a :class:`TestOutcome`; failures are kept first, the rest are counted."""
 
 
 class PythonCodeGenerationResponse(BaseModel):
@@ -73,6 +80,10 @@ class Finding(BaseModel):
     fixable: bool = Field(
         default=False, description="A formatter or safe auto-fix can repair this without the model."
     )
+    test_id: str | None = Field(
+        default=None,
+        description="The node id of the test this finding is about (a case of `CheckReport.tests`), if any.",
+    )
 
 
 class GateRun(BaseModel):
@@ -84,8 +95,57 @@ class GateRun(BaseModel):
     error: str | None = None
 
 
+class TestCase(BaseModel):
+    """One test as pytest reported it: its name, outcome and, when it did not pass, why.
+
+    A collection error (the test module does not import) is a case with outcome ``error`` named after the module.
+    """
+
+    __test__ = False  # not a pytest test class
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The test's name with its parameters, e.g. `test_add[1-2]`.")
+    classname: str = Field(
+        default="", description="Dotted module and class, as JUnit has it: `test_solution.TestAdd`."
+    )
+    file: str | None = Field(default=None, description="The test file, relative to the test run's directory.")
+    line: int | None = Field(default=None, description="1-based line of the test function, when known.")
+    outcome: Literal["passed", "failed", "error", "skipped"]
+    message: str = Field(
+        default="", max_length=MESSAGE_CAP + 20, description="The failure's message, capped."
+    )
+    traceback: str = Field(
+        default="",
+        max_length=TRACEBACK_CAP + 20,
+        description="The tail of the failure's traceback, frames of installed libraries removed.",
+    )
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        """``TestAdd.test_add[1-2]``: the name, prefixed by its class when it has one."""
+        module, _, cls = self.classname.rpartition(".")
+        return f"{cls}.{self.name}" if module and cls[:1].isupper() else self.name
+
+    @property
+    def nodeid(self) -> str:
+        """pytest's node id, ``test_solution.py::TestAdd::test_add[1-2]``."""
+        module, _, cls = self.classname.rpartition(".")
+        path = self.file or (module or self.classname).replace(".", "/") + ".py"
+        if not self.classname:  # a collection error: the module itself
+            return self.file or self.name
+        if module and cls[:1].isupper():
+            return f"{path}::{cls}::{self.name}"
+        return f"{path}::{self.name}"
+
+    @property
+    def failing(self) -> bool:
+        """It failed or errored."""
+        return self.outcome in ("failed", "error")
+
+
 class TestOutcome(BaseModel):
-    """The result of really running the generated tests."""
+    """The result of really running the generated tests: the counts and every test by name."""
 
     __test__ = False  # not a pytest test class
 
@@ -96,7 +156,22 @@ class TestOutcome(BaseModel):
     duration_seconds: float = 0.0
     timed_out: bool = False
     isolation: str = "none"
-    output: str = Field(default="", max_length=OUTPUT_CAP + 200)
+    output: str = Field(
+        default="", max_length=OUTPUT_CAP + 200, description="The tail of pytest's own output, for humans."
+    )
+    cases: list[TestCase] = Field(
+        default_factory=list,
+        description="Every test pytest reported, in run order (at most 500: failures are kept first).",
+    )
+    cases_omitted: int = Field(default=0, description="Tests left out of `cases` to keep it small.")
+
+    def failures(self) -> list[TestCase]:
+        """The tests that failed or errored (collection errors included)."""
+        return [c for c in self.cases if c.failing]
+
+    def passing(self) -> list[TestCase]:
+        """The tests that passed."""
+        return [c for c in self.cases if c.outcome == "passed"]
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from burr_codeagent import AgentResult, CheckReport
+from burr_codeagent import AgentResult, CheckReport, TestOutcome
+from burr_codeagent.models import TestCase
 from burr_codeagent.reports.base import RenderContext
 from burr_codeagent.reports.html import HtmlRenderer, join_html
 
@@ -57,6 +58,23 @@ def test_everything_is_escaped(tmp_path: Path) -> None:
     html = result.report_paths["html"].read_text()
     assert "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_failing_tests_are_listed_with_their_traceback_escaped() -> None:
+    failing = TestCase(
+        name="test_html",
+        classname="test_solution",
+        outcome="failed",
+        message="<b>bold</b> is not 1",
+        traceback="E   assert '<script>x</script>' == 1",
+    )
+    report = CheckReport.from_findings(
+        [], gates=[], tests=TestOutcome(failed=1, cases=[failing]), seconds=0.1, warning_threshold=5
+    )
+    html = HtmlRenderer().render(report, RenderContext(source_paths={"code": "a.py"}))
+    assert '<h3 id="failing-tests">Failing tests</h3>' in html
+    assert "<code>test_solution.py::test_html</code>" in html
+    assert "&lt;b&gt;bold&lt;/b&gt; is not 1" in html and "<script>" not in html
 
 
 def test_check_report_and_joined_reports(flawed_report: CheckReport) -> None:

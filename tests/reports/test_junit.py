@@ -10,9 +10,9 @@ import pytest
 
 from burr_codeagent import AgentConfig, AgentResult, CheckReport, TestOutcome, check, hookimpl
 from burr_codeagent.gates.base import GateContext
-from burr_codeagent.models import Finding
+from burr_codeagent.models import Finding, TestCase
 from burr_codeagent.reports.base import RenderContext
-from burr_codeagent.reports.junit import JunitRenderer, merge_junit, parse_pytest_results
+from burr_codeagent.reports.junit import JunitRenderer, merge_junit
 
 from ..conftest import GOOD_CODE, GOOD_TESTS
 
@@ -82,35 +82,67 @@ def test_generated_tests_really_run_appear_as_their_own_suite() -> None:
     assert generated.failures == 1 and generated.errors == 0
     failed = {case.name: case for case in generated if case.result}
     assert "120 == 121" in failed["test_small_values"].result[0].message
+    assert "E   assert 120 == 121" in (failed["test_small_values"].result[0].text or "")
+    passed = [case for case in generated if not case.result]
+    assert [case.name for case in passed] == ["test_negative_raises"]  # named, not "1 passing test(s)"
+    assert passed[0].classname == "test_solution"
 
 
-def test_per_test_cases_when_pytest_names_the_tests() -> None:
-    output = (
-        "PASSED test_solution.py::test_small_values\n"
-        "FAILED test_solution.py::test_negative_raises - AssertionError: assert 1 == 2\n"
-    )
-    outcome = TestOutcome(passed=1, failed=1, output=output, isolation="bwrap")
+def test_one_case_per_test_of_the_outcome_with_file_and_line() -> None:
+    tests = [
+        TestCase(
+            name="test_ok", classname="test_solution", file="test_solution.py", line=4, outcome="passed"
+        ),
+        TestCase(
+            name="test_neg",
+            classname="test_solution.TestSigns",
+            file="test_solution.py",
+            line=9,
+            outcome="failed",
+            message="AssertionError: assert 1 == 2",
+            traceback="E   assert 1 == 2",
+            seconds=0.25,
+        ),
+        TestCase(name="test_db", classname="test_solution", outcome="error", message="failed on setup"),
+        TestCase(name="test_later", classname="test_solution", outcome="skipped", message="not yet"),
+    ]
+    outcome = TestOutcome(passed=1, failed=1, errors=1, skipped=1, cases=tests, isolation="bwrap")
     report = CheckReport.from_findings([], gates=[], tests=outcome, seconds=0.1, warning_threshold=5)
     by_name = cases(render(report))
-    assert by_name["test_small_values"].find("failure") is None
-    failure = by_name["test_negative_raises"].find("failure")
-    assert failure is not None and "assert 1 == 2" in (failure.get("message") or "")
+    assert by_name["test_ok"].find("failure") is None and by_name["test_ok"].get("line") == "4"
+    failure = by_name["test_neg"].find("failure")
+    assert failure is not None and failure.get("message") == "AssertionError: assert 1 == 2"
+    assert failure.text == "E   assert 1 == 2" and by_name["test_neg"].get("time") == "0.250"
+    assert by_name["test_neg"].get("classname") == "test_solution.TestSigns"
+    assert by_name["test_db"].find("error") is not None
+    assert by_name["test_later"].find("skipped") is not None
+    suite = next(
+        s
+        for s in ET.fromstring(render(report)).iter("testsuite")
+        if s.get("name") == "codeagent.generated_tests"
+    )
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "4",
+        "1",
+        "1",
+        "1",
+    )
 
 
-def test_aggregate_case_when_the_output_names_no_tests() -> None:
+def test_omitted_cases_are_counted_in_one_case() -> None:
+    listed = [TestCase(name="test_0", classname="test_solution", outcome="passed")]
+    outcome = TestOutcome(passed=701, cases=listed, cases_omitted=700)
+    report = CheckReport.from_findings([], gates=[], tests=outcome, seconds=0.1, warning_threshold=5)
+    assert "700 more test(s), not listed one by one" in cases(render(report))
+
+
+def test_aggregate_case_when_the_run_named_no_test() -> None:
     outcome = TestOutcome(passed=0, failed=0, timed_out=True, output="\x1b[31mKilled\x00")
     report = CheckReport.from_findings([], gates=[], tests=outcome, seconds=0.1, warning_threshold=5)
     xml = render(report)
     failure = cases(xml)["generated tests"].find("failure")
     assert failure is not None and "timed out" in (failure.get("message") or "")
     assert "\x1b" not in xml and "\x00" not in xml  # characters XML forbids are stripped
-
-
-def test_parse_pytest_results_reads_verbose_lines() -> None:
-    parsed = parse_pytest_results(
-        "test_solution.py::test_a PASSED   [ 50%]\ntest_solution.py::test_b ERROR [100%]\n"
-    )
-    assert [(t.name, t.status) for t in parsed] == [("test_a", "passed"), ("test_b", "error")]
 
 
 def test_agent_run_writes_junit_for_the_best_attempt(tmp_path: Path, two_attempts: AgentResult) -> None:

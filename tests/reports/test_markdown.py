@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from burr_codeagent import AgentResult, CheckReport
+from burr_codeagent import AgentResult, CheckReport, TestOutcome
+from burr_codeagent.models import TestCase
 from burr_codeagent.reports.base import RenderContext
 from burr_codeagent.reports.markdown import MarkdownRenderer, fenced, md_cell
 
@@ -75,3 +76,21 @@ def test_check_report_markdown(flawed_report: CheckReport) -> None:
     text = MarkdownRenderer().render(flawed_report, RenderContext(source_paths={"code": "src/tool.py"}))
     assert "# Code Quality Report" in text and "❌ not good enough" in text
     assert "src/tool.py:" in text  # findings are located in the checked file
+
+
+def test_failing_tests_are_listed_by_name_with_their_message() -> None:
+    failing = TestCase(
+        name="test_p[2-5]",
+        classname="test_solution",
+        file="test_solution.py",
+        line=3,
+        outcome="failed",
+        message="assert 4 == 5 | odd",
+    )
+    passing = TestCase(name="test_p[1-2]", classname="test_solution", outcome="passed")
+    tests = TestOutcome(passed=1, failed=1, cases=[passing, failing])
+    report = CheckReport.from_findings([], gates=[], tests=tests, seconds=0.1, warning_threshold=5)
+    text = MarkdownRenderer().render(report, RenderContext(source_paths={"code": "tool.py"}))
+    assert "### Failing tests" in text
+    assert "| `test_solution.py::test_p[2-5]` (line 3) | failed | assert 4 == 5 \\| odd |" in text
+    assert "test_p[1-2]" not in text  # passing tests are counted, not listed

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from burr_codeagent.models import CASES_CAP, MESSAGE_CAP, TRACEBACK_CAP
 from burr_codeagent.sandbox import PytestRun, Sandbox, available, run_pytest
 from burr_codeagent.sandbox.layers import IsolationUnavailable, resolve_isolation
 from tests.conftest import GOOD_CODE, GOOD_TESTS
@@ -127,13 +128,88 @@ def test_broken_variants_fail(variant: str) -> None:
     assert result.failures and all(case.message for case in result.failures)
 
 
-def test_failure_excerpt_has_assertion_and_traceback() -> None:
+def test_failure_has_assertion_and_traceback_and_pytest_output_stays_for_humans() -> None:
     result = run_pytest(PytestRun(GOOD_CODE.replace("n * factorial", "n + factorial"), GOOD_TESTS), Sandbox())
     [failure] = result.failures
     assert failure.name == "test_small_values"
     assert "assert 15 == 120" in failure.message
-    assert "test_solution.py:9" in result.outcome.output
-    assert "assert factorial(5) == 120" in result.outcome.output
+    assert "test_solution.py:9" in failure.traceback
+    assert "assert factorial(5) == 120" in failure.traceback
+    assert "1 failed, 1 passed" in result.outcome.output  # pytest's own summary line
+
+
+STRUCTURED_TESTS = """\
+import pytest
+
+from solution import factorial
+
+
+@pytest.mark.parametrize(("n", "expected"), [(5, 120), (3, 7)])
+def test_values(n, expected):
+    assert factorial(n) == expected
+
+
+class TestErrors:
+    @pytest.fixture
+    def database(self):
+        raise RuntimeError("no database here")
+
+    def test_needs_database(self, database):
+        pass
+
+    @pytest.mark.skip(reason="not written yet")
+    def test_later(self):
+        pass
+"""
+
+
+def test_every_test_is_a_structured_case_with_name_outcome_reason_and_place() -> None:
+    result = run_pytest(PytestRun(GOOD_CODE, STRUCTURED_TESTS), Sandbox())
+    cases = {case.label: case for case in result.outcome.cases}
+    assert list(cases) == [
+        "test_values[5-120]",
+        "test_values[3-7]",
+        "TestErrors.test_needs_database",
+        "TestErrors.test_later",
+    ]
+    passed, failed, setup, skipped = cases.values()
+    assert passed.outcome == "passed" and passed.nodeid == "test_solution.py::test_values[5-120]"
+    assert failed.outcome == "failed" and failed.message.startswith("assert 6 == 7")
+    assert failed.traceback.endswith("E   assert 6 == 7\nE    +  where 6 = factorial(3)")
+    assert failed.file == "test_solution.py" and failed.line == 6  # the decorator's line, 1-based
+    assert setup.outcome == "error" and "no database here" in setup.message
+    assert setup.nodeid == "test_solution.py::TestErrors::test_needs_database"
+    assert skipped.outcome == "skipped" and skipped.message == "not written yet"
+    assert (result.outcome.passed, result.outcome.failed, result.outcome.errors) == (1, 1, 1)
+    assert [c.label for c in result.outcome.failures()] == [
+        "test_values[3-7]",
+        "TestErrors.test_needs_database",
+    ]
+    assert "/sandbox" not in result.outcome.model_dump_json()  # the work dir path is not a reader's business
+
+
+def test_a_collection_error_is_a_case_named_after_the_module() -> None:
+    result = run_pytest(PytestRun(GOOD_CODE, "import json\nfrom solution import nothing_here\n"), Sandbox())
+    [case] = result.outcome.cases
+    assert (case.nodeid, case.outcome, case.message) == ("test_solution.py", "error", "collection failure")
+    assert "cannot import name 'nothing_here'" in case.traceback
+    assert "importlib" not in case.traceback  # frames of installed code say nothing about the tests
+
+
+def test_huge_suites_and_huge_messages_are_capped_keeping_the_failures() -> None:
+    tests = (
+        "import pytest\n\n@pytest.mark.parametrize('n', range(700))\n"
+        "def test_many(n):\n    assert n != 650, 'x' * 50_000\n"
+    )
+    result = run_pytest(PytestRun(GOOD_CODE, tests, timeout=60), Sandbox())
+    outcome = result.outcome
+    assert (outcome.passed, outcome.failed) == (699, 1)
+    assert len(outcome.cases) == CASES_CAP and outcome.cases_omitted == 700 - CASES_CAP
+    [failure] = outcome.failures()
+    assert failure.name == "test_many[650]" and len(failure.message) <= MESSAGE_CAP
+    assert len(failure.traceback) <= TRACEBACK_CAP
+    assert [c.name for c in outcome.cases[:2]] == ["test_many[0]", "test_many[1]"]  # run order kept
+    assert len(outcome.model_dump_json()) < 200_000
 
 
 def test_no_tests_is_not_a_pass() -> None:

@@ -75,7 +75,7 @@ def _verdict(result: PytestResult, timeout: float) -> Iterator[Finding]:
     for case in result.collection_errors:
         yield _critical(
             "acceptance.collection_error",
-            f"The acceptance tests could not be collected against the code: {_tail(case.details or case.message)}",
+            f"The acceptance tests could not be collected against the code: {_tail(case.traceback or case.message)}",
             "The acceptance tests import names from `solution`: define them with the expected signatures.",
         )
     for case in result.failures:
@@ -86,13 +86,12 @@ def _verdict(result: PytestResult, timeout: float) -> Iterator[Finding]:
 
 
 def _failure(case: TestCase) -> Finding:
-    label = f"{case.classname.rsplit('.', 1)[-1]}.{case.name}" if "." in case.classname else case.name
     verb = "failed" if case.outcome == "failed" else "errored"
     reason = case.message.strip().splitlines()[0][:300] if case.message.strip() else case.outcome
-    details = _tail(case.details)
+    details = _tail(case.traceback)
     return _critical(
         "acceptance.failed",
-        f"Acceptance test {label} {verb}: {reason}" + (f"\n{details}" if details else ""),
+        f"Acceptance test {case.label} {verb}: {reason}" + (f"\n{details}" if details else ""),
         "The acceptance tests are the user's and are right: change the code, not your understanding of them.",
     )
 

@@ -88,7 +88,7 @@ def verdict(result: PytestResult, timeout: float, test_tree: ast.Module | None =
     """The findings for one pytest run: what failed, or why the run does not count."""
     run = result.run
     outcome = result.outcome
-    text = run.output + "".join(c.details for c in result.cases)
+    text = run.output + "".join(c.traceback for c in result.cases)
     if any(marker in text for marker in _MEMORY_MARKERS):
         yield _critical(
             "execution.memory",
@@ -121,9 +121,10 @@ def verdict(result: PytestResult, timeout: float, test_tree: ast.Module | None =
     for case in result.collection_errors:
         yield _critical(
             "execution.collection_error",
-            f"pytest could not collect the tests: {_last_line(case.details) or case.message}",
+            f"pytest could not collect the tests: {_last_line(case.traceback) or case.message}",
             "The module or the tests fail at import: check names imported from `solution` and module-level code.",
             target="tests",
+            test_id=case.nodeid,
         )
     for case in result.failures:
         yield _failure(case, test_tree)
@@ -146,7 +147,11 @@ def verdict(result: PytestResult, timeout: float, test_tree: ast.Module | None =
 
 
 def _critical(
-    rule: str, message: str, suggestion: str | None = None, target: Literal["code", "tests"] = "code"
+    rule: str,
+    message: str,
+    suggestion: str | None = None,
+    target: Literal["code", "tests"] = "code",
+    test_id: str | None = None,
 ) -> Finding:
     return Finding(
         gate="execution",
@@ -155,6 +160,7 @@ def _critical(
         message=message,
         suggestion=suggestion,
         target=target,
+        test_id=test_id,
     )
 
 
@@ -184,20 +190,20 @@ def _signal_finding(number: int, text: str) -> Finding:
 
 def _failure(case: TestCase, test_tree: ast.Module | None) -> Finding:
     base_name = case.name.split("[", 1)[0]
-    cls = case.classname.rsplit(".", 1)[-1] if "." in case.classname else None
+    cls = case.label.rpartition(".")[0] or None
     node = _test_node(test_tree, base_name, cls)
-    label = f"{cls}.{case.name}" if cls else case.name
-    reason = _first_line(case.message) or _last_line(case.details) or case.outcome
+    reason = _first_line(case.message) or _last_line(case.traceback) or case.outcome
     verb = "failed" if case.outcome == "failed" else "errored"
     return Finding(
         gate="execution",
         rule="execution.failed" if case.outcome == "failed" else "execution.error",
         severity=Severity.CRITICAL,
-        message=f"Test {label} {verb}: {reason}",
+        message=f"Test {case.label} {verb}: {reason}",
         line=getattr(node, "lineno", None),
         end_line=getattr(node, "end_lineno", None),
         target="tests",
         suggestion="Fix the code if the test is right; fix the test if it asserts the wrong thing.",
+        test_id=case.nodeid,
     )
 
 

@@ -2,7 +2,8 @@
 
 Two test suites: ``codeagent.gates`` with one test case per quality gate (a failure carries the gate's findings,
 ``<skipped/>`` for skipped gates, ``<error>`` for crashed ones) and ``codeagent.generated_tests`` with the generated
-tests' own results, one test case per test when pytest's output names them, else one aggregate case.
+tests' own results, one test case per test of :attr:`TestOutcome.cases <burr_codeagent.models.TestOutcome.cases>`,
+or one aggregate case when the run named no test (it timed out, or crashed before pytest wrote its report).
 """
 
 from __future__ import annotations
@@ -10,87 +11,20 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from ..hookspecs import hookimpl
-from ..models import AgentResult, CheckReport, Finding, GateRun, Severity, TestOutcome
+from ..models import AgentResult, CheckReport, Finding, GateRun, Severity, TestCase, TestOutcome
 from .base import Renderable, RenderContext, Renderer
 
-__all__ = ["JunitRenderer", "TestCaseResult", "merge_junit", "parse_pytest_results"]
+__all__ = ["JunitRenderer", "merge_junit"]
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-# pytest -v lines ("test_solution.py::test_x PASSED [ 50%]") and -rA summary lines ("FAILED test_solution.py::t - ...").
-_VERBOSE = re.compile(
-    r"^(?P<id>\S+::\S+)\s+(?P<status>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b", re.MULTILINE
-)
-_SUMMARY = re.compile(
-    r"^(?P<status>PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\s+(?P<id>\S+::\S+)(?:\s+-\s+(?P<why>.*))?$",
-    re.MULTILINE,
-)
-# The execution gate's own output: "--- test_solution::test_x (failed) ---" followed by the failure's details.
-_BLOCK = re.compile(r"^--- (?P<id>\S+::\S+) \((?P<status>[a-z]+)\) ---$", re.MULTILINE)
-_STATUS = {
-    "PASSED": "passed",
-    "XFAIL": "skipped",
-    "SKIPPED": "skipped",
-    "XPASS": "passed",
-    "FAILED": "failed",
-    "ERROR": "error",
-}
 
 
 def _text(value: str) -> str:
     """Text safe inside XML 1.0: ANSI colours and characters XML forbids are removed."""
     return _INVALID_XML.sub("", _ANSI.sub("", value))
-
-
-@dataclass(frozen=True)
-class TestCaseResult:
-    """One generated test as pytest reported it."""
-
-    __test__ = False  # not a pytest test class
-
-    classname: str
-    name: str
-    status: str  # passed | failed | error | skipped
-    message: str = ""
-
-
-def parse_pytest_results(output: str) -> list[TestCaseResult]:
-    """Per-test results from pytest's verbose or ``-rA`` summary lines, or the execution gate's failure blocks.
-
-    Empty when the output names no tests.
-    """
-    found: dict[str, TestCaseResult] = {}
-    clean = _ANSI.sub("", output)
-    blocks = list(_BLOCK.finditer(clean))
-    for i, match in enumerate(blocks):
-        end = blocks[i + 1].start() if i + 1 < len(blocks) else len(clean)
-        path, _, name = match.group("id").partition("::")
-        detail = clean[match.end() : end].strip()
-        status = _STATUS.get(match.group("status"), "failed")
-        found[match.group("id")] = TestCaseResult(
-            path.removesuffix(".py").replace("/", "."), name, status, detail
-        )
-    for pattern in (_VERBOSE, _SUMMARY):
-        for match in pattern.finditer(_ANSI.sub("", output)):
-            node_id = match.group("id")
-            path, _, name = node_id.partition("::")
-            module = path.removesuffix(".py").replace("/", ".")
-            why = match.groupdict().get("why") or ""
-            previous = found.get(node_id)
-            found[node_id] = TestCaseResult(
-                module, name, _STATUS[match.group("status")], why or (previous.message if previous else "")
-            )
-    return list(found.values())
-
-
-def _headline(detail: str) -> str:
-    """The most telling line of a failure: pytest's first ``E`` line, else the last line."""
-    lines = [line.strip() for line in detail.splitlines() if line.strip()]
-    marked = [line for line in lines if line.startswith("E ")]
-    return (marked[0][1:].strip() if marked else lines[-1]) if lines else "failed"
 
 
 def _findings_text(findings: Sequence[Finding], paths: dict[str, str]) -> str:
@@ -150,48 +84,20 @@ def _close_suite(suite: ET.Element, outcomes: list[str], seconds: float) -> None
     suite.set("time", f"{seconds:.3f}")
 
 
-def _generated_tests(
-    parent: ET.Element, outcome: TestOutcome, report: CheckReport, paths: dict[str, str]
-) -> None:
+def _generated_tests(parent: ET.Element, outcome: TestOutcome) -> None:
     suite = _suite(parent, "codeagent.generated_tests")
     suite.set("hostname", _text(f"sandbox:{outcome.isolation}"))
-    per_test = parse_pytest_results(outcome.output)
-    counted = outcome.passed + outcome.failed + outcome.errors + outcome.skipped
-    named_failures = sum(1 for t in per_test if t.status in {"failed", "error"})
-    outcomes: list[str] = []
-    if per_test and (len(per_test) == counted or named_failures == outcome.failed + outcome.errors):
-        for test in per_test:
-            case = ET.SubElement(
-                suite, "testcase", classname=_text(test.classname), name=_text(test.name), time="0"
-            )
-            if test.status == "failed":
-                failure = ET.SubElement(
-                    case,
-                    "failure",
-                    message=_text(_headline(test.message)),
-                    type="failed",
-                )
-                failure.text = _text(test.message)
-                outcomes.append("failure")
-            elif test.status == "error":
-                ET.SubElement(case, "error", message=_text(test.message or "error"), type="error")
-                outcomes.append("error")
-            elif test.status == "skipped":
-                ET.SubElement(case, "skipped", message=_text(test.message or "skipped"))
-                outcomes.append("skipped")
-            else:
-                outcomes.append("ok")
-        unnamed_passes = outcome.passed - sum(1 for t in per_test if t.status == "passed")
-        if unnamed_passes > 0:  # the output names only the failures; the passing tests are counted, not named
-            ET.SubElement(
-                suite,
-                "testcase",
-                classname="codeagent.generated_tests",
-                name=f"{unnamed_passes} passing test(s)",
-                time="0",
-            )
-            outcomes.append("ok")
-    else:
+    outcomes = [_test_case(suite, case) for case in outcome.cases]
+    if outcome.cases_omitted:
+        ET.SubElement(
+            suite,
+            "testcase",
+            classname="codeagent.generated_tests",
+            name=f"{outcome.cases_omitted} more test(s), not listed one by one",
+            time="0",
+        )
+        outcomes.append("ok")
+    if not outcome.cases:  # nothing was reported test by test: one case for the run
         case = ET.SubElement(
             suite,
             "testcase",
@@ -205,12 +111,32 @@ def _generated_tests(
         if outcome.succeeded:
             outcomes.append("ok")
         else:
-            failure = ET.SubElement(case, "failure", message=_text(summary), type="tests_failed")
-            failure.text = _findings_text([f for f in report.findings if f.gate == "execution"], paths)
+            # Why (a timeout, a crash) is in the gates suite's findings and in system-out below.
+            ET.SubElement(case, "failure", message=_text(summary), type="tests_failed")
             outcomes.append("failure")
     if outcome.output:
         ET.SubElement(suite, "system-out").text = _text(outcome.output)
     _close_suite(suite, outcomes, outcome.duration_seconds)
+
+
+def _test_case(suite: ET.Element, test: TestCase) -> str:
+    """One generated test, as pytest's own JUnit report has it (file and 1-based line included)."""
+    case = ET.SubElement(
+        suite, "testcase", classname=_text(test.classname), name=_text(test.name), time=f"{test.seconds:.3f}"
+    )
+    if test.file:
+        case.set("file", _text(test.file))
+    if test.line:
+        case.set("line", str(test.line))
+    if test.outcome == "passed":
+        return "ok"
+    if test.outcome == "skipped":
+        ET.SubElement(case, "skipped", message=_text(test.message or "skipped"))
+        return "skipped"
+    tag, kind = ("failure", "failure") if test.outcome == "failed" else ("error", "error")
+    element = ET.SubElement(case, tag, message=_text(test.message or test.outcome), type=test.outcome)
+    element.text = _text(test.traceback)
+    return kind
 
 
 def junit_tree(report: CheckReport, paths: dict[str, str], *, name: str) -> ET.Element:
@@ -229,7 +155,7 @@ def junit_tree(report: CheckReport, paths: dict[str, str], *, name: str) -> ET.E
         outcomes.append("failure")
     _close_suite(gates, outcomes, sum(run.seconds for run in report.gates))
     if report.tests is not None:
-        _generated_tests(root, report.tests, report, paths)
+        _generated_tests(root, report.tests)
     _totals(root)
     return root
 

@@ -11,8 +11,8 @@ Running tests::
     from burr_codeagent.sandbox import PytestRun, Sandbox, run_pytest
 
     result = run_pytest(PytestRun(code=code, test_code=tests, timeout=10), Sandbox("auto"))
-    result.outcome            # TestOutcome: passed/failed/errors/skipped, timed_out, isolation, output excerpt
-    result.cases              # every test with its outcome and failure message
+    result.outcome            # TestOutcome: counts, timed_out, isolation, every test (outcome.cases), output tail
+    result.cases              # every test that ran, with its outcome, message and traceback tail
     result.problem            # why the run does not count (no report, killed, status disagrees), or None
 
 Extending a run (coverage, mutation testing, acceptance tests): a :class:`PytestRun` takes extra pytest

@@ -9,13 +9,12 @@ from __future__ import annotations
 import secrets
 import sys
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
 
-from ..models import TestOutcome
+from ..models import TestCase, TestOutcome
+from .junit_xml import COLLECTION_FAILURE, keep_cases, parse_junit
 from .runner import RunResult, Sandbox, workdir
 
 __all__ = ["PytestResult", "PytestRun", "TestCase", "run_pytest"]
@@ -62,22 +61,12 @@ class PytestRun:
 
 
 @dataclass(frozen=True)
-class TestCase:
-    """One test from the report."""
-
-    __test__ = False  # not a pytest test class
-
-    name: str
-    classname: str
-    outcome: Literal["passed", "failed", "error", "skipped"]
-    message: str = ""
-    details: str = ""
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
 class PytestResult:
-    """The outcome of a run, the individual tests, any collected files and, if it cannot count, why."""
+    """The outcome of a run, the individual tests, any collected files and, if it cannot count, why.
+
+    ``cases`` are the tests that ran (all of them; ``outcome.cases`` keeps at most 500, collection errors
+    included), ``collection_errors`` the test modules that could not be imported.
+    """
 
     outcome: TestOutcome
     cases: list[TestCase]
@@ -91,7 +80,7 @@ class PytestResult:
     @property
     def failures(self) -> list[TestCase]:
         """Tests that failed or errored (collection errors are separate)."""
-        return [c for c in self.cases if c.outcome in ("failed", "error")]
+        return [c for c in self.cases if c.failing]
 
 
 def pytest_command(spec: PytestRun, report: str, suite: str) -> list[str]:
@@ -168,13 +157,15 @@ class _Parsed:
 
 def interpret(run: RunResult, report: bytes | None, suite: str, seconds: float, cap: int = 8_000) -> _Parsed:
     """Combine the run and its report into a :class:`TestOutcome` (exposed for tests and other runners)."""
-    cases, parse_problem = _parse_report(report, suite)
-    collection = [c for c in cases if c.outcome == "error" and c.message == "collection failure"]
+    cases, parse_problem = parse_junit(report, suite, run.inside_workdir)
+    collection = [c for c in cases if c.outcome == "error" and c.message == COLLECTION_FAILURE]
     tests = [c for c in cases if c not in collection]
     counts = {o: sum(1 for c in tests if c.outcome == o) for o in ("passed", "failed", "error", "skipped")}
     problem = parse_problem
     if problem is None and not run.timed_out:
         problem = _status_disagrees(run.returncode, counts, bool(collection))
+    believed = [*collection, *tests] if problem is None else [c for c in [*collection, *tests] if c.failing]
+    kept, omitted = keep_cases(believed)
     outcome = TestOutcome(
         passed=counts["passed"] if problem is None else 0,
         failed=counts["failed"],
@@ -183,43 +174,11 @@ def interpret(run: RunResult, report: bytes | None, suite: str, seconds: float, 
         duration_seconds=round(seconds, 3),
         timed_out=run.timed_out,
         isolation=run.isolation,
-        output=_excerpt(run, tests, collection, problem)[:cap],
+        output=_output_tail(run, cap),
+        cases=kept,
+        cases_omitted=omitted,
     )
     return _Parsed(outcome, tests, report is not None and parse_problem is None, problem, collection)
-
-
-def _parse_report(report: bytes | None, suite: str) -> tuple[list[TestCase], str | None]:
-    if report is None:
-        return [], "pytest ended without writing its report"
-    try:
-        root = ET.fromstring(report)
-    except ET.ParseError as exc:
-        return [], f"pytest's report is incomplete or malformed ({exc})"
-    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
-    if len(suites) != 1 or suites[0].get("name") != suite:
-        return [], "the report file was not written by this pytest run"
-    cases = []
-    for element in suites[0].iter("testcase"):
-        outcome: Literal["passed", "failed", "error", "skipped"] = "passed"
-        message = details = ""
-        for tag, kind in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
-            child = element.find(tag)
-            if child is not None:
-                outcome = kind  # type: ignore[assignment]
-                message = child.get("message", "")
-                details = child.text or ""
-                break
-        cases.append(
-            TestCase(
-                name=element.get("name", ""),
-                classname=element.get("classname", ""),
-                outcome=outcome,
-                message=message,
-                details=details,
-                seconds=float(element.get("time", "0") or 0),
-            )
-        )
-    return cases, None
 
 
 def _status_disagrees(returncode: int | None, counts: dict[str, int], collection_failed: bool) -> str | None:
@@ -234,20 +193,9 @@ def _status_disagrees(returncode: int | None, counts: dict[str, int], collection
     return None
 
 
-def _excerpt(run: RunResult, tests: list[TestCase], collection: list[TestCase], problem: str | None) -> str:
-    """Failure text for the feedback prompt: each failing test's traceback tail, else the run's own output."""
-    parts = []
-    for case in [*collection, *(c for c in tests if c.outcome in ("failed", "error"))]:
-        header = f"{case.classname}::{case.name}".strip(":") or "test_solution"
-        parts.append(f"--- {header} ({case.outcome}) ---\n{_tail(case.details or case.message, 1_500)}")
-    if problem or not parts:
-        output = run.output.replace(run.inside_workdir + "/", "")
-        parts.append(
-            f"--- pytest output{' (truncated)' if run.output_truncated else ''} ---\n{_tail(output, 3_000)}"
-        )
-    return "\n".join(parts)
-
-
-def _tail(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else "...\n" + text[-limit:]
+def _output_tail(run: RunResult, cap: int) -> str:
+    """pytest's own output for a human reader: its tail (the failures and the summary), the work dir removed."""
+    output = run.output.replace(run.inside_workdir + "/", "").strip()
+    if run.output_truncated:
+        output = "(output truncated)\n" + output
+    return output if len(output) <= cap else "...\n" + output[-(cap - 4) :]

@@ -1,0 +1,76 @@
+"""The prompts: what the first generation, a retry and a review ask of the model."""
+
+from __future__ import annotations
+
+from burr_codeagent import CheckReport, Finding, Severity
+from burr_codeagent.prompts import (
+    ANALYSIS_SYSTEM_PROMPT,
+    SYSTEM_PROMPT,
+    analysis_prompt,
+    feedback_prompt,
+    generation_prompt,
+)
+from tests.conftest import make_response
+
+TASK = "Write is_prime(n) for integers n >= 0."
+ACCEPTANCE = "from solution import is_prime\n\ndef test_seven():\n    assert is_prime(7)\n"
+
+
+def failing_report() -> CheckReport:
+    findings = [
+        Finding(
+            gate="acceptance",
+            rule="acceptance.failed",
+            severity=Severity.CRITICAL,
+            message="Acceptance test test_seven failed: assert False",
+        ),
+        Finding(
+            gate="docstrings",
+            rule="docstrings.missing",
+            severity=Severity.WARNING,
+            message="No docstring",
+            line=1,
+        ),
+    ]
+    return CheckReport.from_findings(findings, gates=[], tests=None, seconds=0.0, warning_threshold=5)
+
+
+def test_the_system_prompt_fixes_the_answer_shape_and_the_module_name() -> None:
+    for field in ("function_name", "code", "test_code", "explanation", "dependencies", "usage_examples"):
+        assert f"- {field}:" in SYSTEM_PROMPT
+    assert "from solution import" in SYSTEM_PROMPT
+    assert "Do not rewrite the code" in ANALYSIS_SYSTEM_PROMPT
+
+
+def test_the_first_prompt_is_the_task_and_shows_acceptance_tests_only_when_given() -> None:
+    plain = generation_prompt(f"  {TASK}\n\n")
+    assert plain.startswith(f"Task:\n{TASK}\n") and "Write the module and its pytest tests." in plain
+    assert "Acceptance tests" not in plain
+    assert "Acceptance tests" not in generation_prompt(TASK, acceptance_tests="  \n")
+    shown = generation_prompt(TASK, acceptance_tests=ACCEPTANCE)
+    assert "run as `test_acceptance.py`" in shown and "def test_seven():" in shown
+
+
+def test_a_retry_restates_the_task_and_stays_within_its_budget() -> None:
+    prompt = feedback_prompt(TASK, make_response(), failing_report(), max_chars=1_200, attempt=2)
+    assert len(prompt) <= 1_200
+    assert prompt.startswith(f"Task:\n{TASK}")
+    assert "Your previous answer (attempt 2) did not pass" in prompt
+    assert "Acceptance test test_seven failed" in prompt
+    assert prompt.rstrip().endswith("keep what already works.")
+
+
+def test_acceptance_visibility_decides_what_a_retry_shows() -> None:
+    hidden = feedback_prompt(TASK, make_response(), failing_report(), acceptance_visibility="none")
+    assert "An acceptance test failed" in hidden and "test_seven" not in hidden
+    verbatim = feedback_prompt(
+        TASK, make_response(), failing_report(), acceptance_visibility="verbatim", acceptance_tests=ACCEPTANCE
+    )
+    assert "def test_seven():" in verbatim and "Acceptance test test_seven failed" in verbatim
+
+
+def test_the_review_prompt_asks_for_a_review_with_the_same_facts() -> None:
+    prompt = analysis_prompt(TASK, make_response(), failing_report(), attempt=1, acceptance_visibility="none")
+    assert "[docstrings.missing]" in prompt and "test_seven" not in prompt
+    assert prompt.rstrip().endswith("Do not rewrite the code.")
+    assert "Return the complete corrected module" not in prompt

@@ -10,6 +10,7 @@ import pytest
 from burr_codeagent import AgentConfig, CodeAgent, ConfigurationError, Finding, Severity, check, hookimpl
 from burr_codeagent.backends import ScriptedBackend
 from burr_codeagent.gates import Gate, GateContext
+from burr_codeagent.plugin_settings import Setting
 from burr_codeagent.plugins import PluginError, PluginManager, default_manager, register_plugin
 
 from .conftest import make_response
@@ -143,3 +144,103 @@ def test_register_plugin_is_deprecated() -> None:
     with pytest.warns(DeprecationWarning, match="plugins="):
         register_plugin(NoTodoPlugin())
     assert "no_todo" in default_manager().gate_names()
+
+
+def test_a_string_after_is_rejected_at_registration_not_run_in_the_wrong_wave() -> None:
+    class Late(NoTodoGate):
+        name = "late"
+        after = "execution"
+
+    with pytest.raises(
+        PluginError,
+        match=r"invalid gate: gate 'late': after must be a tuple of names, e\.g\. after = \('execution',\)",
+    ):
+        check("x = 1\n", plugins=[plugin_of(Late())])
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "message"),
+    [
+        ("needs_tests", "yes", "needs_tests must be True or False"),
+        ("rules", ["no_todo.found"], "rules must be a mapping"),
+        ("supersedes", "style.E501", "supersedes must be a tuple"),
+        ("settings", {"max": 3}, "settings must be a tuple"),
+    ],
+)
+def test_gate_attributes_of_the_wrong_type_are_plugin_errors(
+    attribute: str, value: object, message: str
+) -> None:
+    gate = NoTodoGate()
+    setattr(gate, attribute, value)
+    with pytest.raises(PluginError, match=message):
+        PluginManager([plugin_of(gate)], load_entry_points=False).gates()
+
+
+def test_a_renderer_without_render_is_rejected() -> None:
+    class Half:
+        name = "half"
+        extension = "txt"
+        description = "no render"
+
+        def can_render(self, obj: object) -> bool:
+            return True
+
+    class P:
+        @hookimpl
+        def register_renderers(self, register: Callable[[object], None]) -> None:
+            register(Half())
+
+    with pytest.raises(PluginError, match=r"invalid renderer: renderer 'half' has no render\(\) method"):
+        PluginManager([P()], load_entry_points=False).renderers()
+
+
+class MaxTodos(NoTodoGate):
+    """Declares one setting: how many TODOs are allowed."""
+
+    settings = (Setting("allowed", int, 0, "TODO comments allowed."),)
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        found = list(super().check(ctx))
+        return iter(found[ctx.options["allowed"] :])
+
+
+def test_a_gates_declared_setting_is_validated_and_defaulted() -> None:
+    code = "x = 1  # TODO\ny = 2  # TODO\n"
+    assert check(code, plugins=[plugin_of(MaxTodos())]).critical_count == 2  # default 0
+    relaxed = AgentConfig(gates={"options": {"no_todo": {"allowed": "1"}}})
+    assert check(code, config=relaxed, plugins=[plugin_of(MaxTodos())]).critical_count == 1
+    misspelt = AgentConfig(gates={"options": {"no_todo": {"alowed": 1}}})
+    with pytest.raises(
+        ConfigurationError,
+        match=r"gates.options.no_todo: unknown setting 'alowed' \(did you mean 'allowed'\?\)",
+    ):
+        check(code, config=misspelt, plugins=[plugin_of(MaxTodos())])
+    wrong = AgentConfig(gates={"options": {"no_todo": {"allowed": "many"}}})
+    with pytest.raises(
+        ConfigurationError, match=r"gates\.options\.no_todo\.allowed: Input should be a valid integer"
+    ):
+        check(code, config=wrong, plugins=[plugin_of(MaxTodos())])
+
+
+def test_backend_options_are_checked_against_the_backend_declarations(config: AgentConfig) -> None:
+    cassette = AgentConfig(backend="replay", backend_options={"replay": {"casette": "run.json"}})
+    with pytest.raises(
+        ConfigurationError,
+        match=r"backend_options.replay: unknown setting 'casette' \(did you mean 'cassette'\?\)",
+    ):
+        CodeAgent(cassette)
+    with pytest.raises(
+        ConfigurationError, match=r"backend_options: unknown backend 'replai' \(did you mean 'replay'\?\)"
+    ):
+        CodeAgent(AgentConfig(backend="replay", backend_options={"replai": {}}))
+    with pytest.raises(ConfigurationError, match=r"backend_options\.replay\.match"):
+        CodeAgent(AgentConfig(backend="replay", backend_options={"replay": {"match": "fuzzy"}}))
+
+
+def plugin_of(item: object) -> object:
+    class P:
+        @hookimpl
+        def register_gates(self, register: Callable[[object], None]) -> None:
+            register(item)
+
+    return P()

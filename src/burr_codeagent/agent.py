@@ -23,6 +23,7 @@ from .backends.base import (
     LLMBackend,
     M,
 )
+from .backends.recording import finish_backend
 from .checker import Checker
 from .config import AgentConfig
 from .errors import ConfigurationError
@@ -50,7 +51,8 @@ class _DeferredBackend(LLMBackend):
 
     def resolve(self) -> LLMBackend:
         if self._backend is None:
-            self._backend = self._manager.backends()[self.name].item.create(self._config)
+            created = self._manager.backends()[self.name].item.create(self._config)
+            self._backend = finish_backend(created, self._config)
             self.model = self._backend.model
         return self._backend
 
@@ -127,7 +129,7 @@ class CodeAgent:
         self.listeners = list(listeners)
         self.hooks = list(hooks)
         if isinstance(backend, LLMBackend):
-            self.backend: LLMBackend = backend
+            self.backend: LLMBackend = finish_backend(backend, self.config)  # recording is wrapped here, once
             self.config = self.config.model_copy(update={"backend": backend.name})
         elif backend is not None and backend != self.config.backend:
             self.config = self.config.model_copy(update={"backend": backend})

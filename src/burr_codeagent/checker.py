@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
-from .gates.base import Gate, GateContext, GateSkipped, GateTraits
+from .gates.base import Gate, GateContext, GateSkipped, GateTraits, gate_options
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
 from .plugins import PluginManager, default_manager, manager_for
 
@@ -179,7 +179,7 @@ class Checker:
         if GateTraits.of(gate).needs_tests and not ctx.test_code:
             return GateRun(name=gate.name, status="skipped", error="no test code"), []
         try:
-            found = list(gate.check(ctx.with_options(self.config.gate_options(gate.name))))
+            found = list(gate.check(ctx.with_options(gate_options(gate, self.config))))
         except GateSkipped as skip:
             return GateRun(
                 name=gate.name, status="skipped", seconds=time.perf_counter() - start, error=str(skip)

@@ -6,6 +6,7 @@ Heavy modules are imported inside the commands so ``codeagent --help`` stays fas
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterator
@@ -307,7 +308,7 @@ def check(
     """Check existing code with the quality gates, like a linter."""
     from .checker import Checker
     from .plugins import unknown_name_message
-    from .reports.base import RenderContext
+    from .reports.base import RenderContext, join_rendered, renderer_options
     from .reports.writer import gates_of, render_report
 
     with usage_errors():
@@ -346,34 +347,16 @@ def check(
                 gates=gates_of(manager),
             )
             renderer = manager.renderers()[format].item
+            context = dataclasses.replace(context, options=renderer_options(renderer, context.config))
             secret = config.api_key.get_secret_value() if config.api_key else None
             rendered.append(render_report(renderer, report, context, secrets=[secret]))
         if rendered:
-            text = rendered[0] if len(rendered) == 1 else _join_reports(format, rendered)
+            text = join_rendered(manager.renderers()[format].item, rendered, context)
             if output is not None:
                 output.write_text(text, encoding="utf-8")
             else:
                 sys.stdout.write(text if text.endswith("\n") else text + "\n")
     raise typer.Exit(exit_code)
-
-
-def _join_reports(format: str, rendered: list[str]) -> str:
-    """One document from the reports of several files, valid for its format."""
-    if format == "json":
-        return json.dumps([json.loads(r) for r in rendered], indent=2)
-    if format == "sarif":
-        from .reports.sarif import merge_sarif
-
-        return merge_sarif(rendered)
-    if format == "junit":
-        from .reports.junit import merge_junit
-
-        return merge_junit(rendered)
-    if format == "html":
-        from .reports.html import join_html
-
-        return join_html(rendered)
-    return "\n".join(rendered)
 
 
 # -- gates, backends, visualize ---------------------------------------------------------------------------------
@@ -387,6 +370,7 @@ def gates(
     from rich.table import Table
 
     from .gates.base import GateTraits
+    from .plugin_settings import describe_settings
 
     registered = cli_manager().gates()
     rows: list[dict[str, Any]] = [
@@ -396,6 +380,7 @@ def gates(
             "rules": dict(r.item.rules),
             "plugin": r.plugin,
             "enabled_by_default": GateTraits.of(r.item).enabled_by_default,
+            "settings": describe_settings(GateTraits.of(r.item).settings),
         }
         for name, r in registered.items()
     ]
@@ -423,6 +408,8 @@ def backends(
     """List every registered LLM backend and whether it is configured."""
     from rich.table import Table
 
+    from .plugin_settings import describe_settings
+
     with usage_errors():
         config = build_config(validate={"backend": False, "gates": False, "formats": False})
         rows: list[dict[str, Any]] = []
@@ -436,6 +423,7 @@ def backends(
                     "missing": missing,
                     "plugin": r.plugin,
                     "selected": name == config.backend,
+                    "settings": describe_settings(getattr(r.item, "settings", ())),
                 }
             )
     if format == "json":

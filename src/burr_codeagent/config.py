@@ -120,15 +120,19 @@ class AgentConfig(BaseSettings):
     region: str | None = Field(
         default=None,
         validation_alias=AliasChoices("CODEAGENT_REGION", "AWS_REGION"),
-        description="AWS region.",
+        description="AWS region (the `bedrock` backend's `region` setting).",
     )
     profile: str | None = Field(
         default=None,
         validation_alias=AliasChoices("CODEAGENT_PROFILE", "AWS_PROFILE"),
-        description="AWS profile.",
+        description="AWS profile (the `bedrock` backend's `profile` setting).",
     )
-    model_path: Path | None = Field(default=None, description="GGUF file for the `local` backend.")
-    cassette: Path | None = Field(default=None, description="Cassette for the `replay` backend.")
+    model_path: Path | None = Field(
+        default=None, description="GGUF file (the `local` backend's `model_path` setting)."
+    )
+    cassette: Path | None = Field(
+        default=None, description="Cassette to play (the `replay` backend's `cassette` setting)."
+    )
     record: Path | None = Field(
         default=None, description="Record every model exchange to this cassette file."
     )
@@ -142,7 +146,12 @@ class AgentConfig(BaseSettings):
     replay_match: Literal["exact", "order"] = Field(
         default="exact",
         description="How `replay` matches requests: identical prompts only, or the recorded order (a changed "
-        "gate changes the feedback prompts).",
+        "gate changes the feedback prompts); the `replay` backend's `match` setting.",
+    )
+    backend_options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Settings per backend, e.g. {'replay': {'cassette': 'run.json'}}; `codeagent backends "
+        "--format json` lists what each backend declares. Wins over the top-level aliases above.",
     )
     max_tokens: int = Field(default=4096, ge=256, description="Output token limit per generation.")
     prices: dict[str, tuple[float, float]] = Field(
@@ -177,6 +186,9 @@ class AgentConfig(BaseSettings):
     report_formats: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: list(REPORT_FORMATS_DEFAULT),
         description="Report formats written at the end of a run (comma-separated in the environment).",
+    )
+    report_options: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Settings per report format, e.g. {'csv': {'delimiter': ';'}}."
     )
     output_dir: Path = Field(default=Path("codeagent-reports"), description="Where reports are written.")
     tracking: bool = Field(default=True, description="Record runs with Burr's local tracker (the `burr` UI).")

@@ -13,7 +13,6 @@ plugins that the public entry points (``check``, ``Checker``, ``CodeAgent`` and 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib
 import importlib.util
@@ -21,7 +20,7 @@ import logging
 import os
 import pkgutil
 import warnings
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -31,9 +30,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pluggy
 
 from . import hookspecs
-from .errors import ConfigurationError
+from .backends.base import backend_options, validate_backend_factory
+from .errors import ConfigurationError, unknown_name_message
+from .gates.base import gate_options, validate_gate
 from .hookspecs import PROJECT
 from .report_cache import ReportCache
+from .reports.base import renderer_options, validate_renderer
 
 if TYPE_CHECKING:
     from .backends.base import BackendFactory
@@ -57,6 +59,11 @@ log = logging.getLogger(__name__)
 BUILTIN_PACKAGES = ("burr_codeagent.gates", "burr_codeagent.backends", "burr_codeagent.reports")
 HOOKS = ("register_gates", "register_backends", "register_renderers")
 T = TypeVar("T")
+_CONTRACTS: dict[str, Callable[[object], None]] = {
+    "gate": validate_gate,
+    "backend": validate_backend_factory,
+    "renderer": validate_renderer,
+}
 
 
 class PluginError(Exception):
@@ -88,13 +95,6 @@ def builtin_modules() -> list[ModuleType]:
             if any(hasattr(module, hook) for hook in HOOKS):
                 modules.append(module)
     return modules
-
-
-def unknown_name_message(kind: str, name: str, known: Collection[str], *, choose: str = "choose from") -> str:
-    """``unknown gate 'namig' (did you mean 'naming'?); choose from: ...`` -- one sentence a user can act on."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.7)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown {kind} {name!r}{hint}; {choose}: {', '.join(sorted(known)) or '(none registered)'}"
 
 
 class PluginManager:
@@ -178,6 +178,10 @@ class PluginManager:
                     raise PluginError(
                         f"{kind} {name!r} is registered twice: by {found[name].plugin!r} and by {_plugin!r}"
                     )
+                try:
+                    _CONTRACTS[kind](item)
+                except TypeError as exc:
+                    raise PluginError(f"plugin {_plugin!r} registered an invalid {kind}: {exc}") from exc
                 found[name] = Registered(item, _plugin)
 
             try:
@@ -226,13 +230,13 @@ class PluginManager:
             gates: Check ``gates.enable`` and ``gates.disable``.
             formats: Check ``report_formats``.
 
+        The settings the selected backend, the gates and the chosen report formats declare are checked too.
+
         Raises:
             ConfigurationError: naming the setting, the unknown name, the closest match and the choices.
         """
-        if backend and config.backend not in self.backends():
-            raise ConfigurationError(
-                unknown_name_message("backend", config.backend, self.backend_names(), choose="choose one of")
-            )
+        if backend:
+            self._validate_backend(config)
         if gates:
             known = self.gate_names()
             for field in ("enable", "disable"):
@@ -241,13 +245,29 @@ class PluginManager:
                         raise ConfigurationError(
                             f"gates.{field}: {unknown_name_message('gate', name, known)}"
                         )
+            for registered in self.gates().values():
+                gate_options(registered.item, config)
         if formats:
             known = self.renderer_names()
+            for field in ("report_formats", "report_options"):
+                for name in getattr(config, field):
+                    if name not in known:
+                        raise ConfigurationError(
+                            f"{field}: {unknown_name_message('report format', name, known)}"
+                        )
             for name in config.report_formats:
-                if name not in known:
-                    raise ConfigurationError(
-                        f"report_formats: {unknown_name_message('report format', name, known)}"
-                    )
+                renderer_options(self.renderers()[name].item, {"report_options": config.report_options})
+
+    def _validate_backend(self, config: AgentConfig) -> None:
+        known = self.backend_names()
+        if config.backend not in known:
+            raise ConfigurationError(
+                unknown_name_message("backend", config.backend, known, choose="choose one of")
+            )
+        for name in config.backend_options:
+            if name not in known:
+                raise ConfigurationError(f"backend_options: {unknown_name_message('backend', name, known)}")
+        backend_options(self.backends()[config.backend].item, config)
 
 
 @functools.cache

@@ -148,12 +148,27 @@ def test_without_credentials_it_says_what_to_set(request_: Request) -> None:
         factory.create(AgentConfig(backend="bedrock"))
 
 
-def test_record_setting_wraps_the_backend(aws: None, tmp_path: object) -> None:
+def test_the_agent_wraps_the_created_backend_for_recording_once(aws: None, tmp_path: object) -> None:
     from pathlib import Path
 
+    from burr_codeagent import CodeAgent
+
     config = AgentConfig(backend="bedrock", record=Path(str(tmp_path)) / "c.json")
-    backend = default_manager().backends()["bedrock"].item.create(config)
+    assert isinstance(default_manager().backends()["bedrock"].item.create(config), BedrockBackend)
+    backend = CodeAgent(config).backend.resolve()  # type: ignore[attr-defined]
     assert isinstance(backend, RecordingBackend) and isinstance(backend.inner, BedrockBackend)
+
+
+def test_region_and_profile_are_declared_settings_with_their_aliases(aws: None) -> None:
+    from burr_codeagent.backends.base import backend_options
+
+    factory = default_manager().backends()["bedrock"].item
+    assert (
+        backend_options(factory, AgentConfig(backend="bedrock"))["region"] == "us-west-2"
+    )  # AWS_REGION alias
+    configured = AgentConfig(backend="bedrock", backend_options={"bedrock": {"region": "eu-central-1"}})
+    assert backend_options(factory, configured) == {"region": "eu-central-1", "profile": None}
+    assert factory.missing(configured) == []
 
 
 def test_retry_policy_comes_from_config(aws: None) -> None:

@@ -15,7 +15,6 @@ from ..models import Usage
 from .accounting import usage_from_anthropic
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
 from .openai_api import is_local_url
-from .recording import finish_backend
 from .retry import ApiFailure, RetryPolicy
 from .sdk_errors import classify_http_sdk
 from .settings import configured_api_key, configured_base_url
@@ -135,10 +134,9 @@ class AnthropicFactory:
             max_retries=0,
             timeout=config.request_timeout,
         )
-        backend = AnthropicBackend(
+        return AnthropicBackend(
             client, model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
         )
-        return finish_backend(backend, config)
 
 
 @hookimpl

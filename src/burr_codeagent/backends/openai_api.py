@@ -17,7 +17,6 @@ from ..hookspecs import hookimpl
 from ..models import Usage
 from .accounting import usage_from_openai
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
-from .recording import finish_backend
 from .retry import ApiFailure, RetryPolicy
 from .sdk_errors import classify_http_sdk
 from .settings import configured_api_key, configured_base_url
@@ -155,10 +154,9 @@ class OpenAIFactory:
                 "openai is not configured: " + "; ".join(problems), backend=self.name
             )
         client = make_openai_client(config, _base_url(config) or OPENAI_URL, _api_key(config))
-        backend = OpenAIBackend(
+        return OpenAIBackend(
             client, model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
         )
-        return finish_backend(backend, config)
 
 
 class OllamaFactory:
@@ -175,14 +173,13 @@ class OllamaFactory:
 
     def create(self, config: AgentConfig) -> LLMBackend:
         client = make_openai_client(config, config.base_url or OLLAMA_URL, _api_key(config))
-        backend = OpenAIBackend(
+        return OpenAIBackend(
             client,
             model=config.model or OLLAMA_MODEL,
             retry=RetryPolicy.from_config(config),
             json_schema=True,
             name="ollama",
         )
-        return finish_backend(backend, config)
 
 
 @hookimpl

@@ -1,7 +1,7 @@
 """``RecordingBackend``: wraps any backend and writes every exchange to a cassette for the ``replay`` backend.
 
-Every built-in backend factory wraps its backend in one when ``config.record`` (``--record FILE``) is set; wrap your
-own backend instance the same way: ``CodeAgent(backend=RecordingBackend(my_backend, Path("run.json")))``.
+The agent wraps its backend -- built from a factory or passed as an instance -- in one when ``config.record``
+(``--record FILE``) is set, so no backend has to know about recording.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class RecordingBackend(LLMBackend):
 
 
 def finish_backend(backend: LLMBackend, config: AgentConfig) -> LLMBackend:
-    """``backend``, wrapped in a :class:`RecordingBackend` when ``config.record`` asks for a cassette."""
-    if config.record is None:
+    """``backend``, wrapped in a :class:`RecordingBackend` when ``config.record`` asks for a cassette (once)."""
+    if config.record is None or isinstance(backend, RecordingBackend):
         return backend
     return RecordingBackend(backend, config.record)

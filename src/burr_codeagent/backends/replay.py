@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from ..hookspecs import hookimpl
+from ..plugin_settings import Setting
 from .base import (
     BackendError,
     BackendFactory,
+    BackendFactoryBase,
     BackendNotConfiguredError,
     Generation,
     GenerationRequest,
@@ -126,32 +128,46 @@ def _next_unused(interactions: list[Interaction], used: set[int]) -> Interaction
     return next((item for i, item in enumerate(interactions) if i not in used), None)
 
 
-class ReplayFactory:
-    """Builds the replay backend from ``config.cassette`` (``--cassette FILE``)."""
+class ReplayFactory(BackendFactoryBase):
+    """Builds the replay backend from its ``cassette`` setting (``--cassette FILE``)."""
 
     name = "replay"
+    settings = (
+        Setting(
+            "cassette", Path | None, None, "Cassette recorded with --record FILE.", aliases=("cassette",)
+        ),
+        Setting(
+            "match",
+            Literal["exact", "order"],
+            "exact",
+            "Match requests by identical prompts, or play the answers in recorded order.",
+            aliases=("replay_match",),
+        ),
+    )
     description = (
         "Plays back a cassette recorded with --record FILE: offline, deterministic, same token figures."
     )
 
     def missing(self, config: AgentConfig) -> list[str]:
-        if config.cassette is None:
+        cassette: Path | None = self.options(config)["cassette"]
+        if cassette is None:
             return [
                 "a cassette: pass --cassette FILE (or set CODEAGENT_CASSETTE), recorded with --record FILE"
             ]
         try:
-            Cassette.load(config.cassette)
+            Cassette.load(cassette)
         except CassetteError as exc:
             return [str(exc)]
         return []
 
     def create(self, config: AgentConfig) -> LLMBackend:
         problems = self.missing(config)
-        if problems or config.cassette is None:
+        options = self.options(config)
+        if problems or options["cassette"] is None:
             raise BackendNotConfiguredError(
                 "replay is not configured: " + "; ".join(problems), backend=self.name
             )
-        return ReplayBackend(config.cassette, match=config.replay_match)
+        return ReplayBackend(options["cassette"], match=options["match"])
 
 
 @hookimpl

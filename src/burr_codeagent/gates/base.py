@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from ..models import Finding, Severity, TestOutcome
+from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
@@ -21,6 +22,7 @@ __all__ = [
     "GateTraits",
     "Target",
     "finding",
+    "gate_options",
     "validate_gate",
 ]
 
@@ -67,6 +69,9 @@ class GateBase:
         supersedes: Rule ids or ``prefix*`` patterns of other gates that this gate reports better. While this
             gate is selected the checker drops those findings, so a user sees each problem once (``naming``
             supersedes ruff's pep8-naming rules ``style.N*``).
+        settings: The options the gate reads (:class:`~burr_codeagent.plugin_settings.Setting`), from
+            ``gates.options.<name>``: checked when the checker is built, defaults filled in, handed over as
+            ``ctx.options``. A gate that declares none gets ``gates.options.<name>`` as written.
     """
 
     name: str
@@ -77,6 +82,7 @@ class GateBase:
     after: tuple[str, ...] = ()
     waits_on_subprocess: bool = False
     supersedes: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class GateTraits:
     after: tuple[str, ...] = ()
     waits_on_subprocess: bool = False
     supersedes: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
 
     @classmethod
     def of(cls, gate: object) -> GateTraits:
@@ -112,6 +119,7 @@ class GateTraits:
             if not all(isinstance(item, str) and item for item in value):
                 raise TypeError(f"gate {name!r}: {attr} must hold non-empty strings, got {value!r}")
             values[attr] = tuple(value)
+        values["settings"] = validate_setting_declarations(f"gate {name!r}", getattr(gate, "settings", ()))
         return cls(**values)
 
 
@@ -126,6 +134,20 @@ def validate_gate(gate: object) -> None:
     if not callable(getattr(gate, "check", None)):
         raise TypeError(f"gate {name!r} has no check(ctx) method")
     GateTraits.of(gate)
+
+
+def gate_options(gate: Gate, config: AgentConfig) -> dict[str, Any]:
+    """The options ``gate`` runs with: its declared settings resolved from ``gates.options.<name>`` (defaults
+    filled in), or the mapping as written when it declares none.
+
+    Raises:
+        ConfigurationError: an unknown option or a value of the wrong type, for a gate that declares settings.
+    """
+    given = config.gate_options(gate.name)
+    settings = GateTraits.of(gate).settings
+    if not settings:
+        return given
+    return resolve_settings(settings, given, where=f"gates.options.{gate.name}")
 
 
 @dataclass(frozen=True)

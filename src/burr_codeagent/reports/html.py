@@ -78,6 +78,10 @@ class HtmlRenderer:
             return self._env.get_template("report.html.j2").render(**variables, **common)
         return self._env.get_template("check.html.j2").render(**check_variables(obj, context), **common)
 
+    def join(self, rendered: Sequence[str], context: RenderContext) -> str:
+        """Several files' reports as one page (see :func:`join_html`)."""
+        return join_html(rendered)
+
 
 def join_html(documents: Sequence[str]) -> str:
     """Several reports of this renderer as one page: the first document's head, every document's body."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 
 from ..hookspecs import hookimpl
 from .base import Renderable, RenderContext, Renderer
@@ -20,6 +21,10 @@ class JsonRenderer:
 
     def render(self, obj: Renderable, context: RenderContext) -> str:
         return obj.model_dump_json(indent=2) + "\n"
+
+    def join(self, rendered: Sequence[str], context: RenderContext) -> str:
+        """Several files' reports as one JSON array."""
+        return json.dumps([json.loads(text) for text in rendered], indent=2) + "\n"
 
 
 @hookimpl

@@ -208,6 +208,10 @@ class JunitRenderer:
         paths = dict(context.source_paths)
         return _serialise(junit_tree(obj, paths, name=f"codeagent check {paths.get('code', '')}".strip()))
 
+    def join(self, rendered: Sequence[str], context: RenderContext) -> str:
+        """Several files' reports as one ``<testsuites>`` (see :func:`merge_junit`)."""
+        return merge_junit(rendered)
+
 
 @hookimpl
 def register_renderers(register: Callable[[Renderer], None]) -> None:

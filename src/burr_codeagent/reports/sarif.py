@@ -256,6 +256,10 @@ class SarifRenderer:
             log = sarif_log(obj.findings, paths=context.source_paths, sources=sources, context=context)
         return json.dumps(log, indent=2) + "\n"
 
+    def join(self, rendered: Sequence[str], context: RenderContext) -> str:
+        """Several files' logs as one log with one run (see :func:`merge_sarif`)."""
+        return merge_sarif(rendered)
+
 
 def _read_sources(paths: Mapping[str, str]) -> dict[str, str]:
     found = {}

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import Renderable, RenderContext, Renderer
+from .base import Renderable, RenderContext, Renderer, renderer_options
 from .redaction import redact, secret_values
 
 if TYPE_CHECKING:
@@ -73,7 +73,8 @@ def write_reports(
             log.warning("report format %r cannot render %s; skipped", name, type(obj).__name__)
             continue
         try:
-            text = render_report(registered.item, obj, context)
+            options = renderer_options(registered.item, context.config)
+            text = render_report(registered.item, obj, dataclasses.replace(context, options=options))
         except Exception:
             log.exception("the %s renderer failed; other reports are still written", name)
             continue

@@ -233,3 +233,13 @@ def test_a_plugin_gate_can_be_enabled_in_pyproject_and_does_not_outlive_its_comm
 def test_an_unknown_backend_gets_a_suggestion() -> None:
     result = runner.invoke(app, ["run", "simple", "--backend", "antropic"])
     assert result.exit_code == 2 and "did you mean 'anthropic'?" in result.output
+
+
+def test_a_backend_flag_wins_over_the_backend_options_of_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.codeagent.backend_options.replay]\ncassette = "old.json"\n')
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["run", "simple", "--cassette", str(tmp_path / "new.json")])
+    assert result.exit_code == 2
+    assert "new.json" in result.output and "old.json" not in result.output

@@ -140,6 +140,12 @@ def build_config(
     return config
 
 
+def _flag_options(**per_backend: dict[str, object]) -> dict[str, dict[str, object]] | None:
+    """``backend_options`` from the flags that were given (``None`` when none was)."""
+    given = {b: {k: v for k, v in o.items() if v is not None} for b, o in per_backend.items()}
+    return {b: o for b, o in given.items() if o} or None
+
+
 def _split(value: str | None) -> list[str] | None:
     return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
 
@@ -199,9 +205,9 @@ def run(
             backend=backend or ("replay" if cassette is not None else None),
             model=model,
             base_url=base_url,
-            model_path=model_path,
             record=record,
-            cassette=cassette,
+            # Flags for one backend's settings go to its options, so they win over a pyproject.toml's.
+            backend_options=_flag_options(local={"model_path": model_path}, replay={"cassette": cassette}),
             max_retries=max_retries,
             warning_threshold=warning_threshold,
             enable_code_execution=False if no_execution else None,

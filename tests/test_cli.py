@@ -238,7 +238,9 @@ def test_an_unknown_backend_gets_a_suggestion() -> None:
 def test_a_backend_flag_wins_over_the_backend_options_of_pyproject(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.codeagent.backend_options.replay]\ncassette = "old.json"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.codeagent.backend_options.replay]\ncassette = "old.json"\n'
+    )
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["run", "simple", "--cassette", str(tmp_path / "new.json")])
     assert result.exit_code == 2

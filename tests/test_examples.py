@@ -41,7 +41,7 @@ def test_subgraph_demo_publishes_the_best_attempt(tmp_path: Path) -> None:
 def test_custom_renderer_prints_csv(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f(:\n")
-    proc = run_example("custom_renderer.py", str(bad), cwd=tmp_path)
+    proc = run_example("plugins/csv_renderer.py", str(bad), cwd=tmp_path)
     assert proc.stdout.splitlines()[0] == "file,severity,rule,target,line,column,message"
     assert "syntax.error" in proc.stdout
     assert proc.returncode == 1

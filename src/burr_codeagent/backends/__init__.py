@@ -4,6 +4,7 @@
 from .base import (
     BackendError,
     BackendFactory,
+    BackendFactoryBase,
     BackendNotConfiguredError,
     Generation,
     GenerationRequest,
@@ -16,6 +17,7 @@ from .scripted import ScriptedBackend, ScriptedCall, ScriptExhaustedError
 __all__ = [
     "BackendError",
     "BackendFactory",
+    "BackendFactoryBase",
     "BackendNotConfiguredError",
     "Generation",
     "GenerationRequest",

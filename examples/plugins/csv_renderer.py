@@ -1,10 +1,11 @@
-"""A custom report format: one CSV row per finding, registered as a plugin.
+"""A report-format plugin with one setting: ``csv``, one row per finding.
 
-Use it with the CLI (one header for any number of files, thanks to ``join``)::
+With the CLI, several files make one table with one header (the renderer's ``join``)::
 
-    codeagent --plugin examples/custom_renderer.py check a.py b.py --format csv
+    codeagent --plugin examples/plugins/csv_renderer.py check a.py b.py --format csv
 
-or run it:  python examples/custom_renderer.py path/to/module.py
+With an agent: ``AgentConfig(report_formats=["csv"], report_options={"csv": {"delimiter": ";"}})`` and
+``CodeAgent(config, plugins=[csv_renderer])``. Or run it:  python examples/plugins/csv_renderer.py module.py
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ import io
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import StringConstraints
 
 from burr_codeagent import CheckReport, Severity, check, hookimpl
+from burr_codeagent.plugin_settings import Setting
 from burr_codeagent.reports import Renderable, RenderContext, Renderer
 
+OneCharacter = Annotated[str, StringConstraints(min_length=1, max_length=1)]
 HEADER = ["file", "severity", "rule", "target", "line", "column", "message"]
 
 
@@ -26,7 +32,8 @@ class CsvRenderer:
 
     name = "csv"
     extension = "csv"
-    description = "One row per finding."
+    description = "One row per finding (report_options.csv.delimiter, default ',')."
+    settings = (Setting("delimiter", OneCharacter, ",", "The field separator (one character)."),)
 
     def can_render(self, obj: Renderable) -> bool:
         return True
@@ -35,7 +42,7 @@ class CsvRenderer:
         report = obj if isinstance(obj, CheckReport) else (obj.best.report if obj.best else None)
         file = context.source_paths.get("code", "solution.py")
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv.writer(buffer, delimiter=context.options.get("delimiter", ","), lineterminator="\n")
         writer.writerow(HEADER)
         for f in report.findings if report else []:
             writer.writerow([file, f.severity.value, f.rule, f.target, f.line, f.column, f.message])
@@ -49,7 +56,7 @@ class CsvRenderer:
 
 @hookimpl
 def register_renderers(register: Callable[[Renderer], None]) -> None:
-    """Register the ``csv`` format (this module is the plugin: ``codeagent --plugin custom_renderer.py``)."""
+    """Register the ``csv`` format (this module is the plugin: ``codeagent --plugin csv_renderer.py``)."""
     register(CsvRenderer())
 
 

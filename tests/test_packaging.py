@@ -10,6 +10,8 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "burr_codeagent"
 OPTIONAL = {"local": {"llama_cpp"}}  # imported lazily, only by the backend its extra installs
@@ -45,3 +47,28 @@ def test_every_imported_third_party_module_is_a_declared_dependency() -> None:
         if not providers & declared:
             undeclared[module] = sorted(providers) or ["(not installed)"]
     assert undeclared == {}
+
+
+def _requirement(requirements: list[str], name: str) -> Requirement:
+    return next(r for r in map(Requirement, requirements) if _canonical(r.name) == name and r.marker is None)
+
+
+def test_openai_has_a_ceiling_that_keeps_pip_from_backtracking_through_its_releases() -> None:
+    """instructor caps jiter; openai releases above the ceiling need a newer jiter, so pip would download and reject
+    each of them (65 once, most of a fresh install's time). The declared range must stop below them."""
+    from importlib.metadata import requires, version
+
+    declared = _requirement(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"], "openai"
+    )
+    ceilings = [s for s in declared.specifier if s.operator in ("<", "<=", "==", "~=")]
+    assert ceilings, f"openai is declared without an upper bound: {declared}"
+    installed = version("openai")
+    assert declared.specifier.contains(installed)
+    jiter_for_instructor = _requirement(requires("instructor") or [], "jiter").specifier
+    jiter_for_openai = _requirement(requires("openai") or [], "jiter").specifier
+    assert any(
+        jiter_for_openai.contains(v)
+        for v in (f"0.{minor}.0" for minor in range(40))
+        if jiter_for_instructor.contains(v)
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -221,15 +222,21 @@ def run(
             raise UsageError("the task is empty: give simple, moderate, complex, all or the text of a task")
         acceptance = read_source(tests, MAX_FILE_BYTES_DEFAULT) if tests else None
         _require_configured(config)
-        from .console import progress_for
+        from .console import LiveProgress, progress_for
+        from .console_details import burr_hooks, route_logging
 
         results: list[tuple[str, AgentResult]] = []
         for name, text in resolve_tasks(task):
             printer = progress_for(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
-            agent = CodeAgent(config, listeners=[printer], manager=cli_manager())
+            agent = CodeAgent(
+                config, listeners=[printer], manager=cli_manager(), hooks=burr_hooks(printer.on_step)
+            )
             printer.start(name, text)
+            # Log lines go through the live display's own console, which prints them above the display.
+            log_console = out if isinstance(printer, LiveProgress) else err
             try:
-                result = agent.run(text, acceptance_tests=acceptance)
+                with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
+                    result = agent.run(text, acceptance_tests=acceptance)
             except KeyboardInterrupt:
                 printer.close()
                 err.print(
@@ -310,6 +317,9 @@ def check(
     ] = False,
     warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print info findings (text output).")
+    ] = False,
 ) -> None:
     """Check existing code with the quality gates, like a linter."""
     from .checker import Checker
@@ -344,7 +354,7 @@ def check(
             if format == "text":
                 from .console import print_findings
 
-                print_findings(out, report, str(path), str(tests) if tests else None)
+                print_findings(out, report, str(path), str(tests) if tests else None, show_info=verbose)
                 continue
             context = RenderContext(
                 config=config.redacted(),

@@ -7,10 +7,12 @@ is a terminal, :class:`ProgressPrinter` (one plain line per event, safe for logs
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -18,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from .console_details import analysis_summary, attempt_details, short_message
 from .events import AgentEvent
 from .models import AgentResult, CheckReport, Finding, GateRun, Severity, Usage
 
@@ -121,8 +124,19 @@ class ProgressPrinter:
             report: CheckReport = event.data["report"]
             self._say(
                 f"  {n}: {_verdict(report.passed)}: {report.critical_count} critical, "
-                f"{report.warning_count} warnings{_tests_text(report)}"
+                f"{_plural(report.warning_count, 'warning')}{_tests_text(report)}"
             )
+            for line in attempt_details(report):
+                self.console.print(line)
+
+    def on_step(self, action: str, phase: str, state: Any) -> None:
+        """A Burr step the library emits no event for (``ai_analysis``) started or finished."""
+        if self.quiet:
+            return
+        if phase == "started":
+            self._say("  ai_analysis: asking the model to review the failed attempt…")
+        else:
+            self._say(f"  {escape(analysis_summary(state))}")
 
     def close(self) -> None:
         """Nothing to tear down for plain lines."""
@@ -149,21 +163,39 @@ class _GateRow:
     findings: list[Finding]
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 @dataclass
 class _LiveState:
     name: str = ""
     task: str = ""
     step: str = "starting"
+    step_started: float = field(default_factory=time.monotonic)
+    note: str = ""
     attempt: int = 0
     usage: Usage = field(default_factory=Usage)
     gates: dict[str, _GateRow] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
 
 
+class _BackendNotes(logging.Handler):
+    """Keeps the latest warning of the backends (a retry and its cause) for the live view's step line."""
+
+    def __init__(self, progress: LiveProgress) -> None:
+        super().__init__(logging.WARNING)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.progress.note(short_message(record.getMessage(), 120))
+
+
 class LiveProgress:
     """A live terminal view of a run: step, attempt n of max, gate results as they land, tokens and time.
 
-    It redraws in place (``rich.live``) and leaves the final frame on screen, followed by a summary line.
+    It redraws in place (``rich.live``) and leaves the final frame on screen, followed by a summary line. The
+    step line says how long the current step has taken and the latest retry of the backend, if any.
     """
 
     def __init__(self, console: Console, *, max_attempts: int = 6, refresh_per_second: float = 8.0) -> None:
@@ -180,6 +212,7 @@ class LiveProgress:
             redirect_stdout=False,
             redirect_stderr=False,
         )
+        self._notes = _BackendNotes(self)
 
     def start(self, name: str, task: str) -> None:
         """Start the live view for a task."""
@@ -187,6 +220,30 @@ class LiveProgress:
             self._state = _LiveState(name=name, task=_first_line(task))
             self._started = time.monotonic()
         self._live.start()
+        logging.getLogger("burr_codeagent.backends").addHandler(self._notes)
+
+    def note(self, text: str) -> None:
+        """Show ``text`` (e.g. "retry 1 of 5 in 2.00s") beside the current step until the step changes."""
+        with self._lock:
+            self._state.note = text
+        if self._live.is_started:
+            self._live.refresh()
+
+    def on_step(self, action: str, phase: str, state: Any) -> None:
+        """A Burr step the library emits no event for (``ai_analysis``) started or finished."""
+        with self._lock:
+            if phase == "started":
+                self._set_step("ai_analysis: asking the model to review the failed attempt")
+            else:
+                self._state.history.append(escape(analysis_summary(state)))
+                self._set_step("deciding: retry or finish")
+        if self._live.is_started:
+            self._live.refresh()
+
+    def _set_step(self, step: str) -> None:
+        self._state.step = step
+        self._state.step_started = time.monotonic()
+        self._state.note = ""
 
     def __call__(self, event: AgentEvent) -> None:
         with self._lock:
@@ -198,14 +255,14 @@ class LiveProgress:
         state = self._state
         if event.kind == "attempt_started":
             state.attempt = event.attempt or state.attempt + 1
-            state.step = "code_generator: asking the model"
+            self._set_step("code_generator: asking the model")
             state.gates = {}
         elif event.kind == "generation_finished":
             usage: Usage = event.data["usage"]
             state.usage = state.usage + usage
-            state.step = "code_checker: running the quality gates"
+            self._set_step("code_checker: running the quality gates")
         elif event.kind == "generation_failed":
-            state.step = "code_checker: recording the failed generation"
+            self._set_step("code_checker: recording the failed generation")
             state.history.append(
                 f"#{event.attempt}: [red]generation failed[/]: {escape(str(event.data['error']))}"
             )
@@ -213,25 +270,29 @@ class LiveProgress:
             run: GateRun = event.data["gate"]
             state.gates[run.name] = _GateRow(run, list(event.data["findings"]))
         elif event.kind == "auto_fix_started":
-            state.step = "auto_fix: applying safe local fixes, then checking again"
+            self._set_step("auto_fix: applying safe local fixes, then checking again")
             state.history.append(f"#{event.attempt}: auto-fixing: {escape('; '.join(event.data['applied']))}")
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             state.history.append(
                 f"#{event.attempt}: {_verdict(report.passed)}: {report.critical_count} critical, "
-                f"{report.warning_count} warnings{_tests_text(report)}"
+                f"{_plural(report.warning_count, 'warning')}{_tests_text(report)}"
             )
-            state.step = "deciding: retry or finish"
+            state.history += attempt_details(report, indent="  ")
+            self._set_step("deciding: retry or finish")
         elif event.kind == "run_finished":
-            state.step = "end: reports written"
+            self._set_step("end: reports written")
 
     def _render(self) -> RenderableType:
         with self._lock:
             state = self._state
-            elapsed = time.monotonic() - self._started
+            now = time.monotonic()
+            elapsed = now - self._started
+            waited = f" ({now - state.step_started:.0f}s)" if now - state.step_started >= 1 else ""
+            note = f" · [yellow]{escape(state.note)}[/]" if state.note else ""
             header = Text.from_markup(
                 f"[bold]▶ {escape(state.name)}[/]: {escape(state.task)}\n"
-                f"[cyan]{escape(state.step)}[/] · attempt {state.attempt or '-'} of {self.max_attempts} · "
+                f"[cyan]{escape(state.step)}{waited}[/]{note} · attempt {state.attempt or '-'} of {self.max_attempts} · "
                 f"tokens {state.usage.input_tokens} in / {state.usage.output_tokens} out · {elapsed:.1f}s"
             )
             table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
@@ -253,6 +314,7 @@ class LiveProgress:
 
     def close(self) -> None:
         """Stop redrawing (the last frame stays on screen)."""
+        logging.getLogger("burr_codeagent.backends").removeHandler(self._notes)
         if self._live.is_started:
             self._live.stop()
 
@@ -280,11 +342,21 @@ def format_finding(f: Finding, code_path: str, test_path: str | None) -> str:
 
 
 def print_findings(
-    console: Console, report: CheckReport, code_path: str, test_path: str | None, *, suggestions: bool = False
+    console: Console,
+    report: CheckReport,
+    code_path: str,
+    test_path: str | None,
+    *,
+    suggestions: bool = False,
+    show_info: bool = False,
 ) -> None:
-    """Print findings the way linters do, then a one-line verdict with the skipped and crashed gates."""
+    """Print findings the way linters do, then a one-line verdict with the skipped and crashed gates.
+
+    Info findings are counted but only printed with ``show_info`` (``-v``): a large file can have thousands.
+    """
+    shown = [f for f in report.findings if show_info or f.severity is not Severity.INFO]
     # Linters print in file order; the report keeps its severity order.
-    for f in sorted(report.findings, key=lambda f: (f.target != "code", f.line or 0, f.column or 0, f.rule)):
+    for f in sorted(shown, key=lambda f: (f.target != "code", f.line or 0, f.column or 0, f.rule)):
         console.print(format_finding(f, code_path, test_path))
         if suggestions and f.suggestion:
             console.print(f"    [dim]suggestion: {escape(f.suggestion)}[/]")
@@ -292,10 +364,11 @@ def print_findings(
     crashed = [g.name for g in report.gates if g.status == "error"]
     tail = f"; skipped: {', '.join(skipped)}" if skipped else ""
     tail += f"; [red]crashed: {', '.join(crashed)}[/]" if crashed else ""
+    hidden = " (not shown; -v shows them)" if report.info_count and not show_info else ""
     console.print(
         f"{escape(code_path)}: {_verdict(report.passed)}: {report.critical_count} critical, "
-        f"{report.warning_count} warnings (threshold {report.warning_threshold}), {report.info_count} info"
-        f"{_tests_text(report)}{tail}"
+        f"{_plural(report.warning_count, 'warning')} (threshold {report.warning_threshold}), "
+        f"{report.info_count} info{hidden}{_tests_text(report)}{tail}"
     )
 
 

@@ -29,6 +29,7 @@ from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
 from .graph import END, GENERATOR, Services, build_graph, finish, initial_state
+from .model_limits import with_model_limits
 from .models import AgentResult
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
@@ -144,7 +145,7 @@ class CodeAgent:
         return Services(
             backend=self.backend,
             checker=Checker(self.config, self.manager, self.listeners),
-            config=self.config,
+            config=with_model_limits(self.config, self.backend.model),
             manager=self.manager,
             listeners=self.listeners,
             acceptance_tests=acceptance_tests,

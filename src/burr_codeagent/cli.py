@@ -176,6 +176,9 @@ def run(
         Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
     ] = None,
     max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option(help="Output token limit per answer (default: the model's own limit).")
+    ] = None,
     warning_threshold: Annotated[
         int | None, typer.Option(help="Warnings allowed in a passing attempt.")
     ] = None,
@@ -210,6 +213,7 @@ def run(
             # Flags for one backend's settings go to its options, so they win over a pyproject.toml's.
             backend_options=_flag_options(local={"model_path": model_path}, replay={"cassette": cassette}),
             max_retries=max_retries,
+            max_tokens=max_tokens,
             warning_threshold=warning_threshold,
             enable_code_execution=False if no_execution else None,
             enable_ai_analysis=True if ai_analysis else None,

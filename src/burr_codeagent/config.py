@@ -153,7 +153,17 @@ class AgentConfig(BaseSettings):
         description="Settings per backend, e.g. {'replay': {'cassette': 'run.json'}}; `codeagent backends "
         "--format json` lists what each backend declares. Wins over the top-level aliases above.",
     )
-    max_tokens: int = Field(default=4096, ge=256, description="Output token limit per generation.")
+    max_tokens: int | None = Field(
+        default=None,
+        ge=256,
+        description="Output token limit per generation (default: the model's own limit where known, else 8192; "
+        "see burr_codeagent.model_limits).",
+    )
+    context_tokens: int | None = Field(
+        default=None,
+        ge=1024,
+        description="The model's context window, for the retry prompt's budget (default: known per model).",
+    )
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="Extra USD prices per million (input, output) tokens, by model id."
     )

@@ -52,7 +52,7 @@ class GenerationRequest(Generic[M]):
     system: str
     messages: tuple[Message, ...]
     response_model: type[M]
-    max_tokens: int = 4096
+    max_tokens: int = 8192
     purpose: Literal["generation", "analysis"] = "generation"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from burr.core import State
 
 from ..backends.base import BackendError, Generation, GenerationRequest, Message
+from ..model_limits import DEFAULT_MAX_TOKENS
 from ..models import Attempt, Usage
 from ..policy import budget_reason
 from ..prompts import ANALYSIS_SYSTEM_PROMPT, analysis_prompt
@@ -40,7 +41,7 @@ def request(state: State[Any], services: Services) -> GenerationRequest[CodeAnal
         system=ANALYSIS_SYSTEM_PROMPT,
         messages=(Message("user", prompt),),
         response_model=CodeAnalysisResponse,
-        max_tokens=config.max_tokens,
+        max_tokens=config.max_tokens or DEFAULT_MAX_TOKENS,
         purpose="analysis",
     )
 

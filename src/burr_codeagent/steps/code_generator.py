@@ -13,6 +13,7 @@ from burr.core import State
 
 from ..backends.base import BackendError, Generation, GenerationRequest, InvalidResponseError, Message
 from ..events import AgentEvent, emit
+from ..model_limits import DEFAULT_MAX_TOKENS
 from ..models import Attempt, PythonCodeGenerationResponse, Usage
 from ..prompts import SYSTEM_PROMPT, feedback_prompt, generation_prompt
 from ..review import CodeAnalysisResponse
@@ -47,7 +48,7 @@ def request(state: State[Any], services: Services) -> GenerationRequest[PythonCo
         system=SYSTEM_PROMPT,
         messages=(Message("user", prompt),),
         response_model=PythonCodeGenerationResponse,
-        max_tokens=config.max_tokens,
+        max_tokens=config.max_tokens or DEFAULT_MAX_TOKENS,
     )
 
 

@@ -197,6 +197,13 @@ def run(
     report: Annotated[str | None, typer.Option(help="Report formats, comma-separated.")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Directory for the reports.")] = None,
     tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
+    write: Annotated[
+        Path | None, typer.Option(help="Write the best attempt's module and tests into this directory.")
+    ] = None,
+    module: Annotated[
+        str | None, typer.Option(help="Module name for --write (default: from the function name).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Let --write overwrite existing files.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.")] = False,
 ) -> None:
@@ -225,12 +232,19 @@ def run(
         if not task.strip():
             raise UsageError("the task is empty: give simple, moderate, complex, all or the text of a task")
         acceptance = read_source(tests, MAX_FILE_BYTES_DEFAULT) if tests else None
+        tasks = resolve_tasks(task)
+        if module is not None and len(tasks) > 1:
+            raise UsageError("--module names one module: use it with one task, not several")
+        if write is not None and module is not None and not force:
+            from .writing import generated_files, write_files
+
+            write_files(generated_files(module, "", "", module), write, dry_run=True)  # fail before the run
         _require_configured(config)
         from .console import LiveProgress, progress_for
         from .console_details import burr_hooks, route_logging
 
         results: list[tuple[str, AgentResult]] = []
-        for name, text in resolve_tasks(task):
+        for name, text in tasks:
             printer = progress_for(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
             agent = CodeAgent(
                 config, listeners=[printer], manager=cli_manager(), hooks=burr_hooks(printer.on_step)
@@ -251,11 +265,21 @@ def run(
                 printer.close()
             printer.finish(result)
             results.append((name, result))
+            if write is not None:
+                _write_result(result, write, module, force)
     if len(results) > 1:
         from .console import summary_table
 
         out.print(summary_table(results))
     raise typer.Exit(EXIT_PASSED if all(r.passed for _, r in results) else EXIT_FAILED)
+
+
+def _write_result(result: AgentResult, directory: Path, module: str | None, force: bool) -> None:
+    paths = result.write(directory, module=module, force=force)
+    verdict = "" if result.passed else " (it did not pass: see the reports)"
+    out.print(
+        f"wrote {escape(str(paths['module']))} and {escape(str(paths['tests']))}{verdict}", highlight=False
+    )
 
 
 def _require_configured(config: AgentConfig) -> None:

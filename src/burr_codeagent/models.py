@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+if TYPE_CHECKING:
+    from .writing import GeneratedFiles
 
 __all__ = [
     "AgentResult",
@@ -303,3 +306,26 @@ class AgentResult(BaseModel):
     config: dict[str, object] = Field(
         default_factory=dict, description="The settings of the run, secrets redacted."
     )
+
+    def files(self, module: str | None = None) -> GeneratedFiles | None:
+        """The best attempt's module and tests, named after ``module`` (else its ``function_name``), or None."""
+        from .writing import generated_files
+
+        if self.best is None or self.best.response is None:
+            return None
+        response = self.best.response
+        return generated_files(response.function_name, self.code, self.test_code, module)
+
+    def write(self, directory: Path, *, module: str | None = None, force: bool = False) -> dict[str, Path]:
+        """Write the best attempt's module and tests into ``directory``; ``{"module": path, "tests": path}``.
+
+        Raises:
+            ConfigurationError: there is no attempt with code, or a file exists and ``force`` is off.
+        """
+        from .errors import ConfigurationError
+        from .writing import write_files
+
+        files = self.files(module)
+        if files is None:
+            raise ConfigurationError("the run produced no code to write")
+        return write_files(files, directory, force=force)

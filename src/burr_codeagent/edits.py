@@ -118,7 +118,7 @@ def numbered(source: str, start: int = 1, stop: int | None = None) -> str:
     """Lines ``start``..``stop`` (1-based, inclusive) of ``source`` with right-aligned line numbers: ``  12 | x``."""
     lines = source.splitlines()
     stop = len(lines) if stop is None else min(stop, len(lines))
-    width = len(str(max(stop, 1)))
+    width = len(str(max(len(lines), 1)))  # as wide as in the whole numbered file, so quotes line up
     return "\n".join(f"{n:>{width}} | {lines[n - 1]}" for n in range(max(start, 1), stop + 1))
 
 

@@ -26,7 +26,14 @@ from pydantic_settings import (
 
 from .models import Severity
 
-__all__ = ["AgentConfig", "GateSettings", "SandboxSettings", "find_pyproject", "use_pyproject"]
+__all__ = [
+    "AgentConfig",
+    "DependencyEnvSettings",
+    "GateSettings",
+    "SandboxSettings",
+    "find_pyproject",
+    "use_pyproject",
+]
 
 _PYPROJECT: ContextVar[Path | None] = ContextVar("codeagent_pyproject", default=None)
 
@@ -82,6 +89,24 @@ class SandboxSettings(BaseModel):
     network: bool = Field(default=False, description="Allow network access from the sandbox.")
     keep_workdir: bool = Field(default=False, description="Keep the work directory for debugging.")
     max_output_chars: int = Field(default=8_000, ge=200)
+
+
+class DependencyEnvSettings(BaseModel):
+    """How the generated code's ``dependencies`` are installed for its tests (never into the agent's own env)."""
+
+    install: bool = Field(
+        default=True, description="Install declared dependencies into a cached environment."
+    )
+    index_url: str | None = Field(default=None, description="Package index (default: the installer's).")
+    find_links: list[str] = Field(
+        default_factory=list, description="Wheelhouse directories or URLs (`--find-links`)."
+    )
+    no_index: bool = Field(default=False, description="Use only the wheelhouses, never an index.")
+    installer: Literal["auto", "uv", "pip"] = Field(default="auto", description="uv when found, else pip.")
+    cache_dir: Path | None = Field(
+        default=None, description="Where environments are cached (default ~/.cache/burr-codeagent/envs)."
+    )
+    timeout: float = Field(default=600.0, gt=0, description="Seconds an install may take.")
 
 
 class AgentConfig(BaseSettings):
@@ -178,6 +203,7 @@ class AgentConfig(BaseSettings):
         default=10.0, gt=0, le=3600, description="Seconds the generated tests may run."
     )
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    dependency_env: DependencyEnvSettings = Field(default_factory=DependencyEnvSettings)
     gates: GateSettings = Field(default_factory=GateSettings)
 
     auto_fix: bool = Field(default=True, description="Apply safe local fixes before asking the model again.")
@@ -248,6 +274,9 @@ class AgentConfig(BaseSettings):
             data["api_key"] = "**********"
         if data.get("base_url"):
             data["base_url"] = _strip_userinfo(data["base_url"])
+        dependency_env = data.get("dependency_env") or {}
+        if dependency_env.get("index_url"):
+            dependency_env["index_url"] = _strip_userinfo(dependency_env["index_url"])
         return data
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..sandbox import Sandbox
 from .base import GateContext, GateSkipped
 
-__all__ = ["percent_option", "require_execution", "sandbox_for"]
+__all__ = ["dependency_env_vars", "percent_option", "require_execution", "sandbox_for"]
 
 
 def require_execution(ctx: GateContext) -> None:
@@ -17,16 +17,30 @@ def require_execution(ctx: GateContext) -> None:
         raise GateSkipped("code execution is disabled (enable_code_execution=False)")
 
 
+def _dependency_path(ctx: GateContext) -> str | None:
+    env = ctx.shared.get("dependency_env")
+    path = getattr(env, "path", None)
+    return str(path) if path is not None else None
+
+
 def sandbox_for(ctx: GateContext) -> Sandbox:
-    """A sandbox configured as the ``execution`` gate configures its own."""
+    """The sandbox the configuration asks for, with the dependency environment (if any) mounted read-only."""
     settings = ctx.config.sandbox
+    path = _dependency_path(ctx)
     return Sandbox(
         settings.isolation,
         memory_mb=settings.memory_mb,
         network=settings.network,
         max_output_chars=settings.max_output_chars,
         disk_mb=int(ctx.options.get("disk_mb", 512)),
+        read_only_paths=[path] if path else [],
     )
+
+
+def dependency_env_vars(ctx: GateContext) -> dict[str, str]:
+    """``PYTHONPATH`` for the dependency environment the ``dependencies`` gate prepared (empty when none)."""
+    path = _dependency_path(ctx)
+    return {"PYTHONPATH": path} if path else {}
 
 
 def percent_option(options: Mapping[str, Any], gate: str, name: str, default: float) -> float:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ..sandbox import PytestResult, PytestRun, TestCase, run_pytest
-from ._sandboxed import require_execution, sandbox_for
+from ._sandboxed import dependency_env_vars, require_execution, sandbox_for
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["ACCEPTANCE_TEST_FILE", "AcceptanceGate"]
@@ -43,6 +43,7 @@ class AcceptanceGate:
         "Runs the user's acceptance tests against every attempt in the sandbox; critical on failure."
     )
     rules = RULES
+    after = ("dependencies",)
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         if not ctx.acceptance_tests or not ctx.acceptance_tests.strip():
@@ -57,6 +58,7 @@ class AcceptanceGate:
             test_code=ctx.acceptance_tests,
             test_file=ACCEPTANCE_TEST_FILE,
             timeout=ctx.config.execution_timeout,
+            env=dependency_env_vars(ctx),
         )
         result = run_pytest(spec, sandbox_for(ctx))
         ctx.shared["acceptance_outcome"] = result.outcome

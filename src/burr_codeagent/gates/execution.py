@@ -17,10 +17,12 @@ from typing import Literal
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
-from ..sandbox import PytestResult, PytestRun, Sandbox, TestCase, run_pytest
+from ..sandbox import PytestResult, PytestRun, TestCase, run_pytest
 from ._coverage_run import SHARED_KEY as COVERAGE_KEY
 from ._coverage_run import coverage_wanted, read_coverage, with_coverage
+from ._sandboxed import dependency_env_vars, sandbox_for
 from .base import Gate, GateContext, GateSkipped
+from .dependencies import MISSING_KEY
 
 __all__ = ["ExecutionGate"]
 
@@ -50,25 +52,28 @@ class ExecutionGate:
     description = "Runs the generated tests with pytest in the sandbox; critical when none ran or any failed."
     rules = RULES
     needs_tests = True
-    after = ("syntax",)
+    after = ("syntax", "dependencies")
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         config = ctx.config
         if not config.enable_code_execution:
             raise GateSkipped("code execution is disabled (enable_code_execution=False)")
-        settings = config.sandbox
-        sandbox = Sandbox(
-            settings.isolation,
-            memory_mb=settings.memory_mb,
-            network=settings.network,
-            max_output_chars=settings.max_output_chars,
-            disk_mb=int(ctx.options.get("disk_mb", 512)),
+        missing = ctx.shared.get(MISSING_KEY)
+        if missing:
+            raise GateSkipped(
+                f"dependency {', '.join(missing)} could not be installed (see the dependencies gate)"
+            )
+        sandbox = sandbox_for(ctx)
+        spec = PytestRun(
+            code=ctx.code,
+            test_code=ctx.test_code or "",
+            timeout=config.execution_timeout,
+            env=dependency_env_vars(ctx),
         )
-        spec = PytestRun(code=ctx.code, test_code=ctx.test_code or "", timeout=config.execution_timeout)
         measure_coverage = coverage_wanted(config)  # measured in this same run, for the coverage gate
         if measure_coverage:
             spec = with_coverage(spec)
-        result = run_pytest(spec, sandbox, keep_workdir=settings.keep_workdir)
+        result = run_pytest(spec, sandbox, keep_workdir=config.sandbox.keep_workdir)
         ctx.shared["test_outcome"] = result.outcome
         ctx.shared["pytest_result"] = result
         if measure_coverage:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib.machinery
 import importlib.util
 import re
 import sys
@@ -54,12 +55,26 @@ class ImportsGate:
         "Imports resolve (find_spec, never importing), no `import *`, dependencies declared and installed."
     )
     rules: Mapping[str, str] = RULES
+    after = ("dependencies",)
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Check the imports of the code and the tests, then the declared dependencies."""
         if ctx.code_tree is None and ctx.test_tree is None:
             raise GateSkipped("nothing parses; see the syntax gate")
         blocking = Severity.CRITICAL if ctx.config.enable_code_execution else Severity.WARNING
+        env_path = getattr(ctx.shared.get("dependency_env"), "path", None)
+        paths = (str(env_path),) if env_path is not None else ()
+        # The dependencies gate already reported these in one finding; saying it again here helps no one.
+        reported = {_requirement_name(m) for m in ctx.shared.get("dependency_missing", ())}
+        for found in self._check(ctx, blocking, paths):
+            subject = found.message.split("`")[1] if "`" in found.message else ""
+            if found.rule in ("imports.unresolvable", "imports.not_installed") and (
+                _requirement_name(subject) in reported
+            ):
+                continue
+            yield found
+
+    def _check(self, ctx: GateContext, blocking: Severity, paths: tuple[str, ...]) -> Iterator[Finding]:
         declared = _declared(ctx.dependencies)
         imported: dict[str, Finding] = {}
         targets: list[tuple[Target, ast.Module | None]] = [("code", ctx.code_tree)]
@@ -68,10 +83,10 @@ class ImportsGate:
         for target, tree in targets:
             if tree is None:
                 continue
-            checker = _ImportChecker(tree, target, blocking, declared, ctx.code_tree)
+            checker = _ImportChecker(tree, target, blocking, declared, ctx.code_tree, paths)
             yield from checker.run()
             imported = {**checker.third_party, **imported}
-        yield from _dependency_findings(declared, imported)
+        yield from _dependency_findings(declared, imported, paths)
 
 
 class _ImportChecker:
@@ -82,7 +97,9 @@ class _ImportChecker:
         blocking: Severity,
         declared: Mapping[str, str],
         code_tree: ast.Module | None,
+        paths: tuple[str, ...] = (),
     ) -> None:
+        self.paths = paths
         self.tree = tree
         self.target: Target = target
         self.blocking = blocking
@@ -135,7 +152,7 @@ class _ImportChecker:
             return
         if top in sys.stdlib_module_names and top in sys.builtin_module_names:
             return
-        location = _location(top)
+        location = _location(top, self.paths)
         if location is not None:
             if _installed_distribution(location) and top not in self.third_party:
                 self.third_party[top] = self._finding(
@@ -183,11 +200,16 @@ class _ImportChecker:
                 )
 
 
-def _location(top: str) -> str | None:
-    """Where module ``top`` would be loaded from ("" for built-in modules), or None when it cannot be found."""
+def _location(top: str, paths: tuple[str, ...] = ()) -> str | None:
+    """Where module ``top`` would be loaded from ("" for built-in modules), or None when it cannot be found.
+
+    ``paths`` are extra directories the tests will have on ``PYTHONPATH`` (the dependency environment).
+    """
     module = sys.modules.get(top)
     try:
         spec = module.__spec__ if module is not None else importlib.util.find_spec(top)
+        if spec is None and module is None and paths:
+            spec = importlib.machinery.PathFinder.find_spec(top, list(paths))
     except (ImportError, ValueError):
         return "" if module is not None else None
     if spec is None:
@@ -257,6 +279,11 @@ def _top_level_names(tree: ast.Module) -> set[str] | None:
     return names
 
 
+def _requirement_name(requirement: str) -> str:
+    """The normalised distribution name of a requirement (``Foo_Bar>=2`` -> ``foo-bar``)."""
+    return _normalise(re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0])
+
+
 def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -272,15 +299,18 @@ def _declared(dependencies: tuple[str, ...]) -> dict[str, str]:
 
 
 @functools.cache
-def _provided_modules(distribution: str) -> frozenset[str]:
+def _provided_modules(distribution: str, paths: tuple[str, ...] = ()) -> frozenset[str]:
     """The top-level modules an installed distribution provides (empty when it is not installed)."""
-    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import PackageNotFoundError, distributions
     from importlib.metadata import distribution as find_distribution
 
     try:
         dist = find_distribution(distribution)
     except PackageNotFoundError:
-        return frozenset()
+        found = next(iter(distributions(name=distribution, path=list(paths))), None) if paths else None
+        if found is None:
+            return frozenset()
+        dist = found
     listed = dist.read_text("top_level.txt")
     if listed:
         return frozenset(line.strip() for line in listed.splitlines() if line.strip())
@@ -294,7 +324,9 @@ def _provided_modules(distribution: str) -> frozenset[str]:
     return frozenset(modules)
 
 
-def _dependency_findings(declared: Mapping[str, str], imported: Mapping[str, Finding]) -> Iterator[Finding]:
+def _dependency_findings(
+    declared: Mapping[str, str], imported: Mapping[str, Finding], paths: tuple[str, ...] = ()
+) -> Iterator[Finding]:
     for name, requirement in declared.items():
         if name in sys.stdlib_module_names:
             yield Finding(
@@ -304,7 +336,7 @@ def _dependency_findings(declared: Mapping[str, str], imported: Mapping[str, Fin
                 message=f"`{requirement}` is part of the standard library, not a distribution to install.",
                 suggestion=f"Remove `{name}` from `dependencies`.",
             )
-        elif not _provided_modules(name):
+        elif not _provided_modules(name, paths):
             yield Finding(
                 gate="imports",
                 rule="imports.not_installed",
@@ -314,7 +346,7 @@ def _dependency_findings(declared: Mapping[str, str], imported: Mapping[str, Fin
             )
     provided: set[str] = set()
     for name in declared:
-        provided |= _provided_modules(name)
+        provided |= _provided_modules(name, paths)
     for module, anchor in sorted(imported.items()):
         if module not in provided and module not in TEST_RUNTIME:
             yield anchor

@@ -16,7 +16,7 @@ import site
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -127,6 +127,7 @@ def wrap_bwrap(
     network: bool,
     bwrap: str = "bwrap",
     tmp_size: int = 64 * 1024 * 1024,
+    read_only: Sequence[str] = (),
 ) -> list[str]:
     """``command`` inside bubblewrap, with ``workdir`` bound writable at :data:`INSIDE_WORKDIR`."""
     args = [bwrap, "--die-with-parent", "--new-session"]
@@ -160,7 +161,7 @@ def wrap_bwrap(
         "/tmp",
     ]
     made: set[str] = {"/tmp"}
-    for path in interpreter_paths():
+    for path in [*interpreter_paths(), *(os.path.realpath(p) for p in read_only)]:
         if any(path == s or path.startswith(s + "/") for s in system):
             continue
         for parent in _ancestors(path):  # bwrap would create them 0700, closed to `nobody`
@@ -182,12 +183,12 @@ def wrap_unshare(command: list[str], *, network: bool, unshare: str = "unshare")
     return [*args, "--", *command]
 
 
-def unshare_mounts(workdir: str, host_home: str | None) -> dict[str, object]:
+def unshare_mounts(workdir: str, host_home: str | None, read_only: Sequence[str] = ()) -> dict[str, object]:
     """The launcher's mount plan for the ``unshare`` layer: what to hide and what to keep visible."""
     hide = list(_HIDDEN_BY_UNSHARE)
     if host_home and host_home not in ("/", workdir) and not workdir.startswith(host_home.rstrip("/") + "/"):
         hide.append(host_home)
-    keep = [*interpreter_paths(), workdir]
+    keep = [*interpreter_paths(), *(os.path.realpath(p) for p in read_only), workdir]
     return {
         "hide": _outermost(os.path.realpath(h) for h in hide if os.path.isdir(h)),
         "keep": keep,

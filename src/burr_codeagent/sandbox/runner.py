@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal, cast
@@ -147,8 +147,11 @@ class Sandbox:
         network: bool = False,
         max_output_chars: int = 8_000,
         disk_mb: int = 512,
+        read_only_paths: Sequence[str] = (),
     ) -> None:
         self.isolation: Isolation = resolve_isolation(isolation)
+        self.read_only_paths = tuple(read_only_paths)
+        """Host directories the command may read (a dependency environment, a project), at the same path."""
         self.memory_mb = memory_mb
         self.network = network
         self.max_output_chars = max_output_chars
@@ -172,9 +175,11 @@ class Sandbox:
         inside = self.inside(host_workdir)
         if self.isolation == "bwrap":
             launched = launcher_command(argv, inside, limits, drop_privileges=is_root())
-            return wrap_bwrap(launched, workdir=str(host_workdir), network=self.network)
+            return wrap_bwrap(
+                launched, workdir=str(host_workdir), network=self.network, read_only=self.read_only_paths
+            )
         if self.isolation == "unshare":
-            mounts = unshare_mounts(inside, os.environ.get("HOME"))
+            mounts = unshare_mounts(inside, os.environ.get("HOME"), self.read_only_paths)
             # babysit: pid 1 of a namespace ignores signals it has no handler for, so the tests must not be pid 1.
             launched = launcher_command(
                 argv, inside, limits, drop_privileges=is_root(), mounts=mounts, babysit=True

@@ -189,6 +189,12 @@ class AgentConfig(BaseSettings):
         ge=1024,
         description="The model's context window, for the retry prompt's budget (default: known per model).",
     )
+    concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=1024,
+        description="Runs at once in `batch`/`eval` and `run_many`; also sizes Bedrock's call pool.",
+    )
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="Extra USD prices per million (input, output) tokens, by model id."
     )

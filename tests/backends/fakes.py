@@ -87,6 +87,11 @@ class Received:
     body: dict[str, Any]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops the SYNs of a burst of concurrent clients (a 1 s retransmit each)
+    request_queue_size = 256
+
+
 class FakeProvider:
     """A loopback server speaking one provider's protocol. Use as a context manager."""
 
@@ -97,6 +102,9 @@ class FakeProvider:
         self._served: list[Step] = []
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """The most requests the fake was serving at the same moment."""
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -113,9 +121,16 @@ class FakeProvider:
                 except json.JSONDecodeError:
                     body = {"_unparsed": raw.decode("utf-8", "replace")}
                 step = fake._record(Received("POST", self.path, dict(self.headers.items()), body))
-                fake._serve(self, step, body)
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    fake._serve(self, step, body)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)

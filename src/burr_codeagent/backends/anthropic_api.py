@@ -3,6 +3,7 @@
 The key comes from ``ANTHROPIC_API_KEY`` (or ``CODEAGENT_API_KEY``); ``base_url`` points the SDK at a proxy or gateway.
 The system prompt carries ``cache_control`` so Anthropic's prompt cache covers the tool schema and system prompt that
 every attempt repeats; cache reads and writes appear in the metrics (and are part of the input token total).
+``agenerate`` awaits an ``anthropic.AsyncAnthropic`` client with the same settings (shared: see :mod:`.clients`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from ..hookspecs import hookimpl
 from ..models import Usage
 from .accounting import usage_from_anthropic
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
+from .clients import clients, secret_digest
 from .openai_api import is_local_url
 from .retry import ApiFailure, RetryPolicy
 from .sdk_errors import classify_http_sdk
@@ -74,6 +76,22 @@ class AnthropicBackend(InstructorBackend):
     def send(self, **kwargs: Any) -> Any:
         return self.anthropic.messages.create(**kwargs)
 
+    async def asend(self, **kwargs: Any) -> Any:
+        client = await clients.aget(_client_key("async", self.anthropic), self._build_async_client)
+        return await client.messages.create(**kwargs)
+
+    def _build_async_client(self) -> Any:
+        import anthropic
+
+        sync = self.anthropic
+        return anthropic.AsyncAnthropic(
+            api_key=sync.api_key,
+            auth_token=sync.auth_token,
+            base_url=sync.base_url,
+            timeout=sync.timeout,
+            max_retries=sync.max_retries,
+        )
+
     def usage_of(self, response: Any) -> Usage:
         return usage_from_anthropic(response)
 
@@ -97,6 +115,11 @@ class AnthropicBackend(InstructorBackend):
             auth_hint="Set ANTHROPIC_API_KEY (or CODEAGENT_API_KEY) to a valid key from console.anthropic.com",
             timeout=float(self.anthropic.timeout) if isinstance(self.anthropic.timeout, int | float) else 0.0,
         )
+
+
+def _client_key(kind: str, client: Any) -> tuple[object, ...]:
+    secret = secret_digest(f"{client.api_key}|{client.auth_token}")
+    return ("anthropic", kind, str(client.base_url), secret, repr(client.timeout))
 
 
 def _api_key(config: AgentConfig) -> str | None:
@@ -128,12 +151,16 @@ class AnthropicFactory:
             raise BackendNotConfiguredError(
                 "anthropic is not configured: " + "; ".join(problems), backend=self.name
             )
-        client = anthropic.Anthropic(
-            api_key=_api_key(config) or "not-needed",
-            base_url=_base_url(config) or ANTHROPIC_URL,
-            max_retries=0,
-            timeout=config.request_timeout,
-        )
+        api_key = _api_key(config) or "not-needed"
+        base_url = _base_url(config) or ANTHROPIC_URL
+
+        def build() -> Any:
+            return anthropic.Anthropic(
+                api_key=api_key, base_url=base_url, max_retries=0, timeout=config.request_timeout
+            )
+
+        key = ("anthropic", "sync", base_url, secret_digest(api_key), config.request_timeout)
+        client = clients.get(key, build)
         return AnthropicBackend(
             client, model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
         )

@@ -5,11 +5,23 @@ model id from ``MODEL`` / ``CODEAGENT_MODEL`` / ``--model``, and may be a cross-
 (``us.anthropic.claude-...``) or an ARN. The system prompt ends with a ``cachePoint`` so Bedrock's prompt cache
 covers the tool schema and system prompt that every attempt repeats. ``base_url`` sets boto3's ``endpoint_url``
 (VPC endpoints, proxies, tests).
+
+Async: boto3 has no async client, and ``aiobotocore`` is not a dependency (it pins botocore to a narrow range that
+fights boto3's own pin, and replaces the HTTP stack the retry and error handling here are tested against). So
+``agenerate`` awaits the boto3 call on a :class:`BlockingCallPool` of this module: a thread pool of its own, never
+the event loop's default one (whose ~6 threads capped a batch at 6 requests in flight), sized by
+``AgentConfig.concurrency`` (``run_many`` raises it to its own concurrency). The client's HTTP connection pool is
+sized the same way, or botocore would queue the threads on its default 10 connections.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
@@ -24,13 +36,14 @@ from .base import (
     InvalidResponseError,
     LLMBackend,
 )
+from .clients import clients, secret_digest
 from .retry import ApiFailure, RetryPolicy, parse_retry_after
 from .structured import DEFAULT_REASKS, InstructorBackend, MalformedResponseError
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
 
-__all__ = ["DEFAULT_MODEL", "BedrockBackend", "BedrockFactory"]
+__all__ = ["DEFAULT_MODEL", "BedrockBackend", "BedrockFactory", "BlockingCallPool", "blocking_calls"]
 
 DEFAULT_MODEL = "anthropic.claude-3-5-sonnet-20241022-v2:0"
 
@@ -59,10 +72,49 @@ AUTH_CODES = frozenset(
         "UnauthorizedException",
     }
 )
+_CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
 AUTH_HINT = (
     "Check the AWS credentials (`aws sts get-caller-identity`, `aws sso login`, AWS_PROFILE) and that the IAM "
     "principal may call bedrock:InvokeModel on this model, and that model access is granted in the Bedrock console"
 )
+
+
+class BlockingCallPool:
+    """A thread pool for blocking SDK calls that grows to the largest concurrency asked of it.
+
+    Growing replaces the executor (a ``ThreadPoolExecutor`` cannot be resized); calls already running finish on
+    the old one, which is then shut down without waiting.
+    """
+
+    def __init__(self, size: int = 8) -> None:
+        self._lock = threading.Lock()
+        self.size = size
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="codeagent-bedrock")
+
+    def ensure(self, size: int) -> None:
+        """Make room for at least ``size`` calls at once."""
+        with self._lock:
+            if size > self.size:
+                old, self.size = self._executor, size
+                self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="codeagent-bedrock")
+                old.shutdown(wait=False)
+
+    async def run(self, call: Callable[[], Any]) -> Any:
+        """Await ``call()`` on one of the pool's threads."""
+        with self._lock:
+            executor = self._executor
+        return await asyncio.get_running_loop().run_in_executor(executor, call)
+
+
+blocking_calls = BlockingCallPool()
+"""The pool every Bedrock backend's async calls run on."""
 
 
 class BedrockBackend(InstructorBackend):
@@ -111,6 +163,9 @@ class BedrockBackend(InstructorBackend):
                 "the server sent a Converse response without `output` (malformed body)"
             )
         return response
+
+    async def asend(self, **kwargs: Any) -> Any:
+        return await blocking_calls.run(functools.partial(self.send, **kwargs))
 
     def usage_of(self, response: Any) -> Usage:
         return usage_from_bedrock(response) if isinstance(response, dict) else Usage()
@@ -183,22 +238,42 @@ def classify_botocore(error: BaseException, model: str | None) -> ApiFailure:
 
 
 def make_client(config: AgentConfig) -> Any:
-    """A ``bedrock-runtime`` client from ``config`` with botocore's own retries off and the request timeout set."""
+    """The shared ``bedrock-runtime`` client for ``config``: botocore's own retries off, the request timeout set,
+    and as many pooled HTTP connections as calls may run at once."""
     import boto3
     from botocore.config import Config
 
+    connections = max(10, config.concurrency)
+    blocking_calls.ensure(config.concurrency)
+
     options = BedrockFactory().options(config)
-    session = boto3.Session(profile_name=options["profile"], region_name=options["region"])
-    return session.client(
-        "bedrock-runtime",
-        endpoint_url=config.base_url,
-        config=Config(
-            retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=min(config.request_timeout, 10.0),
-            read_timeout=config.request_timeout,
-            user_agent_extra="burr-codeagent",
-        ),
+
+    def build() -> Any:
+        session = boto3.Session(profile_name=options["profile"], region_name=options["region"])
+        return session.client(
+            "bedrock-runtime",
+            endpoint_url=config.base_url,
+            config=Config(
+                retries={"mode": "standard", "total_max_attempts": 1},
+                connect_timeout=min(config.request_timeout, 10.0),
+                read_timeout=config.request_timeout,
+                max_pool_connections=connections,
+                user_agent_extra="burr-codeagent",
+            ),
+        )
+
+    # Credentials from the environment are resolved when the client is built: a change must build a new one.
+    identity = secret_digest([os.environ.get(name) for name in _CREDENTIAL_VARIABLES])
+    key = (
+        "bedrock",
+        options["profile"],
+        options["region"],
+        config.base_url,
+        config.request_timeout,
+        connections,
+        identity,
     )
+    return clients.get(key, build)
 
 
 class BedrockFactory(BackendFactoryBase):

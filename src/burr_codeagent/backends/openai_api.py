@@ -4,6 +4,9 @@
 key (``OPENAI_API_KEY`` or ``CODEAGENT_API_KEY``) is needed for OpenAI and other remote servers; a server on this
 machine or a private network usually needs none. OpenAI caches long prompt prefixes by itself and reports the cached
 part in ``prompt_tokens_details.cached_tokens``, which the metrics show as cache reads.
+
+``agenerate`` awaits an ``openai.AsyncOpenAI`` client with the sync client's settings (one per event loop, shared
+by every backend with those settings: see :mod:`.clients`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ..hookspecs import hookimpl
 from ..models import Usage
 from .accounting import usage_from_openai
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
+from .clients import clients, secret_digest
 from .retry import ApiFailure, RetryPolicy
 from .sdk_errors import classify_http_sdk
 from .settings import configured_api_key, configured_base_url
@@ -89,6 +93,23 @@ class OpenAIBackend(InstructorBackend):
     def send(self, **kwargs: Any) -> Any:
         return self.openai.chat.completions.create(**kwargs)
 
+    async def asend(self, **kwargs: Any) -> Any:
+        client = await clients.aget(_client_key("async", self.openai), self._build_async_client)
+        return await client.chat.completions.create(**kwargs)
+
+    def _build_async_client(self) -> Any:
+        import openai
+
+        sync = self.openai
+        return openai.AsyncOpenAI(
+            api_key=sync.api_key,
+            base_url=sync.base_url,
+            organization=sync.organization,
+            project=sync.project,
+            timeout=sync.timeout,
+            max_retries=sync.max_retries,
+        )
+
     def usage_of(self, response: Any) -> Usage:
         return usage_from_openai(response)
 
@@ -116,13 +137,21 @@ def _api_key(config: AgentConfig) -> str | None:
     return configured_api_key(config, "OPENAI_API_KEY")
 
 
+def _client_key(kind: str, client: Any) -> tuple[object, ...]:
+    return ("openai", kind, str(client.base_url), secret_digest(client.api_key), repr(client.timeout))
+
+
 def make_openai_client(config: AgentConfig, base_url: str, api_key: str | None) -> Any:
-    """An ``openai.OpenAI`` client with the SDK's own retries off and the request timeout set."""
+    """The shared ``openai.OpenAI`` client for these settings: the SDK's own retries off, the request timeout set."""
     import openai
 
-    return openai.OpenAI(
-        api_key=api_key or NO_KEY, base_url=base_url, max_retries=0, timeout=config.request_timeout
-    )
+    def build() -> Any:
+        return openai.OpenAI(
+            api_key=api_key or NO_KEY, base_url=base_url, max_retries=0, timeout=config.request_timeout
+        )
+
+    key = ("openai", "sync", base_url, secret_digest(api_key or NO_KEY), config.request_timeout)
+    return clients.get(key, build)
 
 
 def _base_url(config: AgentConfig) -> str | None:

@@ -8,11 +8,12 @@ retried; authentication, missing-model and bad-request failures are not, and the
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -21,7 +22,14 @@ from .base import BackendError
 if TYPE_CHECKING:
     from ..config import AgentConfig
 
-__all__ = ["ApiFailure", "FailureKind", "RetryPolicy", "call_with_retries", "parse_retry_after"]
+__all__ = [
+    "ApiFailure",
+    "FailureKind",
+    "RetryPolicy",
+    "acall_with_retries",
+    "call_with_retries",
+    "parse_retry_after",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +87,8 @@ class RetryPolicy:
         max_retries: Retries after the first attempt; 0 disables retrying.
         base_delay: Seconds before the first retry.
         max_delay: Upper bound of any single wait.
-        sleep: How to wait (tests pass a recorder instead of :func:`time.sleep`).
+        sleep: How to wait (tests pass a recorder instead of :func:`time.sleep`). The async path awaits
+            :func:`asyncio.sleep` while this is :func:`time.sleep`, and calls the replacement otherwise.
         rng: Source of jitter.
     """
 
@@ -101,6 +110,13 @@ class RetryPolicy:
         if retry_after is not None:
             backoff = max(backoff, min(retry_after, self.max_delay))
         return backoff
+
+    async def asleep(self, seconds: float) -> None:
+        """Wait without blocking the event loop (or call the test's recorder)."""
+        if self.sleep is time.sleep:
+            await asyncio.sleep(seconds)
+        else:
+            self.sleep(seconds)
 
 
 def parse_retry_after(headers: Mapping[str, str] | None, now: float | None = None) -> float | None:
@@ -147,17 +163,49 @@ def call_with_retries(
         except BackendError:
             raise
         except Exception as exc:
-            failure = classify(exc)
-            if not failure.retryable or attempt >= policy.max_retries:
-                raise failure.to_error(backend, attempt + 1) from exc
-            wait = policy.delay(attempt, failure.retry_after)
+            wait = _next_wait(exc, attempt, backend, classify, policy)
             attempt += 1
-            log.warning(
-                "%s backend: %s; retry %d of %d in %.2fs",
-                backend,
-                failure.cause,
-                attempt,
-                policy.max_retries,
-                wait,
-            )
             policy.sleep(wait)
+
+
+async def acall_with_retries(
+    call: Callable[[], Awaitable[T]],
+    *,
+    backend: str,
+    classify: Callable[[BaseException], ApiFailure],
+    policy: RetryPolicy,
+) -> T:
+    """Async :func:`call_with_retries`: the waits are ``asyncio.sleep``, so no thread is held while backing off."""
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except BackendError:
+            raise
+        except Exception as exc:
+            wait = _next_wait(exc, attempt, backend, classify, policy)
+            attempt += 1
+            await policy.asleep(wait)
+
+
+def _next_wait(
+    exc: Exception,
+    attempt: int,
+    backend: str,
+    classify: Callable[[BaseException], ApiFailure],
+    policy: RetryPolicy,
+) -> float:
+    """Seconds to wait before retrying after ``exc``; raises the final :class:`BackendError` instead if none."""
+    failure = classify(exc)
+    if not failure.retryable or attempt >= policy.max_retries:
+        raise failure.to_error(backend, attempt + 1) from exc
+    wait = policy.delay(attempt, failure.retry_after)
+    log.warning(
+        "%s backend: %s; retry %d of %d in %.2fs",
+        backend,
+        failure.cause,
+        attempt + 1,
+        policy.max_retries,
+        wait,
+    )
+    return wait

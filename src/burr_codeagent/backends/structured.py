@@ -4,13 +4,21 @@ A provider backend says how to make *one* HTTP call (:meth:`InstructorBackend.se
 to classify its errors. This class wraps that call in the retry policy and a latency timer, hands it to instructor
 (generic modes, validation re-asks) and counts the usage of every completion through instructor's
 ``completion:response`` hook.
+
+The async path (:meth:`InstructorBackend.agenerate`) is native: :meth:`InstructorBackend.asend` awaits the SDK's
+async client under instructor's ``AsyncInstructor``, and retry waits are ``asyncio.sleep``, so an agent waiting on
+the model holds no thread. A backend without an async SDK (Bedrock's boto3) implements ``asend`` on an executor of
+its own, never the event loop's default pool.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from abc import abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -19,7 +27,7 @@ from pydantic import ValidationError
 from ..models import Usage
 from .accounting import UsageMeter, active_meter
 from .base import BackendError, Generation, GenerationRequest, InvalidResponseError, LLMBackend, M
-from .retry import ApiFailure, RetryPolicy, call_with_retries
+from .retry import ApiFailure, RetryPolicy, acall_with_retries, call_with_retries
 
 __all__ = ["DEFAULT_REASKS", "InstructorBackend", "MalformedResponseError"]
 
@@ -55,6 +63,10 @@ class InstructorBackend(LLMBackend):
     def send(self, **kwargs: Any) -> Any:
         """Make one HTTP call with the keyword arguments instructor prepared; return the SDK's response."""
 
+    async def asend(self, **kwargs: Any) -> Any:
+        """Async :meth:`send`. Override with the SDK's async client; this default runs :meth:`send` in a thread."""
+        return await asyncio.to_thread(self.send, **kwargs)
+
     @abstractmethod
     def usage_of(self, response: Any) -> Usage:
         """Token usage of one response, input tokens including cached ones."""
@@ -85,10 +97,27 @@ class InstructorBackend(LLMBackend):
         create = instructor.patch(create=self._instrumented_send, mode=self.mode, provider=self.provider)
         return instructor.Instructor(client=None, create=create, mode=self.mode, provider=self.provider)
 
+    @cached_property
+    def aclient(self) -> Any:
+        """The async instructor client around :meth:`_ainstrumented_send`."""
+        import instructor
+        from instructor.core.client import AsyncInstructor
+
+        _quiet_instructor_retry_log()
+        create = instructor.patch(create=self._ainstrumented_send, mode=self.mode, provider=self.provider)
+        return AsyncInstructor(client=None, create=create, mode=self.mode, provider=self.provider)
+
     def _instrumented_send(self, **kwargs: Any) -> Any:
         return call_with_retries(
             lambda: self._timed_send(kwargs), backend=self.name, classify=self._classify, policy=self.retry
         )
+
+    async def _ainstrumented_send(self, **kwargs: Any) -> Any:
+        async def once() -> Any:
+            start = time.perf_counter()
+            return self._checked(await self.asend(**kwargs), start)
+
+        return await acall_with_retries(once, backend=self.name, classify=self._classify, policy=self.retry)
 
     def _classify(self, error: BaseException) -> ApiFailure:
         if isinstance(error, MalformedResponseError):
@@ -97,7 +126,10 @@ class InstructorBackend(LLMBackend):
 
     def _timed_send(self, kwargs: dict[str, Any]) -> Any:
         start = time.perf_counter()
-        response = self.send(**kwargs)
+        return self._checked(self.send(**kwargs), start)
+
+    def _checked(self, response: Any, start: float) -> Any:
+        """Count the call's latency and reject garbled or cut-off responses."""
         if isinstance(response, str | bytes):  # the SDKs hand back the raw body when it is not JSON
             snippet = response[:80] if isinstance(response, str) else response[:80].decode("utf-8", "replace")
             raise MalformedResponseError(f"the server sent a body that is not JSON: {snippet!r}")
@@ -113,18 +145,36 @@ class InstructorBackend(LLMBackend):
         return response
 
     def generate(self, request: GenerationRequest[M]) -> Generation[M]:
-        from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+        meter, hooks, kwargs = self._start(request)
+        with meter.activate(), self._translated(request, meter):
+            parsed = self.client.create(
+                response_model=request.response_model, max_retries=self.reasks, hooks=hooks, **kwargs
+            )
+        return Generation(parsed, meter.usage, self._raw(meter.last_response) or parsed.model_dump_json())
+
+    async def agenerate(self, request: GenerationRequest[M]) -> Generation[M]:
+        meter, hooks, kwargs = self._start(request)
+        with meter.activate(), self._translated(request, meter):
+            parsed = await self.aclient.create(
+                response_model=request.response_model, max_retries=self.reasks, hooks=hooks, **kwargs
+            )
+        return Generation(parsed, meter.usage, self._raw(meter.last_response) or parsed.model_dump_json())
+
+    def _start(self, request: GenerationRequest[Any]) -> tuple[UsageMeter, Any, dict[str, Any]]:
         from instructor.core.hooks import Hooks
 
         meter = UsageMeter()
         hooks = Hooks()
         hooks.on("completion:response", lambda response: meter.add_usage(self.usage_of(response), response))
-        kwargs = self.request_kwargs(request)
+        return meter, hooks, self.request_kwargs(request)
+
+    @contextmanager
+    def _translated(self, request: GenerationRequest[Any], meter: UsageMeter) -> Iterator[None]:
+        """Turn instructor's and the SDK's exceptions into :class:`BackendError` with the usage spent."""
+        from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+
         try:
-            with meter.activate():
-                parsed = self.client.create(
-                    response_model=request.response_model, max_retries=self.reasks, hooks=hooks, **kwargs
-                )
+            yield
         except IncompleteOutputException as exc:
             raise InvalidResponseError(
                 f"{self.name} backend: the answer was cut off at the output limit ({request.max_tokens} tokens) "
@@ -138,7 +188,6 @@ class InstructorBackend(LLMBackend):
             raise error from (error.__cause__ or exc)
         except BackendError as exc:
             raise _with_usage(exc, meter.usage) from exc.__cause__
-        return Generation(parsed, meter.usage, self._raw(meter.last_response) or parsed.model_dump_json())
 
     def _raw(self, response: Any) -> str | None:
         if response is None:

@@ -27,6 +27,9 @@ read back into :attr:`PytestResult.files`. For example, a plugin that writes ``m
 
 Installed modules are importable read-only inside the sandbox (the agent's own interpreter runs pytest), so
 ``plugins=("pytest_cov",)`` works as well. Result files are data from untrusted code: parse them defensively.
+
+At most :func:`sandbox_slots` runs (default: one per core; ``CODEAGENT_SANDBOX_SLOTS``, :func:`set_sandbox_slots`)
+execute at once in a process; the others wait for a slot before their timeout starts.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from .layers import Isolation, IsolationUnavailable, available, resolve_isolatio
 from .limits import ResourceLimits
 from .pytest_run import PytestResult, PytestRun, TestCase, run_pytest
 from .runner import RunResult, Sandbox, workdir
+from .slots import sandbox_slots, set_sandbox_slots
 
 __all__ = [
     "Isolation",
@@ -50,6 +54,8 @@ __all__ = [
     "looks_secret",
     "resolve_isolation",
     "run_pytest",
+    "sandbox_slots",
     "scrubbed_environment",
+    "set_sandbox_slots",
     "workdir",
 ]

@@ -30,6 +30,7 @@ from .layers import (
     wrap_unshare,
 )
 from .limits import LAUNCHER_FAILED, ResourceLimits, launcher_command
+from .slots import sandbox_slot
 
 __all__ = ["RunResult", "Sandbox", "workdir"]
 
@@ -196,7 +197,16 @@ class Sandbox:
         timeout: float,
         env: Mapping[str, str] | None = None,
     ) -> RunResult:
-        """Run ``argv`` (absolute ``argv[0]``) with ``host_workdir`` as its writable cwd and wait at most ``timeout``."""
+        """Run ``argv`` (absolute ``argv[0]``) with ``host_workdir`` as its writable cwd and wait at most ``timeout``.
+
+        Waits first for a free sandbox slot (:mod:`.slots`); the timeout counts from the start of the command.
+        """
+        with sandbox_slot():
+            return self._run_in_slot(argv, host_workdir, timeout, env)
+
+    def _run_in_slot(
+        self, argv: list[str], host_workdir: Path, timeout: float, env: Mapping[str, str] | None
+    ) -> RunResult:
         if is_root() and self.isolation != "none":
             host_workdir.chmod(0o777)  # the command runs as `nobody`
         inside = self.inside(host_workdir)

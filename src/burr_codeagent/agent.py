@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from burr.core import Application, ApplicationBuilder, State
 from burr.core.graph import Graph
@@ -34,6 +35,9 @@ from .models import AgentResult
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
 from .visualize import graph_mermaid
+
+if TYPE_CHECKING:
+    from .batch import BatchListener, BatchTask, ExecutorName, TaskOutcome
 
 __all__ = ["CodeAgent", "ConfigurationError"]
 
@@ -64,8 +68,16 @@ class _DeferredBackend(LLMBackend):
         return await self.resolve().agenerate(request)
 
 
+_PRIOR_STEP = "__PRIOR_STEP"  # burr.core.application.PRIOR_STEP: the step that produced a state
+
+
 class _CompletedStepsPersister(SQLitePersister):
-    """Saves completed steps only, so a resumed run starts again at the step that failed or was killed."""
+    """Saves completed steps only, so a resumed run starts again at the step that failed or was killed.
+
+    Burr 0.43 reports a step interrupted by ``CancelledError`` or ``KeyboardInterrupt`` (not ``Exception``s) as
+    completed, with the state from *before* the step; saving that would make a resumed run skip the step. Such a
+    state still names the previous step as its ``__PRIOR_STEP``, so it is recognised and not saved.
+    """
 
     def save(
         self,
@@ -77,7 +89,7 @@ class _CompletedStepsPersister(SQLitePersister):
         status: Literal["completed", "failed"],
         **kwargs: Any,
     ) -> None:
-        if status == "completed":
+        if status == "completed" and state.get(_PRIOR_STEP) == position:
             super().save(partition_key, app_id, sequence_id, position, state, status, **kwargs)
 
 
@@ -254,12 +266,85 @@ class CodeAgent:
         self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None
     ) -> AgentResult:
         """Async :meth:`run`: the model is awaited natively and the gates run in a worker thread."""
-        task = self._prepare(task)
+        from .backends.clients import off_loop
+
+        # Creating the backend may build an SDK client (~50 ms of CPU): never on the loop other runs share.
+        task = await off_loop(self._prepare, task)
         app, services = self._build(task, app_id, acceptance_tests, True)
         emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
         with self._reports_on_interrupt(app, services):
             *_, state = await app.arun(halt_after=[END])
         return self._finish(app.uid, state)
+
+    def with_config(self, config: AgentConfig) -> CodeAgent:
+        """This agent (same backend, plugins, listeners and hooks) with other settings, e.g. per batch task."""
+        clone = copy.copy(self)
+        clone.config = config
+        return clone
+
+    async def arun_many(
+        self,
+        tasks: Iterable[str | BatchTask | Mapping[str, Any]],
+        *,
+        concurrency: int | None = None,
+        output_dir: Path | None = None,
+        write_dir: Path | None = None,
+        executor: ExecutorName = "local",
+        ray_address: str | None = None,
+        listener: BatchListener | None = None,
+    ) -> list[TaskOutcome]:
+        """Run many tasks, at most ``concurrency`` (default ``config.concurrency``) at once; resumable.
+
+        ``tasks`` are strings, mappings with ``task`` and optionally ``id``, ``tests`` (acceptance tests) and
+        ``module``, or :class:`~burr_codeagent.batch.BatchTask`. Each outcome is appended to
+        ``output_dir/results.jsonl`` (default: ``config.output_dir / "batch"``) as its task finishes, and each
+        task's steps are saved under ``output_dir/state/``: calling again with the same tasks and directory skips
+        the finished tasks and resumes interrupted ones. One task's failure (even its backend's) becomes its outcome
+        and never stops the others. ``executor="ray"`` runs each task as a Ray task (``pip install
+        'burr-codeagent[ray]'``), on the cluster at ``ray_address`` or a local one.
+
+        Returns:
+            One :class:`~burr_codeagent.batch.TaskOutcome` per task, in task order; ``outcome.result`` holds the
+            :class:`AgentResult` of tasks run in this call.
+        """
+        from .backends.clients import off_loop
+        from .batch import arun_batch
+
+        await off_loop(self._prepare, "batch")  # an unconfigured backend fails here, once, not once per task
+        return await arun_batch(
+            self,
+            tasks,
+            output_dir=Path(output_dir) if output_dir is not None else Path(self.config.output_dir) / "batch",
+            concurrency=concurrency,
+            write_dir=write_dir,
+            executor=executor,
+            ray_address=ray_address,
+            listener=listener,
+        )
+
+    def run_many(
+        self,
+        tasks: Iterable[str | BatchTask | Mapping[str, Any]],
+        *,
+        concurrency: int | None = None,
+        output_dir: Path | None = None,
+        write_dir: Path | None = None,
+        executor: ExecutorName = "local",
+        ray_address: str | None = None,
+        listener: BatchListener | None = None,
+    ) -> list[TaskOutcome]:
+        """Blocking :meth:`arun_many` (runs its own event loop)."""
+        return asyncio.run(
+            self.arun_many(
+                tasks,
+                concurrency=concurrency,
+                output_dir=output_dir,
+                write_dir=write_dir,
+                executor=executor,
+                ray_address=ray_address,
+                listener=listener,
+            )
+        )
 
     @contextlib.contextmanager
     def _reports_on_interrupt(self, app: Application[Any], services: Services) -> Iterator[None]:

@@ -512,6 +512,11 @@ def schema(
     sys.stdout.write(schema_text(name))
 
 
+from .cli_batch import batch as _batch  # noqa: E402  (registered here; the module imports cli lazily)
+
+app.command("batch")(_batch)
+
+
 def main() -> None:
     """Entry point of the ``codeagent`` script."""
     app()

@@ -19,9 +19,12 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["ClientCache", "clients", "secret_digest"]
+P = ParamSpec("P")
+T = TypeVar("T")
+
+__all__ = ["ClientCache", "clients", "off_loop", "secret_digest"]
 
 # One thread: building clients is rare (once per settings and loop) and CPU-bound, so more would not help.
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-client-builder")
@@ -71,3 +74,8 @@ class ClientCache:
 
 clients = ClientCache()
 """The process-wide cache the built-in backends use."""
+
+
+async def off_loop(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run ``call`` (building a backend or client) on the builder thread, so the event loop stays free."""
+    return await asyncio.get_running_loop().run_in_executor(_BUILDER, lambda: call(*args, **kwargs))

@@ -1,0 +1,99 @@
+"""Running a batch: skip what finished before, run the rest on an executor, record each outcome as it lands.
+
+Layout of a batch's output directory::
+
+    results.jsonl          one line per task, appended as each finishes (the last line of a task wins)
+    state/<task>.sqlite    Burr's SQLite persistence of the task's run: an interrupted task resumes from it
+    reports/<task>/        the task's reports (markdown, json ... as configured)
+
+A task's Burr app id is derived from its id (:func:`~.tasks.task_app_id`), so running the same batch again finds
+each interrupted task's saved steps and resumes it; tasks with a finished line in ``results.jsonl`` are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..executors import run_jobs
+from .jobs import BatchJob, BatchLayout, write_code
+from .outcome import ResultsFile, TaskOutcome
+from .tasks import BatchTask, as_tasks, task_app_id
+
+if TYPE_CHECKING:
+    from ..agent import CodeAgent
+
+__all__ = ["BatchListener", "ExecutorName", "arun_batch"]
+
+ExecutorName = Literal["local", "ray"]
+BatchListener = Callable[[str, BatchTask, TaskOutcome | None], None]
+"""Called with ``("skipped" | "started" | "finished", task, outcome)`` as the batch goes."""
+
+
+def _jobs(
+    agent: CodeAgent, tasks: list[BatchTask], layout: BatchLayout, failed: Mapping[str, int]
+) -> list[BatchJob]:
+    jobs = []
+    for task in tasks:
+        config = agent.config.model_copy(
+            update={"persistence": layout.state(task), "output_dir": layout.reports(task)}
+        )
+        jobs.append(BatchJob(task, task_app_id(task.id, failed.get(task.id, 0)), config))
+    return jobs
+
+
+async def arun_batch(
+    agent: CodeAgent,
+    tasks: Iterable[str | BatchTask | Mapping[str, Any]],
+    *,
+    output_dir: Path,
+    concurrency: int | None = None,
+    write_dir: Path | None = None,
+    executor: ExecutorName = "local",
+    ray_address: str | None = None,
+    listener: BatchListener | None = None,
+) -> list[TaskOutcome]:
+    """Run ``tasks`` with ``agent``, at most ``concurrency`` at once; see the module docstring for the layout.
+
+    Returns one outcome per task, in task order (skipped tasks report their earlier outcome).
+    """
+    task_list = as_tasks(tasks)
+    layout = BatchLayout(Path(output_dir))
+    results = ResultsFile(layout.results)
+    previous = results.read()
+    outcomes: dict[str, TaskOutcome] = {}
+    pending: list[BatchTask] = []
+    for task in task_list:
+        earlier = previous.get(task.id)
+        if earlier is not None and earlier.finished:
+            outcomes[task.id] = earlier
+            if listener:
+                listener("skipped", task, earlier)
+        else:
+            pending.append(task)
+    jobs = _jobs(agent, pending, layout, results.failed_runs())
+
+    def started(job: BatchJob) -> None:
+        if listener:
+            listener("started", job.task, None)
+
+    def finished(job: BatchJob, outcome: TaskOutcome) -> None:
+        if write_dir is not None:
+            outcome.written = write_code(job.task, outcome, write_dir)
+        results.append(outcome)
+        outcomes[job.task.id] = outcome
+        if listener:
+            listener("finished", job.task, outcome)
+
+    await run_jobs(
+        agent,
+        jobs,
+        concurrency=concurrency or agent.config.concurrency,
+        executor=executor,
+        ray_address=ray_address,
+        layout=layout,
+        started=started,
+        finished=finished,
+    )
+    return [outcomes[task.id] for task in task_list if task.id in outcomes]

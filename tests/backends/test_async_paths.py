@@ -117,14 +117,15 @@ async def test_async_auth_failure_is_a_clear_backend_error(
 async def test_many_concurrent_calls_are_all_in_flight_at_once(
     protocol: str, aws: None, request_: Request
 ) -> None:
-    """30 calls to a server that takes 1 s each are all in flight together (the default pool allowed 6)."""
+    """30 calls to a server that takes 1.5 s each overlap far beyond the default pool's 6 threads (all 30 on an
+    idle machine; the bound leaves room for a loaded one)."""
     pool = await count_default_pool()
-    with FakeProvider(protocol, [Stall(1.0)]) as fake:  # type: ignore[arg-type]
+    with FakeProvider(protocol, [Stall(1.5)]) as fake:  # type: ignore[arg-type]
         backend = make_backend(protocol, fake, concurrency=30)
         await backend.agenerate(request_)  # builds the shared async client once
         used_by_first_call = len(pool.jobs)
         results = await asyncio.gather(*(backend.agenerate(request_) for _ in range(30)))
-        assert fake.max_in_flight >= 25, f"only {fake.max_in_flight} of 30 requests were in flight at once"
+        assert fake.max_in_flight >= 15, f"only {fake.max_in_flight} of 30 requests were in flight at once"
     assert len(pool.jobs) == used_by_first_call, "no default-pool thread per call"
     assert all(r.response.function_name == "add" for r in results)
 

@@ -15,22 +15,38 @@ Chooser = Callable[[GenerationRequest[Any], int], Answer]
 
 
 class ChoosingBackend(LLMBackend):
-    """Answers each request with ``choose(request, n)``, ``n`` the number of earlier requests for the same task."""
+    """Answers each request with ``choose(request, n)``, ``n`` the number of earlier requests with the same ``key``
+    (default: the same prompt)."""
 
     name = "choosing"
     model = "choosing"
 
-    def __init__(self, choose: Chooser, usage: tuple[int, int] = (100, 50)) -> None:
+    def __init__(
+        self,
+        choose: Chooser,
+        usage: tuple[int, int] = (100, 50),
+        key: Callable[[GenerationRequest[Any]], str] | None = None,
+    ) -> None:
         self.choose = choose
+        self.key = key or (lambda request: request.messages[0].content)
+        self.keys: list[str] = []
         self.usage = usage
         self.prompts: list[str] = []
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:  # picklable for Ray workers: the lock is recreated there
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def _answer(self, request: GenerationRequest[M]) -> Generation[M]:
-        first = request.messages[0].content
+        key = self.key(request)
         with self._lock:
-            seen = sum(1 for p in self.prompts if p == first)
-            self.prompts.append(first)
+            seen = self.keys.count(key)
+            self.keys.append(key)
+            self.prompts.append(request.messages[0].content)
         answer = self.choose(request, seen)
         if isinstance(answer, BaseException):
             raise answer

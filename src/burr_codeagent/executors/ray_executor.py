@@ -126,7 +126,13 @@ async def run_on_ray(
             started(job)
             state = layout.state(job.task)
             saved = state.read_bytes() if state.exists() else None
-            reference = remote.remote(job.config, backend, job, saved)
+            try:
+                reference = remote.remote(job.config, backend, job, saved)
+            except TypeError as exc:  # Ray could not pickle an argument
+                raise ConfigurationError(
+                    f"the backend {backend!r} cannot be sent to Ray workers ({str(exc).splitlines()[0]}); "
+                    "pass a backend name, or make the backend picklable"
+                ) from None
             try:
                 data = await reference
             except asyncio.CancelledError:

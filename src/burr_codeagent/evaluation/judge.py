@@ -1,0 +1,71 @@
+"""Judging a solution with a HumanEval problem's own tests, in the sandbox, without pytest.
+
+The dataset's tests are a ``check(candidate)`` function. The sandboxed command imports the solution as module
+``solution``, runs the test code in the solution's namespace (HumanEval tests may use the prompt's imports), calls
+``check(<entry point>)`` and only then writes a verdict file whose name is an unguessable nonce. No verdict file
+(an early ``os._exit(0)``, a crash, a timeout) is a failure. Each solution gets a fresh sandbox (its own work dir,
+namespaces and limits), like every test run of this library; skipping pytest's start-up is what makes bulk judging
+fast (see ``bench/humaneval_check.py``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from dataclasses import dataclass
+
+from ..sandbox import Sandbox, workdir
+from .dataset import Problem
+
+__all__ = ["RUNNER", "Verdict", "judge"]
+
+RUNNER = """\
+import sys
+
+
+def _judge():
+    nonce = sys.argv.pop(1)  # out of argv before any solution code runs
+    import solution
+
+    namespace = dict(vars(solution))
+    with open("humaneval_test.py", encoding="utf-8") as handle:
+        exec(compile(handle.read(), "humaneval_test.py", "exec"), namespace)
+    namespace["check"](namespace[sys.argv[1]])
+    with open(".verdict-" + nonce, "w") as handle:
+        handle.write(nonce)
+
+
+_judge()
+"""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a solution passed its problem's tests, and if not, what the run said."""
+
+    passed: bool
+    detail: str = ""
+    seconds: float = 0.0
+
+
+def judge(problem: Problem, code: str, sandbox: Sandbox, timeout: float = 10.0) -> Verdict:
+    """Run ``problem``'s tests against ``code`` in a fresh sandbox."""
+    nonce = secrets.token_hex(16)
+    with workdir() as host:
+        (host / "solution.py").write_text(code, encoding="utf-8")
+        (host / "humaneval_test.py").write_text(problem.test, encoding="utf-8")
+        (host / "_judge.py").write_text(RUNNER, encoding="utf-8")
+        run = sandbox.run(
+            [sys.executable, "-s", "_judge.py", nonce, problem.entry_point], host, timeout=timeout
+        )
+        verdict = host / f".verdict-{nonce}"
+        try:
+            passed = verdict.read_text(encoding="utf-8") == nonce and run.returncode == 0
+        except (OSError, UnicodeDecodeError):
+            passed = False
+    if passed:
+        return Verdict(True, seconds=run.seconds)
+    if run.timed_out:
+        return Verdict(False, f"timed out after {timeout:g}s", run.seconds)
+    tail = run.output.strip().splitlines()[-3:]
+    return Verdict(False, " | ".join(tail) or f"exit status {run.returncode}", run.seconds)

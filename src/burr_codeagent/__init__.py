@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .agent import CodeAgent
+    from .bulk import check_many
     from .checker import check
     from .config import AgentConfig
     from .errors import ConfigurationError
@@ -33,6 +34,7 @@ _HOMES = {
     "CodeAgent": ".agent",
     "ConfigurationError": ".errors",
     "check": ".checker",
+    "check_many": ".bulk",
     "AgentConfig": ".config",
     "hookimpl": ".hookspecs",
     "AgentResult": ".models",
@@ -63,6 +65,7 @@ __all__ = [
     "TestOutcome",
     "__version__",
     "check",
+    "check_many",
     "hookimpl",
 ]
 

@@ -22,8 +22,8 @@ from pydantic import ValidationError
 
 from ..batch import BatchLayout, BatchListener, BatchTask, ExecutorName, TaskOutcome
 from ..models import Attempt
+from ..policy import best_attempt_index
 from ..sandbox import Sandbox
-from ..selection import best_attempt_index
 from .dataset import Problem, task_text
 from .judge import Verdict, judge
 from .scoring import EvalReport, ProblemScore, summarise

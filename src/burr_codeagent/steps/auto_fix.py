@@ -6,13 +6,13 @@ way the policy decides again, since a kept fix may have made the attempt pass.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
 from burr.core import State
 
 from ..autofix import AutoFixError, FixResult, fix_response
+from ..check_pool import in_check_pool
 from ..events import AgentEvent, emit
 from ..models import Attempt, CheckReport
 from ..policy import is_worse
@@ -66,8 +66,8 @@ def fix(state: State[Any], services: Services) -> StepResult:
 
 
 async def afix(state: State[Any], services: Services) -> StepResult:
-    """:func:`fix` in a worker thread: the fixers and the re-check block."""
-    return await asyncio.to_thread(fix, state, services)
+    """:func:`fix` on the bounded check pool: the fixers and the re-check block."""
+    return await in_check_pool(fix, state, services)
 
 
 def _counts(report: CheckReport) -> dict[str, int | bool]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from burr.core import State
 
 from ..autofix import worth_fixing
+from ..check_pool import in_check_pool
 from ..events import AgentEvent, emit
 from ..models import Attempt, CheckReport, Finding, PythonCodeGenerationResponse, Severity, Usage
 from ..policy import decide
@@ -73,8 +73,8 @@ def check(state: State[Any], services: Services) -> StepResult:
 
 
 async def acheck(state: State[Any], services: Services) -> StepResult:
-    """Check the answer in a worker thread (the event loop stays free) and record the attempt."""
-    report = await asyncio.to_thread(_report, state, services)
+    """Check the answer in a bounded check pool (the event loop stays free) and record the attempt."""
+    report = await in_check_pool(_report, state, services)
     return record(state, report, services)
 
 

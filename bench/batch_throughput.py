@@ -1,0 +1,164 @@
+"""Many agent runs on one event loop against a loopback model with fixed latency.
+
+Run: ``python bench/batch_throughput.py [--tasks 200] [--concurrency 50] [--latency 0.5] [--runs 3] [--gates syntax]``
+
+Prints, per mode, the median wall time, its ratio to the ideal (``ceil(tasks / concurrency) * latency``: every model
+call overlapped, nothing else costing time), the peak RSS of the process and the most requests the server saw in
+flight at once. Modes, side by side in one run, each in a fresh process with a fresh server:
+
+* ``raw``: the floor a user would otherwise write: ``asyncio.gather`` over ``AsyncOpenAI`` calls, 50 at a time;
+* ``agent``: ``CodeAgent.arun_many`` (Burr app, instructor, the checker, per-task SQLite persistence, reports),
+  Burr's local tracker off;
+* ``agent+tracking``: the same with Burr's local tracker on (the default), which writes its files synchronously.
+
+``--gates default`` runs every default gate instead of the syntax gate alone and also prints tasks per minute and
+where the time went (model, checks, and each gate's seconds summed over all tasks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def start_server(latency: float) -> tuple[subprocess.Popen[str], int]:
+    server = subprocess.Popen(
+        [sys.executable, str(HERE / "_loopback_openai.py"), "--latency", str(latency)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    return server, int(server.stdout.readline())
+
+
+def stats(port: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats") as response:
+        data: dict[str, Any] = json.load(response)
+    return data
+
+
+async def raw(port: int, tasks: int, concurrency: int) -> dict[str, Any]:
+    import openai
+
+    client = openai.AsyncOpenAI(api_key="x", base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(n: int) -> None:
+        async with gate:
+            await client.chat.completions.create(
+                model="bench", messages=[{"role": "user", "content": f"task {n}"}], max_tokens=100
+            )
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(tasks)))
+    return {"wall": time.perf_counter() - start}
+
+
+async def agent(port: int, tasks: int, concurrency: int, tracking: bool, gates: str) -> dict[str, Any]:
+    from burr_codeagent import AgentConfig, CodeAgent
+
+    scratch = Path(tempfile.mkdtemp(prefix="codeagent-bench-"))
+    config = AgentConfig(
+        backend="openai",
+        base_url=f"http://127.0.0.1:{port}/v1",
+        api_key="x",
+        tracking=tracking,
+        storage_dir=scratch / "burr",
+        output_dir=scratch / "reports",
+        **({"gates": {"enable": ["syntax"]}} if gates == "syntax" else {}),
+    )
+    work = [{"id": f"t{n}", "task": f"Write add(a, b), variant {n}"} for n in range(tasks)]
+    start = time.perf_counter()
+    outcomes = await CodeAgent(config).arun_many(work, concurrency=concurrency, output_dir=scratch / "batch")
+    wall = time.perf_counter() - start
+    where: Counter[str] = Counter()
+    for outcome in outcomes:
+        if outcome.result is None:
+            continue
+        where["model (sum over tasks)"] += sum(outcome.result.metrics.generation_seconds)
+        where["checks (sum over tasks)"] += sum(outcome.result.metrics.check_seconds)
+        for attempt in outcome.result.attempts:
+            for gate in attempt.report.gates if attempt.report else []:
+                where[f"  gate {gate.name}"] += gate.seconds
+    passed = sum(o.passed for o in outcomes)
+    return {"wall": wall, "passed": passed, "where": dict(where)}
+
+
+def child(args: argparse.Namespace) -> None:
+    if args.mode == "raw":
+        figures = asyncio.run(raw(args.port, args.tasks, args.concurrency))
+    else:
+        figures = asyncio.run(
+            agent(args.port, args.tasks, args.concurrency, args.mode == "agent+tracking", args.gates)
+        )
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+    server, port = start_server(args.latency)
+    try:
+        command = [sys.executable, __file__, "--child", mode, "--port", str(port)]
+        command += ["--tasks", str(args.tasks), "--concurrency", str(args.concurrency), "--gates", args.gates]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        figures["server_max_in_flight"] = stats(port)["max_in_flight"]
+        return figures
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--gates", choices=["syntax", "default"], default="syntax")
+    parser.add_argument("--modes", default="raw,agent,agent+tracking")
+    parser.add_argument("--child", dest="mode")
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+    if args.mode:
+        child(args)
+        return
+    ideal = math.ceil(args.tasks / args.concurrency) * args.latency
+    print(f"{args.tasks} tasks, concurrency {args.concurrency}, latency {args.latency}s, gates {args.gates}")
+    print(f"ideal wall time: {ideal:.2f}s")
+    print(
+        f"{'mode':<16}{'wall s':>9}{'x ideal':>9}{'tasks/min':>11}{'peak RSS MB':>13}{'in flight':>11}{'passed':>8}"
+    )
+    for mode in args.modes.split(","):
+        runs = [measure(mode, args) for _ in range(args.runs)]
+        wall = statistics.median(r["wall"] for r in runs)
+        rss = max(r["peak_rss_mb"] for r in runs)
+        flight = max(r["server_max_in_flight"] for r in runs)
+        passed = runs[-1].get("passed", "-")
+        print(
+            f"{mode:<16}{wall:>9.2f}{wall / ideal:>9.2f}{60 * args.tasks / wall:>11.0f}{rss:>13.0f}"
+            f"{flight:>11}{passed!s:>8}"
+        )
+        if "where" in runs[-1] and args.gates == "default":
+            for name, seconds in sorted(runs[-1]["where"].items(), key=lambda kv: -kv[1]):
+                print(f"    {name:<32}{seconds:>10.1f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -93,7 +93,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lat
                 + payload
             )
             await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
+    except (asyncio.IncompleteReadError, asyncio.CancelledError, ConnectionError):
         pass
     finally:
         writer.close()

@@ -69,6 +69,7 @@ class _DeferredBackend(LLMBackend):
 
 
 _PRIOR_STEP = "__PRIOR_STEP"  # burr.core.application.PRIOR_STEP: the step that produced a state
+_SEQUENCE_ID = "__SEQUENCE_ID"  # set by Burr before every step: the state came from Burr's own hook
 
 
 class _CompletedStepsPersister(SQLitePersister):
@@ -76,7 +77,7 @@ class _CompletedStepsPersister(SQLitePersister):
 
     Burr 0.43 reports a step interrupted by ``CancelledError`` or ``KeyboardInterrupt`` (not ``Exception``s) as
     completed, with the state from *before* the step; saving that would make a resumed run skip the step. Such a
-    state still names the previous step as its ``__PRIOR_STEP``, so it is recognised and not saved.
+    state (Burr's, so it has a ``__SEQUENCE_ID``) does not name this step as its ``__PRIOR_STEP``: it is not saved.
     """
 
     def save(
@@ -89,7 +90,8 @@ class _CompletedStepsPersister(SQLitePersister):
         status: Literal["completed", "failed"],
         **kwargs: Any,
     ) -> None:
-        if status == "completed" and state.get(_PRIOR_STEP) == position:
+        cut_short = _SEQUENCE_ID in state and state.get(_PRIOR_STEP) != position
+        if status == "completed" and not cut_short:
             super().save(partition_key, app_id, sequence_id, position, state, status, **kwargs)
 
 
@@ -100,6 +102,10 @@ def open_persister(path: Path) -> SQLitePersister:
         db_path=str(path), table_name="codeagent_runs", connect_kwargs={"check_same_thread": False}
     )
     persister.initialize()  # type: ignore[no-untyped-call]
+    # WAL with synchronous=NORMAL: a commit per step without an fsync (~20 ms each on a busy disk, on the event
+    # loop of every run in a batch). A killed process loses nothing; a power cut may lose the last steps, not the file.
+    persister.connection.execute("PRAGMA journal_mode=WAL")
+    persister.connection.execute("PRAGMA synchronous=NORMAL")
     return persister
 
 

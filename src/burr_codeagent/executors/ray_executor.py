@@ -12,6 +12,8 @@ Ray is an optional dependency: ``pip install 'burr-codeagent[ray]'``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -65,6 +67,9 @@ def run_task_in_worker(
         except Exception as exc:
             return {"error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - start}
         files = {name: (path.name, path.read_bytes()) for name, path in result.report_paths.items()}
+        if state.exists():  # fold the write-ahead log into the file, which is all that travels back
+            with contextlib.closing(sqlite3.connect(state)) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return {
             "result": result.model_dump(mode="json"),
             "state": state.read_bytes() if state.exists() else None,

@@ -104,8 +104,9 @@ def open_persister(path: Path) -> SQLitePersister:
     persister.initialize()  # type: ignore[no-untyped-call]
     # WAL with synchronous=NORMAL: a commit per step without an fsync (~20 ms each on a busy disk, on the event
     # loop of every run in a batch). A killed process loses nothing; a power cut may lose the last steps, not the file.
-    persister.connection.execute("PRAGMA journal_mode=WAL")
-    persister.connection.execute("PRAGMA synchronous=NORMAL")
+    connection = persister.connection  # type: ignore[has-type]  # untyped in Burr
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
     return persister
 
 

@@ -272,12 +272,14 @@ class CodeAgent:
     async def arun(
         self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None
     ) -> AgentResult:
-        """Async :meth:`run`: the model is awaited natively and the gates run in a worker thread."""
+        """Async :meth:`run`: the model is awaited natively (no thread held while it thinks) and the checks run on
+        a bounded pool of one thread per core, so many runs can share one event loop (see :meth:`arun_many`)."""
         from .backends.clients import off_loop
 
-        # Creating the backend may build an SDK client (~50 ms of CPU): never on the loop other runs share.
+        # Creating the backend may build an SDK client (~50 ms of CPU), and opening the SQLite persistence waits on
+        # the disk: neither happens on the loop that other runs share.
         task = await off_loop(self._prepare, task)
-        app, services = self._build(task, app_id, acceptance_tests, True)
+        app, services = await off_loop(self._build, task, app_id, acceptance_tests, True)
         emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
         with self._reports_on_interrupt(app, services):
             *_, state = await app.arun(halt_after=[END])

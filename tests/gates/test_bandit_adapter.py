@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from burr_codeagent.gates._bandit_adapter import SUPPORTED_VERSION, BanditIssue, bandit_version, scan
+from burr_codeagent.gates.security._bandit_adapter import SUPPORTED_VERSION, BanditIssue, bandit_version, scan
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

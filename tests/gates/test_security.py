@@ -254,8 +254,8 @@ def test_bandit_results_are_mapped_with_rule_span_and_severity() -> None:
         import random
 
 
-        def token() -> int:
-            return random.randint(0, 10)
+        def roll() -> int:
+            return random.randint(1, 6)
         """
     )
     b311 = next(f for f in findings if f.rule == "security.B311")
@@ -297,7 +297,7 @@ def test_sql_built_from_constants_only_warns() -> None:
     assert [f.severity for f in sql] == [Severity.WARNING]
 
 
-def test_nosec_comments_do_not_silence_generated_code_by_default() -> None:
+def test_nosec_is_honoured_on_a_users_code_and_the_silenced_finding_is_listed() -> None:
     code = """\
     import subprocess
 
@@ -305,9 +305,13 @@ def test_nosec_comments_do_not_silence_generated_code_by_default() -> None:
     def run(command: str) -> None:
         subprocess.call(command, shell=True)  # nosec
     """
-    assert ("security.injection", 5) in rules_at(run_security(code))
-    honoured = run_security(code, honour_nosec=True)
-    assert ("security.B602", 5) not in rules_at(honoured)
+    config = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security"]})
+    report = check(textwrap.dedent(code), config=config)
+    assert ("security.injection", 5) not in rules_at(report.findings)
+    assert ("security.injection", 5) in rules_at(report.suppressed)
+    assert report.suppressed_count == 1 and report.critical_count == 0
+    not_honoured = run_security(code, honour_nosec=False)
+    assert ("security.injection", 5) in rules_at(not_honoured)
 
 
 def test_bad_option_value_is_reported_as_a_gate_error() -> None:
@@ -362,6 +366,8 @@ LOOK_ALIKES = {
         def ask(prompt: str = PASSWORD_PROMPT) -> dict[str, str]:
             labels = {"password": "Password", "username": "User name"}
             password = ""
+            for character in prompt:
+                password += character
             return {"label": labels["password"], "value": password}
         """,
     "parameterised_sql": """\

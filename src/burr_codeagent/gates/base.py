@@ -165,6 +165,8 @@ class GateContext:
     acceptance_tests: str | None = None
     selected_gates: frozenset[str] = frozenset()
     """Names of the gates this check runs."""
+    # True when checking a user's own code (``codeagent check``); the agent loop turns it off for model output.
+    honour_nosec: bool = True
     # Results other gates publish for later ones (the execution gate's TestOutcome, coverage data ...).
     shared: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -179,6 +181,10 @@ class GateContext:
     def with_options(self, options: Mapping[str, Any]) -> GateContext:
         """A copy carrying one gate's options (sharing the trees and ``shared``)."""
         return dataclasses.replace(self, options=options)
+
+    def suppress(self, silenced: Finding) -> None:
+        """Record a finding that a ``# nosec`` comment silenced; the report lists it under ``suppressed``."""
+        self.shared.setdefault("suppressed", []).append(silenced)
 
     @property
     def test_outcome(self) -> TestOutcome | None:

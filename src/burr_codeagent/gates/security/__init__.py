@@ -7,6 +7,15 @@ critical ``security.weak_password_hash``. And bandit's hard-coded password tests
 string assigned to a name containing "password" or "token", are replaced by ``security.hardcoded_secret``.
 
 When a syntax-tree rule and bandit report the same problem on the same line, only the rule's finding is kept.
+
+``# nosec`` comments (bandit's syntax, optionally naming tests or rule ids) are honoured when the check runs on a
+user's own code (``codeagent check``, :func:`burr_codeagent.check`): the silenced findings are listed in the
+report's ``suppressed``. Inside the agent loop the model's own ``# nosec`` is not honoured (code must not switch off
+its own review), and the finding says so, so the model fixes the code instead. The ``honour_nosec`` option
+overrides either default.
+
+Layout: :mod:`.taint` (sources and flows), :mod:`.sinks`, :mod:`.credentials`, :mod:`.context` (lifts and
+flow-aware drops of bandit results), :mod:`.rules` (runs them), :mod:`.nosec`, and the bandit adapter.
 """
 
 from __future__ import annotations
@@ -15,11 +24,12 @@ import ast
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..hookspecs import hookimpl
-from ..models import Finding, Severity
-from ._security_rules import RULES as AST_RULES
-from ._security_rules import SUPERSEDES, run_rules
-from .base import Gate, GateContext, GateSkipped
+from ...hookspecs import hookimpl
+from ...models import Finding, Severity
+from ..base import Gate, GateContext, GateSkipped
+from .nosec import nosec_lines, silenced
+from .rules import RULES as AST_RULES
+from .rules import SUPERSEDES, analyse
 
 if TYPE_CHECKING:
     from ._bandit_adapter import BanditIssue
@@ -30,11 +40,21 @@ Target = Literal["code", "tests"]
 
 # Replaced by security.hardcoded_secret, which looks at whole words of the name and at the value.
 SKIP_ALWAYS = ("B105", "B106", "B107")
+NOSEC_NOT_HONOURED = " (The `# nosec` on this line is not honoured for generated code: fix the code instead.)"
 # pytest tests are made of assert statements.
 SKIP_IN_TESTS = ("B101",)
-SEVERITY_OVERRIDES: Mapping[str, Severity] = {"B324": Severity.WARNING}
+# Importing or calling a plaintext protocol's module (telnet, FTP) is a design choice to review, not a flaw on its
+# own: bandit rates these HIGH, which would fail mature code such as urllib.request for supporting ftp:// URLs.
+SEVERITY_OVERRIDES: Mapping[str, Severity] = {
+    "B324": Severity.WARNING,
+    "B312": Severity.WARNING,
+    "B321": Severity.WARNING,
+    "B401": Severity.WARNING,
+    "B402": Severity.WARNING,
+}
 
 BANDIT_RULES = {
+    "security.B101": "assert used (removed under python -O).",
     "security.B102": "exec() used.",
     "security.B103": "File permissions set too permissive.",
     "security.B104": "Binding to all interfaces.",
@@ -44,6 +64,7 @@ BANDIT_RULES = {
     "security.B201": "Flask app run with debug=True.",
     "security.B301": "pickle used to deserialise data.",
     "security.B307": "eval() used.",
+    "security.B310": "urlopen of a URL whose scheme is not restricted (file:// reads local files).",
     "security.B311": "Standard pseudo-random generator used for security.",
     "security.B324": "Weak hash (MD5/SHA-1) used without usedforsecurity=False.",
     "security.B501": "TLS certificate verification disabled.",
@@ -76,8 +97,8 @@ class SecurityGate:
     rules: Mapping[str, str] = {**BANDIT_RULES, **AST_RULES}
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
-        """Scan the code and the tests; options: ``honour_nosec`` (default False)."""
-        honour_nosec = _bool_option(ctx.options, "honour_nosec", False)
+        """Scan the code and the tests; option ``honour_nosec`` (default: the checker's mode, see the module)."""
+        honour_nosec = _bool_option(ctx.options, "honour_nosec", ctx.honour_nosec)
         targets: list[tuple[Target, ast.Module]] = []
         if ctx.code_tree is not None:
             targets.append(("code", ctx.code_tree))
@@ -86,31 +107,41 @@ class SecurityGate:
         if not targets:
             raise GateSkipped("nothing parses; see the syntax gate")
         for target, tree in targets:
-            yield from _scan_target(ctx.source(target), tree, target, honour_nosec)
+            source = ctx.source(target)
+            nosec = nosec_lines(source)
+            for found, ids in _scan_target(source, tree, target):
+                if not silenced(nosec, found.line, found.end_line, ids):
+                    yield found
+                elif honour_nosec:
+                    ctx.suppress(found)
+                else:
+                    yield found.model_copy(update={"message": found.message + NOSEC_NOT_HONOURED})
 
 
-def _scan_target(source: str, tree: ast.Module, target: Target, honour_nosec: bool) -> Iterator[Finding]:
+def _scan_target(source: str, tree: ast.Module, target: Target) -> Iterator[tuple[Finding, set[str]]]:
+    """Every finding with the ids a ``# nosec`` may name it by."""
     from ._bandit_adapter import scan
 
-    hits = run_rules(tree, target)
-    superseded: set[tuple[str, int]] = set()
-    for hit in hits:
+    analysis = analyse(tree, target)
+    superseded: set[tuple[str, int]] = set(analysis.dropped)
+    for hit in analysis.hits:
         for test_id in SUPERSEDES[hit.finding.rule]:
             superseded.update((test_id, line) for line in hit.lines)
     skip = SKIP_ALWAYS + (SKIP_IN_TESTS if target == "tests" else ())
     filename = "solution.py" if target == "code" else "test_solution.py"
     seen: set[tuple[str, int | None]] = set()
-    for hit in hits:
-        key = (hit.finding.rule, hit.finding.line)
+    for hit in analysis.hits:
+        rule = hit.finding.rule
+        key = (rule, hit.finding.line)
         if key not in seen:
             seen.add(key)
-            yield hit.finding
-    for issue in scan(source, filename=filename, honour_nosec=honour_nosec, skip=skip):
+            yield hit.finding, {rule, rule.split(".", 1)[1], *SUPERSEDES[rule]}
+    for issue in scan(source, filename=filename, skip=skip):
         key = (f"security.{issue.test_id}", issue.line)
         if (issue.test_id, issue.line) in superseded or key in seen:
             continue
         seen.add(key)
-        yield _bandit_finding(issue, target)
+        yield _bandit_finding(issue, target), {issue.test_id, issue.test_name, key[0]}
 
 
 def _bandit_finding(issue: BanditIssue, target: Target) -> Finding:
@@ -137,6 +168,7 @@ _SUGGESTIONS = {
     "B113": "Pass timeout=10 (seconds) to every request.",
     "B301": "Deserialise untrusted data with json, never pickle.",
     "B307": "Use ast.literal_eval() for literals, or parse the input yourself.",
+    "B310": "Check the scheme first: if urlparse(url).scheme not in ('http', 'https'): raise ValueError(...).",
     "B311": "Use the secrets module for tokens, passwords and keys.",
     "B324": "Pass usedforsecurity=False for checksums; use hashlib.scrypt/pbkdf2_hmac for passwords.",
     "B501": "Keep certificate verification on (verify=True).",

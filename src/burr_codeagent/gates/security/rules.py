@@ -1,0 +1,73 @@
+"""The security gate's own syntax-tree rules, run together over one parsed module.
+
+Everything here works on the ``ast`` the checker parsed once; names are resolved through the module's imports
+(``from requests import get as fetch`` makes ``fetch(url)`` a ``requests.get`` call), never by matching text.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ._names import import_aliases, index_scopes
+from .context import assert_guards, dropped_bandit_lines, insecure_random
+from .credentials import hardcoded_secrets
+from .sinks import RuleHit, SinkRules
+from .taint import ModuleTaint
+
+__all__ = ["RULES", "SUPERSEDES", "Analysis", "RuleHit", "analyse"]
+
+Target = Literal["code", "tests"]
+
+RULES = {
+    "security.sql_injection": "SQL text built by f-string, %-formatting, .format() or concatenation reaches execute().",
+    "security.injection": "Untrusted data reaches eval/exec/compile, a shell, or an unsafe deserialiser.",
+    "security.ssrf": "A URL from external input is fetched (server-side request forgery).",
+    "security.no_timeout": "An HTTP request with no timeout (or timeout=None) can hang forever.",
+    "security.path_traversal": "A file path from external input, or built from arguments, is used without validation.",
+    "security.hardcoded_secret": "A password, token or key is written into the source.",
+    "security.leaked_credential": "A string literal holds a real provider key (AWS, GitHub, Slack, PEM private key).",
+    "security.weak_password_hash": "A password is hashed with MD5 or SHA-1.",
+    "security.insecure_random": "The random module makes a token, password, key or code (use secrets).",
+    "security.assert_guard": "An assert guards authorisation or argument validation (python -O removes it).",
+}
+
+# Bandit tests whose finding on the same line says the same thing as one of these rules, which then wins.
+SUPERSEDES: dict[str, frozenset[str]] = {
+    "security.sql_injection": frozenset({"B608"}),
+    "security.injection": frozenset({"B102", "B301", "B302", "B307", "B506", "B602", "B604", "B605", "B609"}),
+    "security.ssrf": frozenset({"B310"}),
+    "security.no_timeout": frozenset({"B113", "B310"}),
+    "security.path_traversal": frozenset(),
+    "security.hardcoded_secret": frozenset({"B105", "B106", "B107"}),
+    "security.leaked_credential": frozenset({"B105", "B106", "B107"}),
+    "security.weak_password_hash": frozenset({"B303", "B324"}),
+    "security.insecure_random": frozenset({"B311"}),
+    "security.assert_guard": frozenset({"B101"}),
+}
+
+
+@dataclass
+class Analysis:
+    """The rules' findings on one module and the bandit results they show to be false alarms."""
+
+    hits: list[RuleHit] = field(default_factory=list)
+    dropped: set[tuple[str, int]] = field(default_factory=set)
+
+
+def analyse(tree: ast.Module, target: Target) -> Analysis:
+    """Apply every rule to one module. Secrets, random and assert lifts are not looked for in tests."""
+    scopes = index_scopes(tree)
+    aliases = import_aliases([node for nodes in scopes.values() for node in nodes])
+    module = ModuleTaint(scopes, aliases, tree)
+    result = Analysis()
+    for scope, taint in module.scopes.items():
+        result.hits.extend(SinkRules(taint, target).run())
+        result.dropped.update(dropped_bandit_lines(scope, taint.nodes, aliases, target))
+        if target == "code":
+            result.hits.extend(insecure_random(scope, taint.nodes, aliases))
+            result.hits.extend(assert_guards(scope, taint.nodes, taint.public))
+    if target == "code":
+        result.hits.extend(hardcoded_secrets(scopes, {s: c.bindings for s, c in module.collected.items()}))
+    return result

@@ -1,0 +1,404 @@
+"""Sink rules: tainted data (see :mod:`.taint`) reaching code execution, deserialisers, shells, SQL, file paths and
+outgoing requests, plus HTTP timeouts and weak password hashes.
+
+A flow from external input (a web request, ``input()``, ``sys.argv``, the environment) is critical at code
+execution, shell, deserialisation and SQL sinks, and so is a public function's own parameter. File paths and URLs
+are critical only for remote input (a request, a socket): a command-line tool opening the file its user named is
+doing its job, as is an HTTP client fetching the URL its caller passed. A path built from a public function's
+parameter without validation keeps its warning.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ...models import Finding, Severity
+from ..base import finding
+from ._names import dotted, is_none, is_text, keyword, words
+from .taint import ScopeTaint, Taint
+
+__all__ = ["PASSWORD_WORDS", "RuleHit", "SinkRules"]
+
+Target = Literal["code", "tests"]
+
+SQL_METHODS = frozenset({"execute", "executemany", "executescript", "read_sql", "read_sql_query", "raw"})
+HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+HTTP_CLIENTS = frozenset({"requests", "httpx", "urllib3"})
+PATH_SINKS = frozenset(
+    {
+        "open",
+        "io.open",
+        "os.open",
+        "os.remove",
+        "os.unlink",
+        "os.rmdir",
+        "os.listdir",
+        "os.scandir",
+        "shutil.rmtree",
+        "shutil.copy",
+        "shutil.copy2",
+        "shutil.copyfile",
+        "shutil.move",
+        "flask.send_file",
+        "flask.send_from_directory",
+    }
+)
+PATH_METHODS = frozenset(
+    {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "iterdir", "mkdir"}
+)
+PATH_VALIDATORS = frozenset(
+    {
+        "is_relative_to",
+        "relative_to",
+        "commonpath",
+        "commonprefix",
+        "secure_filename",
+        "basename",
+        "fullmatch",
+    }
+)
+CODE_EXECUTION = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec"})
+DESERIALISERS = frozenset(
+    {
+        "pickle.loads",
+        "pickle.load",
+        "_pickle.loads",
+        "cPickle.loads",
+        "marshal.loads",
+        "marshal.load",
+        "dill.loads",
+        "dill.load",
+        "jsonpickle.decode",
+        "shelve.open",
+        "pandas.read_pickle",
+        "joblib.load",
+        "torch.load",
+    }
+)
+SHELL_CALLS = frozenset(
+    {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
+)
+SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
+WEAK_HASHES = frozenset({"hashlib.md5", "hashlib.sha1"})
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
+# Checks on a URL's host that make an outgoing request to a user-chosen URL deliberate.
+_HOST_CHECKS = frozenset({"hostname", "netloc", "host"})
+
+
+@dataclass
+class RuleHit:
+    """A finding and the lines it covers, so bandit's finding of the same problem can be dropped."""
+
+    finding: Finding
+    lines: set[int] = field(default_factory=set)
+
+
+def _mentions_password(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
+        if name and PASSWORD_WORDS & set(words(name)):
+            return True
+    return False
+
+
+class SinkRules:
+    """The sink rules for one scope, over its taint analysis."""
+
+    def __init__(self, taint: ScopeTaint, target: Target) -> None:
+        self.taint = taint
+        self.scope = taint.scope
+        self.nodes = taint.nodes
+        self.aliases = taint.module.aliases
+        self.target: Target = target
+
+    def run(self) -> Iterator[RuleHit]:
+        """Every finding of this scope."""
+        for node in self.taint.calls:
+            name = dotted(node.func, self.aliases)
+            yield from self._sql(node)
+            yield from self._injection(node, name)
+            yield from self._timeout(node, name)
+            yield from self._path(node, name)
+            yield from self._ssrf(node, name)
+            yield from self._weak_hash(node, name)
+
+    def _hit(self, rule: str, severity: Severity, message: str, node: ast.AST, suggestion: str) -> RuleHit:
+        found = finding("security", rule, severity, message, node, target=self.target, suggestion=suggestion)
+        start = getattr(node, "lineno", 0)
+        return RuleHit(found, set(range(start, (getattr(node, "end_lineno", None) or start) + 1)))
+
+    def _critical_taint(self, node: ast.expr) -> Taint | None:
+        taint = self.taint.taint_of(node)
+        return taint if self.taint.counts(taint) else None
+
+    # SQL ---------------------------------------------------------------------------------------------------------
+
+    def _sql(self, call: ast.Call) -> Iterator[RuleHit]:
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr in SQL_METHODS and call.args):
+            return
+        built = self._built_string(call.args[0])
+        if not built:
+            return
+        taint = next((t for t in (self._critical_taint(b) for b in built) if t is not None), None)
+        hit = self._hit(
+            "security.sql_injection",
+            Severity.CRITICAL if taint else Severity.WARNING,
+            f"SQL passed to .{call.func.attr}() is built by string formatting"
+            + (f" from {taint.source} (SQL injection)." if taint else "."),
+            call,
+            "Use placeholders and pass the values separately: cursor.execute('... WHERE id = ?', (user_id,)).",
+        )
+        for b in built:
+            hit.lines.update(range(b.lineno, (b.end_lineno or b.lineno) + 1))
+        yield hit
+
+    # eval / shell / deserialisation ------------------------------------------------------------------------------
+
+    def _injection(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
+        if name is None or not call.args:
+            return
+        sink, fix = _injection_sink(call, name, self.aliases)
+        if sink is None:
+            return
+        taint = self._critical_taint(call.args[0])
+        if taint is None:
+            return
+        message = f"Data from {taint.source} reaches {sink} (code or command injection)."
+        yield self._hit("security.injection", Severity.CRITICAL, message, call, fix)
+
+    # paths -------------------------------------------------------------------------------------------------------
+
+    def _path(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
+        # Test functions get their paths from fixtures such as tmp_path, not from a user.
+        if self.target == "tests":
+            return
+        path: ast.expr | None = None
+        if name in PATH_SINKS and call.args:
+            path = call.args[-1] if name == "flask.send_from_directory" else call.args[0]
+        elif isinstance(call.func, ast.Attribute) and call.func.attr in PATH_METHODS:
+            receiver = call.func.value
+            if (
+                isinstance(receiver, ast.Call)
+                and dotted(receiver.func, self.aliases) in ("pathlib.Path", "pathlib.PurePath")
+            ) or isinstance(receiver, ast.BinOp | ast.Name):
+                path = receiver
+        if path is None or self._validates_paths():
+            return
+        taint = self.taint.taint_of(path)
+        if taint is not None and taint.remote:
+            yield self._hit(
+                "security.path_traversal",
+                Severity.CRITICAL,
+                f"A file path from {taint.source} is used without validation ('../' reaches any file).",
+                call,
+                "Resolve the path and check it stays inside the base directory: "
+                "if not path.resolve().is_relative_to(base.resolve()): raise ValueError(...).",
+            )
+        elif not isinstance(self.scope, ast.Module) and self._built_path_from_arguments(path):
+            yield self._hit(
+                "security.path_traversal",
+                Severity.WARNING,
+                "A file path built from the function's arguments is used without validation ('../' can escape "
+                "the intended directory).",
+                call,
+                "Resolve the path and check it stays inside the base directory: "
+                "if not path.resolve().is_relative_to(base.resolve()): raise ValueError(...).",
+            )
+
+    # outgoing requests -------------------------------------------------------------------------------------------
+
+    def _ssrf(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
+        if name is None:
+            return
+        module, _, verb = name.rpartition(".")
+        url: ast.expr | None = None
+        given = keyword(call, "url")
+        if module in HTTP_CLIENTS and verb in HTTP_VERBS:
+            position = 1 if verb == "request" else 0
+            url = given.value if given else (call.args[position] if len(call.args) > position else None)
+        elif name in ("urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve"):
+            url = given.value if given else (call.args[0] if call.args else None)
+        if url is None:
+            return
+        taint = self.taint.taint_of(url)
+        if taint is None or not taint.remote or self._checks_hosts():
+            return
+        yield self._hit(
+            "security.ssrf",
+            Severity.CRITICAL,
+            f"A URL from {taint.source} is fetched by {name}() (server-side request forgery: internal services "
+            "and cloud metadata are reachable).",
+            call,
+            "Parse the URL and allow only known hosts and the http/https schemes before fetching it.",
+        )
+
+    def _checks_hosts(self) -> bool:
+        return any(
+            isinstance(node, ast.Compare)
+            and any(
+                isinstance(n, ast.Attribute) and n.attr in _HOST_CHECKS
+                for n in [node.left, *node.comparators]
+            )
+            for node in self.nodes
+        )
+
+    def _counts(self, node: ast.expr) -> bool:
+        return self._critical_taint(node) is not None
+
+    def _built_string(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[ast.expr]:
+        """The string-building expressions ``node`` is (or is bound to); empty when it is a plain literal."""
+        if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+            return [node]
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Mod | ast.Add)
+            and (is_text(node.left) or is_text(node.right) or self._built_string(node.left, seen))
+            and not (is_text(node.left) and is_text(node.right))
+        ):
+            return [node]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and is_text(node.func.value)
+        ):
+            return [node]
+        if isinstance(node, ast.Name) and node.id not in seen:
+            built: list[ast.expr] = []
+            for value in self.taint.bindings.get(node.id, []):
+                built.extend(self._built_string(value, seen | {node.id}))
+            return built
+        return []
+
+    def _timeout(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
+        if name is None:
+            return
+        module, _, verb = name.rpartition(".")
+        timeout = keyword(call, "timeout")
+        if module == "requests" and verb in HTTP_VERBS:
+            if timeout is None or is_none(timeout.value):
+                yield self._hit(
+                    "security.no_timeout",
+                    Severity.WARNING,
+                    f"{name}() without a timeout waits forever on a server that does not answer.",
+                    call,
+                    "Pass timeout=(connect_seconds, read_seconds), e.g. timeout=10.",
+                )
+        elif module == "httpx" and verb in HTTP_VERBS | {"stream", "Client", "AsyncClient"}:
+            if timeout is not None and is_none(timeout.value):
+                yield self._hit(
+                    "security.no_timeout",
+                    Severity.WARNING,
+                    f"{name}(timeout=None) disables httpx's timeout.",
+                    call,
+                    "Pass a finite timeout, e.g. timeout=10.",
+                )
+        elif (
+            name == "urllib.request.urlopen"
+            and (timeout is None or is_none(timeout.value))
+            and len(call.args) < 3
+        ):
+            yield self._hit(
+                "security.no_timeout",
+                Severity.WARNING,
+                "urlopen() without a timeout waits forever on a server that does not answer.",
+                call,
+                "Pass timeout=10 (seconds).",
+            )
+
+    def _built_path_from_arguments(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id not in seen and any(
+                self._built_path_from_arguments(v, seen | {node.id})
+                for v in self.taint.bindings.get(node.id, [])
+            )
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div | ast.Add | ast.Mod):
+            return self._counts(node)
+        if isinstance(node, ast.JoinedStr):
+            return self._counts(node)
+        if isinstance(node, ast.Call):
+            name = dotted(node.func, self.aliases)
+            if name in ("os.path.join", "posixpath.join") or (
+                name in ("pathlib.Path", "pathlib.PurePath") and len(node.args) > 1
+            ):
+                return any(self._counts(a) for a in node.args[1:])
+            if name in ("pathlib.Path", "pathlib.PurePath", "str", "os.fspath") and node.args:
+                return self._built_path_from_arguments(node.args[0], seen)
+        return False
+
+    def _validates_paths(self) -> bool:
+        for node in self.nodes:
+            if isinstance(node, ast.Call):
+                called = (
+                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                )
+                if called in PATH_VALIDATORS or called == "startswith":
+                    return True
+            if isinstance(node, ast.Compare) and any(
+                isinstance(c, ast.Constant) and c.value == ".." for c in [node.left, *node.comparators]
+            ):
+                return True
+        return False
+
+    def _weak_hash(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
+        algorithm = name
+        if name == "hashlib.new" and call.args and isinstance(call.args[0], ast.Constant):
+            algorithm = f"hashlib.{str(call.args[0].value).lower()}"
+        if algorithm not in WEAK_HASHES:
+            return
+        data = call.args[1:] if name == "hashlib.new" else call.args
+        # The hashed value is named like a password, or it is a parameter of a function named like one
+        # (`def hash_password(value): md5(value.encode())`).
+        in_password_function = not isinstance(self.scope, ast.Module) and bool(
+            PASSWORD_WORDS & set(words(self.scope.name))
+        )
+        uses_parameter = any(
+            isinstance(sub, ast.Name) and sub.id in self.taint.params for a in data for sub in ast.walk(a)
+        )
+        if any(_mentions_password(a) for a in data) or (in_password_function and uses_parameter):
+            yield self._hit(
+                "security.weak_password_hash",
+                Severity.CRITICAL,
+                f"A password is hashed with {algorithm.split('.')[-1].upper()}, which is fast to brute-force.",
+                call,
+                "Use hashlib.scrypt / hashlib.pbkdf2_hmac with a random salt (or bcrypt/argon2).",
+            )
+
+
+def _injection_sink(call: ast.Call, name: str, aliases: dict[str, str]) -> tuple[str | None, str]:
+    """The sink ``call`` is, in words, and how to fix it; ``(None, "")`` when it is no injection sink."""
+    if name in CODE_EXECUTION:
+        short = name.rsplit(".", 1)[-1]
+        return (
+            f"{short}()",
+            "Parse the data instead (ast.literal_eval, json.loads) or dispatch on a whitelist.",
+        )
+    if name in SHELL_CALLS:
+        return f"{name}()", "Call subprocess.run([...]) with an argument list and no shell."
+    if name.startswith("subprocess.") and _shell_true(call):
+        return f"{name}(shell=True)", "Pass an argument list and drop shell=True (or shlex.quote each part)."
+    if name in DESERIALISERS:
+        return f"{name}()", "Deserialise untrusted data with json (or a schema-checked format), never pickle."
+    if (name in ("yaml.load", "yaml.load_all") and not _safe_yaml(call, aliases)) or name in (
+        "yaml.unsafe_load",
+        "yaml.unsafe_load_all",
+    ):
+        return f"{name}()", "Use yaml.safe_load()."
+    return None, ""
+
+
+def _shell_true(call: ast.Call) -> bool:
+    shell = keyword(call, "shell")
+    return shell is not None and not (isinstance(shell.value, ast.Constant) and not shell.value.value)
+
+
+def _safe_yaml(call: ast.Call, aliases: dict[str, str]) -> bool:
+    loader = keyword(call, "Loader")
+    value = loader.value if loader is not None else (call.args[1] if len(call.args) > 1 else None)
+    if value is None:
+        return False
+    name = dotted(value, aliases) or ""
+    return name.rsplit(".", 1)[-1] in SAFE_YAML_LOADERS

@@ -1,0 +1,403 @@
+"""Taint tracking for the security rules: where a value can come from, across one module.
+
+Two strengths of source, because they deserve different verdicts:
+
+- ``EXTERNAL``: data an attacker can choose; *remote* when it arrives over the network (a request, a socket), which
+  is what makes a file path or a URL dangerous -- a command-line tool opening the file its user named is not. Web request objects (Flask/Quart/Bottle's ``request``, a Django view's
+  ``request``, a Starlette/FastAPI ``Request``, the parameters of a route handler), ``input()``, ``sys.argv``,
+  ``argparse`` results, ``sys.stdin``, the environment (``os.environ``, ``os.getenv``) and ``socket.recv``.
+- ``PARAM``: a parameter of a *public* function. Whoever calls the library decides what it is, so it reaches a sink
+  only inside that function; private helpers (``dataclasses._create_fn`` building code for ``exec``) are trusted
+  with what their module passes them.
+
+Taint flows through assignments (a fixed point over each function's bindings, ignoring order), string building
+(``%``, f-strings, ``+``, ``.format()``, ``.join()``), containers and calls. Calls to functions of the same module
+use a summary: whether the callee returns external data of its own, and whether its result depends on its
+arguments (``def clean(x): return int(x)`` does not). External data passed to a function of the module taints that
+function's parameters, so a flow through a helper is followed (a few calls deep). ``int()``, ``float()``,
+``shlex.quote()``, ``os.path.basename()`` and friends clean a value.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from ._names import Scope, assignments, dotted
+
+__all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
+
+SANITISERS = frozenset(
+    {
+        "int",
+        "float",
+        "bool",
+        "len",
+        "abs",
+        "round",
+        "hash",
+        "shlex.quote",
+        "pipes.quote",
+        "os.path.basename",
+        "ast.literal_eval",
+        "werkzeug.utils.secure_filename",
+        "html.escape",
+        "markupsafe.escape",
+        "uuid.UUID",
+        "ipaddress.ip_address",
+    }
+)
+# Attributes of a request object that hold what the client sent.
+REQUEST_DATA = frozenset(
+    {
+        "args",
+        "form",
+        "values",
+        "json",
+        "get_json",
+        "data",
+        "get_data",
+        "files",
+        "cookies",
+        "headers",
+        "GET",
+        "POST",
+        "FILES",
+        "COOKIES",
+        "META",
+        "body",
+        "query_params",
+        "path_params",
+        "query_string",
+        "stream",
+        "url",
+        "path",
+        "full_path",
+        "params",
+        "query",
+        "match_info",
+        "content",
+        "text",
+        "read",
+        "post",
+    }
+)
+REQUEST_MODULES = ("flask.request", "quart.request", "bottle.request", "sanic.request")
+ROUTE_DECORATORS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
+)
+_ROUNDS = 4
+
+
+class Level(IntEnum):
+    """How far a value can be trusted; higher is worse."""
+
+    PARAM = 1
+    EXTERNAL = 2
+
+
+@dataclass(frozen=True)
+class Taint:
+    """A tainted value: how bad, and where it comes from in words (``flask.request.args``, ``input()``)."""
+
+    level: Level
+    source: str
+    remote: bool = False
+
+    def via(self, function: str) -> Taint:
+        """The same taint, having passed through ``function``."""
+        if f"`{function}()`" in self.source:
+            return self
+        return Taint(self.level, f"{self.source} (through `{function}()`)", self.remote)
+
+
+def strongest(taints: Iterable[Taint | None]) -> Taint | None:
+    """The most dangerous of ``taints`` (the first of equals), or None when all are clean."""
+    best: Taint | None = None
+    for taint in taints:
+        if taint is not None and (best is None or taint.level > best.level):
+            best = taint
+            if best.level is Level.EXTERNAL:
+                break
+    return best
+
+
+@dataclass
+class Summary:
+    """What a caller needs to know about a function of the module."""
+
+    returns: Taint | None = None
+    passes_arguments: bool = True
+
+    def key(self) -> tuple[Level | None, bool, bool]:
+        """What callers see of the summary (the wording of the source aside)."""
+        return (
+            self.returns.level if self.returns else None,
+            bool(self.returns and self.returns.remote),
+            self.passes_arguments,
+        )
+
+
+def _is_request_annotation(annotation: ast.expr | None) -> bool:
+    if annotation is None:
+        return False
+    name = annotation.attr if isinstance(annotation, ast.Attribute) else getattr(annotation, "id", "")
+    return isinstance(name, str) and name.endswith("Request")
+
+
+def _is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for decorator in function.decorator_list:
+        func = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
+            return True
+    return False
+
+
+@dataclass
+class _Bindings:
+    """What one scope binds and calls, collected once however many rounds the analysis takes."""
+
+    bindings: dict[str, list[ast.expr]] = field(default_factory=dict)
+    calls: list[ast.Call] = field(default_factory=list)
+    returned: list[ast.expr] = field(default_factory=list)
+
+
+def _collect(nodes: list[ast.AST]) -> _Bindings:
+    found = _Bindings()
+    for node in nodes:
+        if isinstance(node, ast.Call):
+            found.calls.append(node)
+        elif isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) and node.value is not None:
+            found.returned.append(node.value)
+        for name, value in assignments(node):
+            found.bindings.setdefault(name, []).append(value)
+    return found
+
+
+class ModuleTaint:
+    """The taint analysis of one module: one :class:`ScopeTaint` per function (and the module body).
+
+    A fixed point over the module's functions: a scope is analysed again only when a function it calls changed its
+    summary or external data newly reaches its parameters, for at most a few rounds.
+    """
+
+    def __init__(self, scopes: dict[Scope, list[ast.AST]], aliases: dict[str, str], tree: ast.Module) -> None:
+        self.aliases = aliases
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.methods: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        self.public: set[ast.AST] = set()
+        self._index(tree)
+        self.collected = {scope: _collect(nodes) for scope, nodes in scopes.items()}
+        callers: dict[ast.AST, set[Scope]] = {}
+        for scope, found in self.collected.items():
+            for call in found.calls:
+                callee = self.resolve(call, scope)
+                if callee is not None:
+                    callers.setdefault(callee, set()).add(scope)
+        self.summaries: dict[ast.AST, Summary] = {}
+        self.incoming: dict[ast.AST, dict[str, Taint]] = {}
+        self.scopes: dict[Scope, ScopeTaint] = {}
+        passed: dict[Scope, dict[ast.AST, dict[str, Taint]]] = {}
+        dirty: set[Scope] = set(scopes)
+        for _ in range(_ROUNDS):
+            changed: set[Scope] = set()
+            for scope in dirty:
+                analysis = ScopeTaint(scope, scopes[scope], self)
+                self.scopes[scope] = analysis
+                if not isinstance(scope, ast.Module):
+                    summary = analysis.summary()
+                    if summary.key() != self.summaries.get(scope, Summary()).key():
+                        changed.update(callers.get(scope, ()))
+                    self.summaries[scope] = summary
+                passed[scope] = analysis.passed_on()
+            incoming: dict[ast.AST, dict[str, Taint]] = {}
+            for contributions in passed.values():
+                for target, params in contributions.items():
+                    for param, taint in params.items():
+                        incoming.setdefault(target, {}).setdefault(param, taint)
+            for function in set(incoming) | set(self.incoming):
+                if _levels(incoming.get(function, {})) != _levels(self.incoming.get(function, {})):
+                    changed.add(function)  # type: ignore[arg-type]  # only functions receive arguments
+            self.incoming = incoming
+            dirty = changed
+            if not dirty:
+                break
+
+    def _index(self, tree: ast.Module) -> None:
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[node.name] = node
+                if not node.name.startswith("_"):
+                    self.public.add(node)
+            elif isinstance(node, ast.ClassDef):
+                methods = {
+                    m.name: m for m in node.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+                }
+                for method in methods.values():
+                    self.methods[method] = methods
+                    dunder = method.name.startswith("__") and method.name.endswith("__")
+                    if not node.name.startswith("_") and (dunder or not method.name.startswith("_")):
+                        self.public.add(method)
+
+    def resolve(self, call: ast.Call, caller: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function of this module that ``call`` reaches, when that is plain to see."""
+        func = call.func
+        if isinstance(func, ast.Name) and func.id not in self.aliases:
+            return self.functions.get(func.id)
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+            and caller in self.methods
+        ):
+            return self.methods[caller].get(func.attr)
+        return None
+
+
+def _levels(params: dict[str, Taint]) -> set[tuple[str, Level, bool]]:
+    return {(p, t.level, t.remote) for p, t in params.items()}
+
+
+@dataclass
+class ScopeTaint:
+    """Which names of one function (or of the module body) hold tainted data."""
+
+    scope: Scope
+    nodes: list[ast.AST]
+    module: ModuleTaint
+    tainted: dict[str, Taint] = field(default_factory=dict)
+    request_objects: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
+    with_incoming: bool = True
+
+    def __post_init__(self) -> None:
+        self.public = self.scope in self.module.public
+        collected = self.module.collected[self.scope]
+        self.bindings = collected.bindings
+        self.calls = collected.calls
+        self._returned = collected.returned
+        if not isinstance(self.scope, ast.Module):
+            self._seed_parameters(self.scope)
+        self._propagate()
+
+    def passed_on(self) -> dict[ast.AST, dict[str, Taint]]:
+        """External data this scope passes to the module's functions, per callee and parameter."""
+        passed: dict[ast.AST, dict[str, Taint]] = {}
+        for call in self.calls:
+            callee = self.module.resolve(call, self.scope)
+            if callee is None:
+                continue
+            params = [a.arg for a in (*callee.args.posonlyargs, *callee.args.args)]
+            if callee in self.module.methods and params and params[0] in ("self", "cls"):
+                params = params[1:]
+            pairs = list(zip(params, call.args, strict=False))
+            pairs += [(k.arg, k.value) for k in call.keywords if k.arg]
+            for param, arg in pairs:
+                taint = self.taint_of(arg)
+                if taint is not None and taint.level is Level.EXTERNAL:
+                    passed.setdefault(callee, {}).setdefault(param, taint.via(callee.name))
+        return passed
+
+    def _seed_parameters(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        args = function.args
+        every = [a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a]
+        named = [a for a in every if a.arg not in ("self", "cls")]
+        for arg in named:
+            if arg.arg in ("request", "req") or _is_request_annotation(arg.annotation):
+                self.request_objects.add(arg.arg)
+        handler = bool(self.request_objects) or _is_route_handler(function)
+        incoming = self.module.incoming.get(function, {}) if self.with_incoming else {}
+        for arg in named:
+            self.params.add(arg.arg)
+            if arg.arg in self.request_objects:
+                continue
+            if handler:
+                self.tainted[arg.arg] = Taint(
+                    Level.EXTERNAL, f"the request parameter `{arg.arg}`", remote=True
+                )
+            elif arg.arg in incoming:
+                self.tainted[arg.arg] = incoming[arg.arg]
+            else:
+                self.tainted[arg.arg] = Taint(Level.PARAM, f"the parameter `{arg.arg}`")
+
+    def _propagate(self) -> None:
+        changed = True
+        while changed:
+            changed = False
+            for name, values in self.bindings.items():
+                taint = strongest(self.taint_of(v) for v in values)
+                if taint is not None and (name not in self.tainted or taint.level > self.tainted[name].level):
+                    self.tainted[name] = taint
+                    changed = True
+
+    def counts(self, taint: Taint | None) -> bool:
+        """Whether ``taint`` makes a sink critical here: external data always, parameters of public functions."""
+        return taint is not None and (taint.level is Level.EXTERNAL or self.public)
+
+    def summary(self) -> Summary:
+        """How a call to this function passes taint to its result."""
+        if self.with_incoming and self.scope in self.module.incoming:
+            # What callers passed in must not make the result external for every other caller.
+            return ScopeTaint(self.scope, self.nodes, self.module, with_incoming=False).summary()
+        taints = [self.taint_of(v) for v in self._returned]
+        external = strongest(t for t in taints if t is not None and t.level is Level.EXTERNAL)
+        passes = any(t is not None and t.level is Level.PARAM for t in taints)
+        return Summary(returns=external, passes_arguments=passes)
+
+    def taint_of(self, node: ast.AST) -> Taint | None:
+        """Where data flowing into ``node``'s value can come from; None when it is clean."""
+        if isinstance(node, ast.Name):
+            return self.tainted.get(node.id)
+        if isinstance(node, ast.Call):
+            return self._call_taint(node)
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            source = self._source(node)
+            if source is not None:
+                return source
+            return self.taint_of(node.value)
+        if isinstance(node, ast.Lambda | ast.Constant):
+            return None
+        return strongest(self.taint_of(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+
+    def _source(self, node: ast.expr) -> Taint | None:
+        name = dotted(node.value if isinstance(node, ast.Subscript) else node, self.module.aliases) or ""
+        if name == "sys.argv" or name.startswith("sys.argv."):
+            return Taint(Level.EXTERNAL, "sys.argv")
+        if name == "os.environ" or name.startswith("os.environ."):
+            return Taint(Level.EXTERNAL, "os.environ")
+        if name.startswith("sys.stdin"):
+            return Taint(Level.EXTERNAL, "sys.stdin")
+        parts = name.split(".")
+        for module in REQUEST_MODULES:
+            if name.startswith(module + ".") and len(parts) > 2 and parts[2] in REQUEST_DATA:
+                return Taint(Level.EXTERNAL, ".".join(parts[:3]), remote=True)
+        if len(parts) > 1 and parts[0] in self.request_objects and parts[1] in REQUEST_DATA:
+            return Taint(Level.EXTERNAL, f"{parts[0]}.{parts[1]}", remote=True)
+        return None
+
+    def _call_taint(self, call: ast.Call) -> Taint | None:
+        name = dotted(call.func, self.module.aliases) or ""
+        if name in SANITISERS:
+            return None
+        if name in ("input", "raw_input"):
+            return Taint(Level.EXTERNAL, "input()")
+        if name == "os.getenv" or name == "os.environ.get":
+            return Taint(Level.EXTERNAL, "os.getenv()")
+        if isinstance(call.func, ast.Attribute):
+            if call.func.attr == "parse_args":
+                return Taint(Level.EXTERNAL, "the command-line arguments (parse_args)")
+            if call.func.attr in ("recv", "recvfrom", "recv_into"):
+                return Taint(Level.EXTERNAL, "socket data (recv)", remote=True)
+            source = self._source(call.func)
+            if source is not None:
+                return source
+        callee = self.module.resolve(call, self.scope)
+        arguments = strongest(self.taint_of(p) for p in (*call.args, *(k.value for k in call.keywords)))
+        if callee is not None:
+            summary = self.module.summaries.get(callee, Summary())
+            through = arguments.via(callee.name) if arguments is not None else None
+            return strongest([summary.returns, through if summary.passes_arguments else None])
+        receiver = self.taint_of(call.func.value) if isinstance(call.func, ast.Attribute) else None
+        return strongest([arguments, receiver])

@@ -1,0 +1,296 @@
+"""Taint tracking: external input reaching a sink is critical; the same sink fed by trusted data keeps its severity."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from burr_codeagent import AgentConfig, Severity, check
+from burr_codeagent.models import Finding
+
+
+def security(code: str) -> list[Finding]:
+    config = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security"]})
+    return check(textwrap.dedent(code), config=config).findings
+
+
+def criticals(code: str) -> set[tuple[str, int | None]]:
+    return {(f.rule, f.line) for f in security(code) if f.severity is Severity.CRITICAL}
+
+
+TAINTED = {
+    "flask_args_into_exec_by_percent": (
+        """\
+        from flask import request
+
+
+        def load_module():
+            module = request.args.get("module")
+            exec("import urllib%s as urllib" % module)
+        """,
+        ("security.injection", 6),
+    ),
+    "flask_args_into_yaml_load": (
+        """\
+        import yaml
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        @app.route("/load")
+        def load():
+            data = request.args.get("data")
+            return yaml.load(data)
+        """,
+        ("security.injection", 10),
+    ),
+    "django_post_into_pickle": (
+        """\
+        import base64
+        import pickle
+
+
+        def restore(request):
+            blob = base64.b64decode(request.POST["state"])
+            return pickle.loads(blob)
+        """,
+        ("security.injection", 7),
+    ),
+    "fastapi_query_param_of_route_into_shell": (
+        """\
+        import subprocess
+
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/ping")
+        def _ping(host: str):
+            return subprocess.run(f"ping -c 1 {host}", shell=True, capture_output=True).stdout
+        """,
+        ("security.injection", 10),
+    ),
+    "starlette_request_json_into_eval_through_join": (
+        """\
+        from starlette.requests import Request
+
+
+        async def _calculate(req: Request):
+            payload = await req.json()
+            expression = " ".join([payload["left"], "+", payload["right"]])
+            return eval(expression)
+        """,
+        ("security.injection", 7),
+    ),
+    "sql_with_format_from_request": (
+        """\
+        from flask import request
+
+
+        def _search(cursor):
+            term = request.form["q"]
+            query = "SELECT * FROM items WHERE name = '{}'".format(term)
+            cursor.execute(query)
+        """,
+        ("security.sql_injection", 7),
+    ),
+    "open_of_a_request_path": (
+        """\
+        from flask import request
+
+
+        def download():
+            with open(request.args["file"], "rb") as handle:
+                return handle.read()
+        """,
+        ("security.path_traversal", 5),
+    ),
+    "ssrf_from_request": (
+        """\
+        import requests
+        from flask import request
+
+
+        def proxy():
+            url = request.args["url"]
+            return requests.get(url, timeout=5).text
+        """,
+        ("security.ssrf", 7),
+    ),
+    "environment_into_os_system": (
+        """\
+        import os
+
+        os.system("convert " + os.environ["INPUT_FILE"])
+        """,
+        ("security.injection", 3),
+    ),
+    "argv_into_private_helper_into_shell": (
+        """\
+        import os
+        import sys
+
+
+        def _run(command):
+            os.system(command)
+
+
+        def main():
+            target = sys.argv[1]
+            _run("ls " + target)
+        """,
+        ("security.injection", 6),
+    ),
+    "helper_returning_input_into_eval": (
+        """\
+        def _ask():
+            return input("expression: ")
+
+
+        def _compute():
+            return eval(_ask())
+        """,
+        ("security.injection", 6),
+    ),
+    "getenv_into_compile": (
+        """\
+        import os
+
+
+        def _startup():
+            code = compile(os.getenv("STARTUP", ""), "<env>", "exec")
+            exec(code)
+        """,
+        ("security.injection", 5),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAINTED))
+def test_external_input_reaching_a_sink_is_critical(case: str) -> None:
+    code, expected = TAINTED[case]
+    assert expected in criticals(code)
+
+
+def test_the_message_names_the_source() -> None:
+    found = security(TAINTED["flask_args_into_exec_by_percent"][0])
+    injection = next(f for f in found if f.rule == "security.injection")
+    assert "flask.request.args" in injection.message
+
+
+def test_sanitised_external_input_is_clean() -> None:
+    code = """\
+    import os
+    import shlex
+    from flask import request
+
+
+    def ping():
+        count = int(request.args["count"])
+        host = shlex.quote(request.args["host"])
+        os.system(f"ping -c {count} {host}")
+    """
+    assert [f for f in security(code) if f.rule == "security.injection"] == []
+
+
+def test_a_private_helper_that_cleans_its_argument_cleans_the_call() -> None:
+    code = """\
+    import os
+    from flask import request
+
+
+    def _number(text):
+        return int(text)
+
+
+    def ping():
+        os.system("ping -c %d localhost" % _number(request.args["count"]))
+    """
+    assert [f for f in security(code) if f.rule == "security.injection"] == []
+
+
+def test_private_code_generation_with_exec_is_not_critical() -> None:
+    # dataclasses._create_fn: a private helper builds source text from what its own module passes it.
+    code = """\
+    def _create_fn(name, args, body, *, globals=None):
+        args = ",".join(args)
+        body = "\\n".join(f"  {b}" for b in body)
+        txt = f" def {name}({args}):\\n{body}"
+        local_vars = ", ".join(["MISSING"])
+        txt = f"def __create_fn__({local_vars}):\\n{txt}\\n return {name}"
+        ns = {}
+        exec(txt, globals, ns)
+        return ns["__create_fn__"]()
+    """
+    found = security(code)
+    assert [(f.rule, f.severity) for f in found if f.line == 8] == [("security.B102", Severity.WARNING)]
+
+
+def test_a_public_function_parameter_still_makes_exec_critical() -> None:
+    assert ("security.injection", 2) in criticals("def run(snippet: str) -> None:\n    exec(snippet)\n")
+
+
+def test_an_http_client_taking_a_url_argument_is_no_ssrf() -> None:
+    code = """\
+    import requests
+
+
+    def fetch(url: str) -> str:
+        return requests.get(url, timeout=10).text
+    """
+    assert [f for f in security(code) if f.severity is not Severity.INFO] == []
+
+
+def test_ssrf_with_a_host_allow_list_is_not_flagged() -> None:
+    code = """\
+    from urllib.parse import urlparse
+
+    import requests
+    from flask import request
+
+    ALLOWED = {"api.example.com"}
+
+
+    def proxy():
+        url = request.args["url"]
+        if urlparse(url).hostname not in ALLOWED:
+            raise ValueError("host not allowed")
+        return requests.get(url, timeout=5).text
+    """
+    assert criticals(code) == set()
+
+
+def test_a_request_path_checked_against_the_base_is_not_flagged() -> None:
+    code = """\
+    from pathlib import Path
+
+    from flask import request
+
+    BASE = Path("/srv/files")
+
+
+    def download():
+        path = (BASE / request.args["file"]).resolve()
+        if not path.is_relative_to(BASE):
+            raise ValueError("outside")
+        return path.read_bytes()
+    """
+    assert criticals(code) == set()
+
+
+def test_untainted_exec_and_shell_keep_bandits_severity() -> None:
+    code = """\
+    import os
+
+    os.system("ls -l /tmp")
+    exec("x = 1")
+    """
+    found = security(code)
+    assert {(f.rule, f.severity) for f in found if f.line in (3, 4)} == {
+        ("security.B605", Severity.INFO),
+        ("security.B607", Severity.INFO),
+        ("security.B102", Severity.WARNING),
+    }

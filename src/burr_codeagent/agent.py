@@ -163,7 +163,8 @@ class CodeAgent:
     def _services(self, acceptance_tests: str | None) -> Services:
         return Services(
             backend=self.backend,
-            checker=Checker(self.config, self.manager, self.listeners),
+            # The model's own `# nosec` comments must not switch off its review.
+            checker=Checker(self.config, self.manager, self.listeners, honour_nosec=False),
             config=with_model_limits(self.config, self.backend.model),
             manager=self.manager,
             listeners=self.listeners,

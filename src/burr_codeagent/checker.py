@@ -63,8 +63,12 @@ class Checker:
         config: AgentConfig | None = None,
         manager: PluginManager | None = None,
         listeners: Sequence[Listener] = (),
+        *,
+        honour_nosec: bool = True,
     ) -> None:
         self.config = config or AgentConfig()
+        # `# nosec` comments count on a user's own code; the agent turns this off for the model's code.
+        self.honour_nosec = honour_nosec
         self.manager = manager if manager is not None else default_manager()
         self.manager.validate(self.config, backend=False, formats=False)
         self.listeners = list(listeners)
@@ -93,6 +97,7 @@ class Checker:
                 ctx.acceptance_tests,
                 self.config.model_dump(mode="json", exclude={"api_key"}),
                 [g.name for g in gates],
+                ctx.honour_nosec,
             ],
             sort_keys=True,
             default=str,
@@ -118,6 +123,7 @@ class Checker:
             function_name=function_name,
             dependencies=tuple(dependencies),
             acceptance_tests=acceptance_tests,
+            honour_nosec=self.honour_nosec,
         )
         gates = self.selected_gates()
         ctx = dataclasses.replace(ctx, selected_gates=frozenset(g.name for g in gates))
@@ -150,6 +156,7 @@ class Checker:
             tests=outcome if isinstance(outcome, TestOutcome) else None,
             seconds=round(time.perf_counter() - start, 4),
             warning_threshold=self.config.warning_threshold,
+            suppressed=self._apply_policy(list(ctx.shared.get("suppressed", []))),
         )
         cache.put(key, report)
         emit(self.listeners, AgentEvent("check_finished", attempt, {"report": report, "cached": False}))

@@ -360,9 +360,12 @@ def print_findings(
         console.print(format_finding(f, code_path, test_path))
         if suggestions and f.suggestion:
             console.print(f"    [dim]suggestion: {escape(f.suggestion)}[/]")
+    for f in report.suppressed:
+        console.print(f"[dim]{format_finding(f, code_path, test_path)} (suppressed by # nosec)[/]")
     skipped = [g.name for g in report.gates if g.status == "skipped"]
     crashed = [g.name for g in report.gates if g.status == "error"]
-    tail = f"; skipped: {', '.join(skipped)}" if skipped else ""
+    tail = f", {report.suppressed_count} suppressed by # nosec" if report.suppressed else ""
+    tail += f"; skipped: {', '.join(skipped)}" if skipped else ""
     tail += f"; [red]crashed: {', '.join(crashed)}[/]" if crashed else ""
     hidden = " (not shown; -v shows them)" if report.info_count and not show_info else ""
     console.print(

@@ -195,6 +195,16 @@ class CheckReport(BaseModel):
     tests: TestOutcome | None = None
     seconds: float = 0.0
     warning_threshold: int = 5
+    suppressed: list[Finding] = Field(
+        default_factory=list,
+        description="Findings silenced by a `# nosec` comment (honoured on a user's own code, not in the agent).",
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def suppressed_count(self) -> int:
+        """How many findings ``# nosec`` comments silenced."""
+        return len(self.suppressed)
 
     @classmethod
     def from_findings(
@@ -205,6 +215,7 @@ class CheckReport(BaseModel):
         tests: TestOutcome | None,
         seconds: float,
         warning_threshold: int,
+        suppressed: list[Finding] | None = None,
     ) -> CheckReport:
         """Count the findings and apply the verdict: no critical finding and warnings within the threshold."""
         critical = sum(1 for f in findings if f.severity is Severity.CRITICAL)
@@ -220,6 +231,7 @@ class CheckReport(BaseModel):
             tests=tests,
             seconds=seconds,
             warning_threshold=warning_threshold,
+            suppressed=suppressed or [],
         )
 
     def by_severity(self, severity: Severity) -> list[Finding]:

@@ -1,7 +1,8 @@
 """The ``complexity`` gate: radon's cyclomatic complexity per function and maintainability index per module.
 
-Defaults follow radon's ranks: a function above 10 (rank C or worse) is a warning, above 30 (rank E or worse) is
-critical; a module whose maintainability index is below 10 (rank C) is a warning. Only the code is measured, not
+Defaults follow radon's ranks: a function above 10 (rank C or worse) is a warning; a module whose maintainability
+index is below 10 (rank C) is a warning. Complexity is never critical by default: long, branchy functions are common
+in mature, well-tested code (textwrap, shlex, pprint, dataclasses); set ``critical_above`` to make it one. Only the code is measured, not
 the tests. Radon reuses the syntax tree the checker parsed.
 """
 
@@ -23,13 +24,14 @@ RULES = {
 
 
 class ComplexityLimits:
-    """The gate's options: ``warn_above``, ``critical_above`` and ``min_maintainability``."""
+    """The gate's options: ``warn_above``, ``critical_above`` (None: never critical) and ``min_maintainability``."""
 
     def __init__(self, options: Mapping[str, Any]) -> None:
         self.warn_above = _number(options, "warn_above", 10)
-        self.critical_above = _number(options, "critical_above", 30)
+        critical = options.get("critical_above")
+        self.critical_above = None if critical is None else _number(options, "critical_above", 0)
         self.min_maintainability = _number(options, "min_maintainability", 10)
-        if self.critical_above < self.warn_above:
+        if self.critical_above is not None and self.critical_above < self.warn_above:
             raise ValueError(
                 f"complexity option critical_above ({self.critical_above}) must not be below "
                 f"warn_above ({self.warn_above})"
@@ -47,7 +49,7 @@ class ComplexityGate:
     """Cyclomatic complexity of every function and method, and the module's maintainability index, by radon."""
 
     name = "complexity"
-    description = "radon: cyclomatic complexity (rank C+ warns, E+ critical) and maintainability index."
+    description = "radon: cyclomatic complexity (rank C+ warns) and maintainability index."
     rules: Mapping[str, str] = RULES
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
@@ -65,7 +67,7 @@ class ComplexityGate:
         for block in add_inner_blocks(visitor.blocks):
             if not isinstance(block, Function) or block.complexity <= limits.warn_above:
                 continue
-            critical = block.complexity > limits.critical_above
+            critical = limits.critical_above is not None and block.complexity > limits.critical_above
             kind = "Method" if block.is_method else "Function"
             yield Finding(
                 gate=self.name,

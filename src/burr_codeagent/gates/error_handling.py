@@ -206,7 +206,11 @@ def _unvalidated(info: FunctionInfo) -> Finding | None:
         return None
     if decorator_names(node) & {"property", "setter", "overload", "abstractmethod"}:
         return None
-    params = {a.arg for a in info.parameters()}
+    if info.owner is not None and _is_exception_class(info.owner):
+        return None  # an exception's constructor stores what it is given; it is raised, not called with input
+    # An annotated parameter is checked by the type checker; `Any` and `object` promise nothing.
+    params = {a.arg for a in info.parameters() if a.annotation is None or _says_nothing(a.annotation)}
+    params -= _checked_by_helpers(node, params)
     if not params or _validates(node, params):
         return None
     names = ", ".join(f"`{p}`" for p in sorted(params))
@@ -219,6 +223,48 @@ def _unvalidated(info: FunctionInfo) -> Finding | None:
         suggestion="If callers can pass bad values, check them and raise ValueError/TypeError with a clear "
         "message (and document it).",
     )
+
+
+_VALIDATOR_WORDS = (
+    "valid",
+    "check",
+    "ensure",
+    "require",
+    "verify",
+    "assert",
+    "sanitize",
+    "sanitise",
+    "clean",
+)
+
+
+def _is_exception_class(owner: ast.ClassDef) -> bool:
+    names = [b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in owner.bases]
+    return any(name.endswith(("Error", "Exception", "Warning")) for name in [*names, owner.name])
+
+
+def _says_nothing(annotation: ast.expr) -> bool:
+    name = annotation.attr if isinstance(annotation, ast.Attribute) else getattr(annotation, "id", None)
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        name = annotation.value.rsplit(".", 1)[-1]
+    return name in ("Any", "object")
+
+
+def _checked_by_helpers(node: ast.FunctionDef | ast.AsyncFunctionDef, params: set[str]) -> set[str]:
+    """Parameters handed to a validation helper (``validate_email(address)``, ``isinstance(x, int)``)."""
+    checked: set[str] = set()
+    for child in walk_scope(node):
+        if not isinstance(child, ast.Call):
+            continue
+        func = child.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        lowered = called.lower()
+        if called in ("isinstance", "issubclass", "callable") or any(w in lowered for w in _VALIDATOR_WORDS):
+            arguments = [*child.args, *(k.value for k in child.keywords)]
+            checked.update(
+                n.id for a in arguments for n in ast.walk(a) if isinstance(n, ast.Name) and n.id in params
+            )
+    return checked
 
 
 def _validates(node: ast.FunctionDef | ast.AsyncFunctionDef, params: set[str]) -> bool:

@@ -6,6 +6,10 @@ unittest hooks, ``visit_Name`` on ``ast.NodeVisitor`` subclasses, ``do_GET`` on 
 ``@override``. A constant is a name bound exactly once, at module level, to a literal (number, string, bytes, bool,
 or a tuple/frozenset of them); ``__all__``, dunders, ``TypeVar``s and ``logger = logging.getLogger(...)`` are not
 literals and are never flagged.
+
+Names the task imposes are not flagged either: the requested ``function_name`` and every name the acceptance tests
+use (``from solution import minSubArraySum``, ``solution.parseHTML``, keyword arguments such as ``maxLen=3``) --
+renaming them would break the contract the code is judged by.
 """
 
 from __future__ import annotations
@@ -67,7 +71,15 @@ class NamingGate:
         tree = ctx.code_tree
         if tree is None:
             return
+        imposed = imposed_names(ctx)
         for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name in imposed
+            ):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    yield from _check_variables(walk_scope(node), imposed)
+                continue
             if isinstance(node, ast.ClassDef) and not _CAPWORDS.match(node.name):
                 yield finding(
                     NAME,
@@ -78,9 +90,30 @@ class NamingGate:
                     suggestion=f"Rename it to `{_capwords(node.name)}`.",
                 )
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not _framework_imposed(node):
-                yield from _check_function(node)
-        yield from _check_variables(_module_scope(tree))
-        yield from _check_constants(tree)
+                yield from _check_function(node, imposed)
+        yield from _check_variables(_module_scope(tree), imposed)
+        yield from _check_constants(tree, imposed)
+
+
+def imposed_names(ctx: GateContext) -> frozenset[str]:
+    """The names the task fixes: the requested function and every identifier the acceptance tests use."""
+    names = {ctx.function_name} if ctx.function_name else set()
+    if ctx.acceptance_tests:
+        try:
+            tree = ast.parse(ctx.acceptance_tests)
+        except (SyntaxError, ValueError):
+            tree = None
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                names.add(node.attr)
+            elif isinstance(node, ast.alias):
+                names.add(node.asname or node.name)
+                names.add(node.name)
+            elif isinstance(node, ast.keyword) and node.arg:
+                names.add(node.arg)
+    return frozenset(names)
 
 
 def _framework_imposed(node: FunctionNode) -> bool:
@@ -91,7 +124,7 @@ def _framework_imposed(node: FunctionNode) -> bool:
     )
 
 
-def _check_function(node: FunctionNode) -> Iterator[Finding]:
+def _check_function(node: FunctionNode, imposed: frozenset[str]) -> Iterator[Finding]:
     if not (_SNAKE.match(node.name) or is_dunder(node.name)):
         yield finding(
             NAME,
@@ -103,7 +136,7 @@ def _check_function(node: FunctionNode) -> Iterator[Finding]:
         )
     args = node.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a)]
-    bad = [a for a in every if not _SNAKE.match(a.arg)]
+    bad = [a for a in every if not _SNAKE.match(a.arg) and a.arg not in imposed]
     if bad:
         span = ast.arg(arg=bad[0].arg)
         span.lineno, span.col_offset = bad[0].lineno, bad[0].col_offset
@@ -119,7 +152,7 @@ def _check_function(node: FunctionNode) -> Iterator[Finding]:
             span,
             suggestion=f"Rename {renames}.",
         )
-    yield from _check_variables(walk_scope(node))
+    yield from _check_variables(walk_scope(node), imposed)
 
 
 def _module_scope(tree: ast.Module) -> Iterator[ast.AST]:
@@ -130,13 +163,13 @@ def _module_scope(tree: ast.Module) -> Iterator[ast.AST]:
             yield from walk_scope(stmt)
 
 
-def _check_variables(scope: Iterator[ast.AST]) -> Iterator[Finding]:
+def _check_variables(scope: Iterator[ast.AST], imposed: frozenset[str]) -> Iterator[Finding]:
     """mixedCase variables bound in one scope (the module or one function), once per name."""
     seen: set[str] = set()
     for node in scope:
         if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)):
             continue
-        if node.id not in seen and _MIXED.match(node.id):
+        if node.id not in seen and node.id not in imposed and _MIXED.match(node.id):
             seen.add(node.id)
             yield finding(
                 NAME,
@@ -148,7 +181,7 @@ def _check_variables(scope: Iterator[ast.AST]) -> Iterator[Finding]:
             )
 
 
-def _check_constants(tree: ast.Module) -> Iterator[Finding]:
+def _check_constants(tree: ast.Module, imposed: frozenset[str]) -> Iterator[Finding]:
     bindings = Counter(n.id for n in _module_scope(tree) if isinstance(n, ast.Name) and _stores(n))
     global_names = {name for n in ast.walk(tree) if isinstance(n, ast.Global) for name in n.names}
     for stmt in tree.body:
@@ -167,6 +200,7 @@ def _check_constants(tree: ast.Module) -> Iterator[Finding]:
             or bindings[name] != 1
             or name in global_names
             or name == "_"
+            or name in imposed
         ):
             continue
         yield finding(

@@ -105,6 +105,15 @@ def _names_a_secret(identifier: str) -> bool:
 
 def insecure_random(scope: Scope, nodes: list[ast.AST], aliases: dict[str, str]) -> Iterator[RuleHit]:
     """``random`` making a secret: a warning on the call, superseding bandit's ``B311`` there."""
+    calls = [
+        (node, name)
+        for node in nodes
+        if isinstance(node, ast.Call)
+        and (name := dotted(node.func, aliases) or "").startswith("random.")
+        and name not in ("random.seed", "random.Random", "random.SystemRandom")
+    ]
+    if not calls:
+        return
     targets: dict[int, list[str]] = {}
     for node in nodes:
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value is not None:
@@ -116,12 +125,7 @@ def insecure_random(scope: Scope, nodes: list[ast.AST], aliases: dict[str, str])
             for sub in ast.walk(node.value):
                 targets.setdefault(id(sub), []).extend(names)
     scope_name = "" if isinstance(scope, ast.Module) else scope.name
-    for node in nodes:
-        if not isinstance(node, ast.Call):
-            continue
-        name = dotted(node.func, aliases) or ""
-        if not name.startswith("random.") or name in ("random.seed", "random.Random", "random.SystemRandom"):
-            continue
+    for node, name in calls:
         secret = next((n for n in targets.get(id(node), []) if _names_a_secret(n)), None)
         if secret is None and _names_a_secret(scope_name):
             secret = f"{scope_name}()"

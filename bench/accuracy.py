@@ -1,0 +1,202 @@
+"""Benchmark: how far users can trust the checker's verdicts on code nobody here wrote, side by side with bandit.
+
+Run from the repository root::
+
+    python bench/accuracy.py [--humaneval N] [--no-execution]
+
+Corpora (``bench/corpora/``, each with its LICENSE and SOURCE.md):
+
+* ``sven/pairs.jsonl``: real vulnerable functions (path traversal, OS command and SQL injection) and their fixed
+  versions, from open-source security commits (SVEN, ETH Zurich, MIT).
+* ``humaneval_gpt4/answers.jsonl``: GPT-4's answers to HumanEval with the verdict of HumanEval's own tests
+  (Reflexion, MIT).
+* well-regarded standard-library modules, read from the installed Python.
+
+Printed: recall at critical and at warning-or-critical on the vulnerable functions, false flags on the fixed ones,
+criticals on the stdlib modules, for the checker's security gate and for plain bandit (one ``bandit -r`` over the
+same files: HIGH severity as "critical", MEDIUM or HIGH as "warning-or-critical"); for HumanEval the share of
+correct answers the full check accepts and the agreement of the execution gate with the official verdicts; the
+slowest gate per file with its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from burr_codeagent import AgentConfig, CheckReport, Severity, check
+
+CORPORA = Path(__file__).parent / "corpora"
+STDLIB = [
+    "textwrap", "shlex", "fnmatch", "pprint", "dataclasses", "string", "heapq", "bisect", "functools",
+    "contextlib", "json.decoder", "json.encoder", "csv", "argparse", "tarfile", "shutil", "subprocess",
+    "http.server", "urllib.parse", "smtplib", "logging.handlers", "tempfile", "zipfile",
+]  # fmt: skip
+
+
+def sven_pairs() -> list[dict[str, str]]:
+    lines = (CORPORA / "sven" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def humaneval_answers() -> list[dict[str, object]]:
+    lines = (CORPORA / "humaneval_gpt4" / "answers.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def stdlib_sources() -> dict[str, str]:
+    return {m: Path(str(importlib.import_module(m).__file__)).read_text(encoding="utf-8") for m in STDLIB}
+
+
+def security_only() -> AgentConfig:
+    return AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security"]})
+
+
+def static_config() -> AgentConfig:
+    return AgentConfig(enable_code_execution=False, tracking=False)
+
+
+def worst(report: CheckReport, gate: str | None = None) -> Severity | None:
+    severities = {f.severity for f in report.findings if gate is None or f.gate == gate}
+    for severity in (Severity.CRITICAL, Severity.WARNING):
+        if severity in severities:
+            return severity
+    return None
+
+
+def plain_bandit(sources: dict[str, str]) -> dict[str, set[str]]:
+    """One ``bandit -r`` over the sources written to files: file key -> the severities bandit reported."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for key, source in sources.items():
+            (Path(tmp) / f"{key}.py").write_text(source, encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "bandit", "-q", "-r", tmp, "-f", "json"], capture_output=True, text=True
+        )
+        results = json.loads(done.stdout or "{}").get("results", [])
+    found: dict[str, set[str]] = {key: set() for key in sources}
+    for result in results:
+        found[Path(result["filename"]).stem].add(result["issue_severity"])
+    return found
+
+
+def share(hits: Iterable[bool]) -> str:
+    values = list(hits)
+    return f"{sum(values)}/{len(values)} ({100 * sum(values) / max(len(values), 1):.0f} %)"
+
+
+def slowest(reports: dict[str, CheckReport]) -> tuple[str, str, float]:
+    """(file, gate, seconds) of the slowest gate run over all the reports."""
+    return max(
+        ((key, g.name, g.seconds) for key, r in reports.items() for g in r.gates), key=lambda item: item[2]
+    )
+
+
+def bench_security() -> None:
+    pairs = sven_pairs()
+    before = {f"v{i}": textwrap.dedent(p["before"]) for i, p in enumerate(pairs)}
+    after = {f"f{i}": textwrap.dedent(p["after"]) for i, p in enumerate(pairs)}
+    config = security_only()
+    ours = {key: check(src, config=config) for key, src in {**before, **after}.items()}
+    bandit = plain_bandit({**before, **after})
+    print(f"\nSVEN: {len(pairs)} vulnerable functions and their fixes (CWE-022/078/089)")
+    print(f"{'':44}{'checker (security)':>22}{'plain bandit':>22}")
+    rows = [
+        ("recall at critical (vulnerable)", before, lambda k: worst(ours[k]) is Severity.CRITICAL, {"HIGH"}),
+        ("recall at warning-or-critical (vulnerable)", before, lambda k: worst(ours[k]) is not None, {"HIGH", "MEDIUM"}),
+        ("critical on the fixed version", after, lambda k: worst(ours[k]) is Severity.CRITICAL, {"HIGH"}),
+        ("warning-or-critical on the fixed version", after, lambda k: worst(ours[k]) is not None, {"HIGH", "MEDIUM"}),
+    ]  # fmt: skip
+    for label, keys, ours_flag, bandit_levels in rows:
+        print(
+            f"{label:44}{share(ours_flag(k) for k in keys):>22}"
+            f"{share(bool(bandit[k] & bandit_levels) for k in keys):>22}"
+        )
+    by_cwe: dict[str, list[bool]] = {}
+    for i, p in enumerate(pairs):
+        by_cwe.setdefault(p["vul_type"], []).append(worst(ours[f"v{i}"]) is Severity.CRITICAL)
+    print("  critical recall by CWE: " + ", ".join(f"{c} {share(v)}" for c, v in sorted(by_cwe.items())))
+    key, gate, seconds = slowest(ours)
+    print(f"  slowest gate on one function: {gate} {seconds * 1000:.0f} ms")
+
+
+def bench_stdlib() -> None:
+    sources = stdlib_sources()
+    config = static_config()
+    reports = {m: check(src, config=config) for m, src in sources.items()}
+    bandit = plain_bandit({m.replace(".", "_"): s for m, s in sources.items()})
+    print(f"\nWell-regarded standard-library modules (Python {sys.version.split()[0]}), static gates")
+    print(f"{'module':20}{'lines':>7}{'criticals':>11}{'bandit HIGH':>13}  slowest gate")
+    total = 0
+    for module, report in reports.items():
+        criticals = [f.rule for f in report.findings if f.severity is Severity.CRITICAL]
+        total += bool(criticals)
+        gate = max(report.gates, key=lambda g: g.seconds)
+        lines = sources[module].count("\n")
+        high = "yes" if "HIGH" in bandit[module.replace(".", "_")] else "-"
+        print(
+            f"{module:20}{lines:>7}{len(criticals):>11}{high:>13}  {gate.name} {gate.seconds * 1000:.0f} ms"
+        )
+        for rule, count in Counter(criticals).items():
+            print(f"{'':20}  {count} x {rule}")
+    print(f"modules with a critical: {total}/{len(reports)}")
+
+
+def humaneval_tests(answer: dict[str, object]) -> str:
+    name = answer["entry_point"]
+    return f"from solution import *  # noqa: F403\nfrom solution import {name}\n{answer['test']}\n\n\ndef test_humaneval():\n    check({name})\n"
+
+
+def bench_humaneval(limit: int, execution: bool) -> None:
+    answers = humaneval_answers()[:limit]
+    config = AgentConfig(enable_code_execution=execution, tracking=False)
+    reports: dict[str, CheckReport] = {}
+    for answer in answers:
+        code, tests = str(answer["solution"]), humaneval_tests(answer)
+        reports[str(answer["task_id"])] = check(
+            code, tests, config=config, function_name=str(answer["entry_point"])
+        )
+    solved = [a for a in answers if a["is_solved"]]
+    print(f"\nHumanEval, GPT-4's answers ({len(answers)}; {len(solved)} correct by HumanEval's own tests)")
+    print(
+        f"  correct answers the full check accepts: {share(reports[str(a['task_id'])].passed for a in solved)}"
+    )
+    if execution:
+        agree = []
+        for a in answers:
+            outcome = reports[str(a["task_id"])].tests
+            agree.append(bool(outcome and outcome.succeeded) == bool(a["is_solved"]))
+        print(f"  execution gate agrees with the official verdict: {share(agree)}")
+    blocking = Counter(
+        f.rule for a in solved for f in reports[str(a["task_id"])].findings if f.severity is Severity.CRITICAL
+    )
+    print(
+        "  criticals on correct answers: "
+        + (", ".join(f"{r} x{n}" for r, n in blocking.most_common(8)) or "none")
+    )
+    times = [max(g.seconds for g in r.gates) for r in reports.values()]
+    key, gate, seconds = slowest(reports)
+    print(f"  slowest gate per answer: median {statistics.median(times) * 1000:.0f} ms; worst {gate} "
+          f"{seconds * 1000:.0f} ms ({key})")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--humaneval", type=int, default=164, help="how many HumanEval answers to check")
+    parser.add_argument("--no-execution", action="store_true", help="HumanEval without running the tests")
+    args = parser.parse_args()
+    bench_security()
+    bench_stdlib()
+    bench_humaneval(args.humaneval, not args.no_execution)
+
+
+if __name__ == "__main__":
+    main()

@@ -124,7 +124,7 @@ def bench_security() -> None:
     for i, p in enumerate(pairs):
         by_cwe.setdefault(p["vul_type"], []).append(worst(ours[f"v{i}"]) is Severity.CRITICAL)
     print("  critical recall by CWE: " + ", ".join(f"{c} {share(v)}" for c, v in sorted(by_cwe.items())))
-    key, gate, seconds = slowest(ours)
+    _, gate, seconds = slowest(ours)
     print(f"  slowest gate on one function: {gate} {seconds * 1000:.0f} ms")
 
 

@@ -156,7 +156,7 @@ class Checker:
             tests=outcome if isinstance(outcome, TestOutcome) else None,
             seconds=round(time.perf_counter() - start, 4),
             warning_threshold=self.config.warning_threshold,
-            suppressed=self._apply_policy(list(ctx.shared.get("suppressed", []))),
+            suppressed=list(ctx.shared.get("suppressed", [])),
         )
         cache.put(key, report)
         emit(self.listeners, AgentEvent("check_finished", attempt, {"report": report, "cached": False}))

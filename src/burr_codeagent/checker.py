@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
-from .gates.base import Gate, GateContext, GateSkipped, GateTraits, gate_options
+from .gates.base import Gate, GateContext, GateSkipped, GateTraits, gate_options, gate_time_budget
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
 from .plugins import PluginManager, default_manager, manager_for
 
@@ -183,10 +183,23 @@ class Checker:
 
     def _run_gate(self, gate: Gate, ctx: GateContext) -> tuple[GateRun, list[Finding]]:
         start = time.perf_counter()
-        if GateTraits.of(gate).needs_tests and not ctx.test_code:
+        traits = GateTraits.of(gate)
+        if traits.needs_tests and not ctx.test_code:
             return GateRun(name=gate.name, status="skipped", error="no test code"), []
+        found: list[Finding] = []
+        budget: float | None = None
+        gate_ctx = ctx
         try:
-            found = list(gate.check(ctx.with_options(gate_options(gate, self.config))))
+            budget = gate_time_budget(gate, self.config)
+            prepare = getattr(gate, "prepare", None)
+            if callable(prepare):
+                prepare()  # one-time setup (loading a tool) is not charged to the budget
+            gate_ctx = ctx.for_gate(gate_options(gate, self.config), budget)
+            for item in gate.check(gate_ctx):
+                found.append(item)
+                if gate_ctx.out_of_time():
+                    gate_ctx.cut_short("the rest of its findings")
+                    break
         except GateSkipped as skip:
             return GateRun(
                 name=gate.name, status="skipped", seconds=time.perf_counter() - start, error=str(skip)
@@ -202,7 +215,23 @@ class Checker:
             )
             elapsed = time.perf_counter() - start
             return GateRun(name=gate.name, status="error", seconds=elapsed, error=message), [crashed]
-        return GateRun(name=gate.name, status="ok", seconds=round(time.perf_counter() - start, 4)), found
+        elapsed = round(time.perf_counter() - start, 4)
+        if gate_ctx.cut_reasons:
+            note = (
+                f"cut short after {elapsed:.2f} s (time budget {budget:g} s): skipped "
+                f"{', '.join(gate_ctx.cut_reasons)}; the findings so far are kept"
+            )
+            found.append(
+                Finding(
+                    gate=gate.name,
+                    rule=f"{gate.name}.cut_short",
+                    severity=Severity.INFO,
+                    message=f"The {gate.name} gate was {note}.",
+                    suggestion=f"Raise gates.options.{gate.name}.time_budget to measure everything.",
+                )
+            )
+            return GateRun(name=gate.name, status="ok", seconds=elapsed, error=note, cut_short=True), found
+        return GateRun(name=gate.name, status="ok", seconds=elapsed), found
 
     def _apply_policy(
         self, findings: list[Finding], run: GateRun, superseded: dict[str, set[str]]

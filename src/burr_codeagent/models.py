@@ -96,6 +96,9 @@ class GateRun(BaseModel):
     status: Literal["ok", "error", "skipped"]
     seconds: float = 0.0
     error: str | None = None
+    cut_short: bool = Field(
+        default=False, description="The gate's time budget ran out; ``error`` says what it did not measure."
+    )
 
 
 class TestCase(BaseModel):

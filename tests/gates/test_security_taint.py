@@ -97,6 +97,19 @@ TAINTED = {
         """,
         ("security.sql_injection", 7),
     ),
+    "route_parameter_into_sql_through_a_project_helper": (
+        """\
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/<page_name>/edit")
+        def edit_page(page_name):
+            return db.query("select * from page where title = '%s'" % page_name).namedresult()
+        """,
+        ("security.sql_injection", 8),
+    ),
     "open_of_a_request_path": (
         """\
         from flask import request
@@ -294,3 +307,8 @@ def test_untainted_exec_and_shell_keep_bandits_severity() -> None:
         ("security.B607", Severity.INFO),
         ("security.B102", Severity.WARNING),
     }
+
+
+def test_a_string_that_is_not_sql_passed_to_a_helper_is_no_finding() -> None:
+    code = "def greet(name: str) -> None:\n    log.info('hello %s' % name)\n"
+    assert [f for f in security(code) if f.rule == "security.sql_injection"] == []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from ..errors import ConfigurationError
 from ..models import Finding, Severity, TestOutcome
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from ..config import AgentConfig
 
 __all__ = [
+    "DEFAULT_TIME_BUDGET",
     "Gate",
     "GateBase",
     "GateContext",
@@ -72,6 +75,12 @@ class GateBase:
         settings: The options the gate reads (:class:`~burr_codeagent.plugin_settings.Setting`), from
             ``gates.options.<name>``: checked when the checker is built, defaults filled in, handed over as
             ``ctx.options``. A gate that declares none gets ``gates.options.<name>`` as written.
+        time_budget: Seconds the gate may take before the checker stops it and reports it cut short (the
+            option ``time_budget`` overrides it; None: no budget). Defaults to :data:`DEFAULT_TIME_BUDGET` for
+            in-process gates and to None for gates that wait on a subprocess, which bound their own runs.
+
+    A gate may also define ``prepare()``: one-time setup (loading a tool) that the checker runs before starting
+    the gate's clock, so the first check is not cut short for it.
     """
 
     name: str
@@ -85,6 +94,10 @@ class GateBase:
     settings: tuple[Setting, ...] = ()
 
 
+DEFAULT_TIME_BUDGET = 1.0
+"""Seconds an in-process gate may take by default: a 2,000-line module's static check stays under 2 s."""
+
+
 @dataclass(frozen=True)
 class GateTraits:
     """The optional attributes of one gate, read once and checked (see :class:`GateBase`)."""
@@ -95,6 +108,7 @@ class GateTraits:
     waits_on_subprocess: bool = False
     supersedes: tuple[str, ...] = ()
     settings: tuple[Setting, ...] = ()
+    time_budget: float | None = None
 
     @classmethod
     def of(cls, gate: object) -> GateTraits:
@@ -120,6 +134,15 @@ class GateTraits:
                 raise TypeError(f"gate {name!r}: {attr} must hold non-empty strings, got {value!r}")
             values[attr] = tuple(value)
         values["settings"] = validate_setting_declarations(f"gate {name!r}", getattr(gate, "settings", ()))
+        default = None if values["waits_on_subprocess"] else DEFAULT_TIME_BUDGET
+        budget = getattr(gate, "time_budget", default)
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
+        ):
+            raise TypeError(
+                f"gate {name!r}: time_budget must be a positive number of seconds or None, got {budget!r}"
+            )
+        values["time_budget"] = None if budget is None else float(budget)
         return cls(**values)
 
 
@@ -144,10 +167,30 @@ def gate_options(gate: Gate, config: AgentConfig) -> dict[str, Any]:
         ConfigurationError: an unknown option or a value of the wrong type, for a gate that declares settings.
     """
     given = config.gate_options(gate.name)
+    given.pop("time_budget", None)  # the checker's option, valid for every gate (see gate_time_budget)
     settings = GateTraits.of(gate).settings
     if not settings:
         return given
     return resolve_settings(settings, given, where=f"gates.options.{gate.name}")
+
+
+def gate_time_budget(gate: Gate, config: AgentConfig) -> float | None:
+    """Seconds ``gate`` may run: ``gates.options.<name>.time_budget``, else its declared ``time_budget``.
+
+    Raises:
+        ConfigurationError: the option is not a positive number (or null for no budget).
+    """
+    given = config.gate_options(gate.name)
+    if "time_budget" not in given:
+        return GateTraits.of(gate).time_budget
+    value = given["time_budget"]
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigurationError(
+            f"gates.options.{gate.name}.time_budget must be a positive number of seconds, got {value!r}"
+        )
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -169,6 +212,10 @@ class GateContext:
     honour_nosec: bool = True
     # Results other gates publish for later ones (the execution gate's TestOutcome, coverage data ...).
     shared: dict[str, Any] = field(default_factory=dict, compare=False)
+    deadline: float | None = None
+    """``time.perf_counter()`` value by which the gate should stop (its time budget); None: no budget."""
+    cut_reasons: list[str] = field(default_factory=list, compare=False)
+    """What the gate skipped because its budget ran out (see :meth:`cut_short`)."""
 
     def source(self, target: Target) -> str:
         """The text of the code or of the tests."""
@@ -180,7 +227,33 @@ class GateContext:
 
     def with_options(self, options: Mapping[str, Any]) -> GateContext:
         """A copy carrying one gate's options (sharing the trees and ``shared``)."""
-        return dataclasses.replace(self, options=options)
+        return dataclasses.replace(self, options=options, cut_reasons=[])
+
+    def for_gate(self, options: Mapping[str, Any], budget: float | None) -> GateContext:
+        """A copy for one gate run: its options and a deadline ``budget`` seconds from now (None: unbounded)."""
+        deadline = None if budget is None else time.perf_counter() + budget
+        return dataclasses.replace(self, options=options, deadline=deadline, cut_reasons=[])
+
+    def out_of_time(self) -> bool:
+        """Whether the gate's time budget is spent; a long gate asks between its steps and stops early."""
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+    def cut_short(self, skipped: str) -> None:
+        """Record that the budget ran out and what was not measured (``"bandit's scan"``)."""
+        self.cut_reasons.append(skipped)
+
+    def nodes_by_type(self, target: Target = "code") -> Mapping[type[ast.AST], list[ast.AST]]:
+        """Every node of the code's (or the tests') tree grouped by type, built once per check for all gates."""
+        key = f"nodes_by_type:{target}"
+        index = self.shared.get(key)
+        if index is None:
+            index = {}
+            tree = self.tree(target)
+            if tree is not None:
+                for node in ast.walk(tree):
+                    index.setdefault(type(node), []).append(node)
+            self.shared[key] = index
+        return index
 
     def suppress(self, silenced: Finding) -> None:
         """Record a finding that a ``# nosec`` comment silenced; the report lists it under ``suppressed``."""

@@ -95,6 +95,14 @@ class SecurityGate:
         "bandit (pinned, in process) plus ast rules: SQL by string building, timeouts, path traversal."
     )
     rules: Mapping[str, str] = {**BANDIT_RULES, **AST_RULES}
+    # bandit visits every node with every test: the slowest static tool, so twice the default budget.
+    time_budget = 2.0
+
+    def prepare(self) -> None:
+        """Load bandit's test set once, outside the time budget."""
+        from ._bandit_adapter import warm_up
+
+        warm_up()
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Scan the code and the tests; option ``honour_nosec`` (default: the checker's mode, see the module)."""
@@ -109,7 +117,7 @@ class SecurityGate:
         for target, tree in targets:
             source = ctx.source(target)
             nosec = nosec_lines(source)
-            for found, ids in _scan_target(source, tree, target):
+            for found, ids in _scan_target(source, tree, target, ctx):
                 if not silenced(nosec, found.line, found.end_line, ids):
                     yield found
                 elif honour_nosec:
@@ -118,7 +126,9 @@ class SecurityGate:
                     yield found.model_copy(update={"message": found.message + NOSEC_NOT_HONOURED})
 
 
-def _scan_target(source: str, tree: ast.Module, target: Target) -> Iterator[tuple[Finding, set[str]]]:
+def _scan_target(
+    source: str, tree: ast.Module, target: Target, ctx: GateContext
+) -> Iterator[tuple[Finding, set[str]]]:
     """Every finding with the ids a ``# nosec`` may name it by."""
     from ._bandit_adapter import scan
 
@@ -136,6 +146,9 @@ def _scan_target(source: str, tree: ast.Module, target: Target) -> Iterator[tupl
         if key not in seen:
             seen.add(key)
             yield hit.finding, {rule, rule.split(".", 1)[1], *SUPERSEDES[rule]}
+    if ctx.out_of_time():
+        ctx.cut_short(f"bandit's scan of the {target}")
+        return
     for issue in scan(source, filename=filename, skip=skip):
         key = (f"security.{issue.test_id}", issue.line)
         if (issue.test_id, issue.line) in superseded or key in seen:

@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan"]
+__all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan", "warm_up"]
 
 SUPPORTED_VERSION = "1.9.4"
 """The bandit release this adapter is written and tested against (pinned in pyproject.toml)."""
@@ -77,6 +77,12 @@ def _test_set() -> Any:
         from bandit.core import test_set as b_test_set
 
         return b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+
+
+def warm_up() -> None:
+    """Import bandit and build its test set now (the first scan otherwise pays for it)."""
+    with _LOCK:
+        _test_set()
 
 
 def scan(

@@ -11,6 +11,7 @@ parameter without validation keeps its warning.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -84,6 +85,10 @@ SHELL_CALLS = frozenset(
 SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 WEAK_HASHES = frozenset({"hashlib.md5", "hashlib.sha1"})
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
+_SQL_TEXT = re.compile(
+    r"^\s*(select\s.+\sfrom|insert\s+(or\s+\w+\s+)?into|update\s.+\sset|delete\s+from|replace\s+into)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 # Checks on a URL's host that make an outgoing request to a user-chosen URL deliberate.
 _HOST_CHECKS = frozenset({"hostname", "netloc", "host"})
 
@@ -137,23 +142,29 @@ class SinkRules:
     # SQL ---------------------------------------------------------------------------------------------------------
 
     def _sql(self, call: ast.Call) -> Iterator[RuleHit]:
-        if not (isinstance(call.func, ast.Attribute) and call.func.attr in SQL_METHODS and call.args):
-            return
-        built = self._built_string(call.args[0])
-        if not built:
-            return
+        """SQL built by string formatting reaching ``execute()`` -- or any call, when the text reads as SQL
+        (``db.query("select ... '%s'" % name)``, a project's own ``insertDB(conn, sql)`` helper)."""
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+        known = isinstance(call.func, ast.Attribute) and method in SQL_METHODS
+        for argument in call.args[:2] if not known else call.args[:1]:
+            built = self._built_string(argument)
+            if built and (known or any(_reads_as_sql(b) for b in built)):
+                yield self._sql_hit(call, method, built)
+                return
+
+    def _sql_hit(self, call: ast.Call, method: str, built: list[ast.expr]) -> RuleHit:
         taint = next((t for t in (self._critical_taint(b) for b in built) if t is not None), None)
         hit = self._hit(
             "security.sql_injection",
             Severity.CRITICAL if taint else Severity.WARNING,
-            f"SQL passed to .{call.func.attr}() is built by string formatting"
+            f"SQL passed to {method}() is built by string formatting"
             + (f" from {taint.source} (SQL injection)." if taint else "."),
             call,
             "Use placeholders and pass the values separately: cursor.execute('... WHERE id = ?', (user_id,)).",
         )
         for b in built:
             hit.lines.update(range(b.lineno, (b.end_lineno or b.lineno) + 1))
-        yield hit
+        return hit
 
     # eval / shell / deserialisation ------------------------------------------------------------------------------
 
@@ -366,6 +377,12 @@ class SinkRules:
                 call,
                 "Use hashlib.scrypt / hashlib.pbkdf2_hmac with a random salt (or bcrypt/argon2).",
             )
+
+
+def _reads_as_sql(node: ast.expr) -> bool:
+    """Whether the literal text of a built string starts like an SQL statement."""
+    parts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return any(_SQL_TEXT.match(part) is not None for part in parts)
 
 
 def _injection_sink(call: ast.Call, name: str, aliases: dict[str, str]) -> tuple[str | None, str]:

@@ -4,10 +4,11 @@ Run from the repository root::
 
     python bench/gates.py [--runs 7]
 
-For a generated 300-line and 2,000-line module it measures, side by side in the same run (median seconds):
+For a generated 300-line and 2,000-line module and well-regarded stdlib modules (shlex, textwrap, pprint,
+dataclasses, argparse) it measures, side by side and interleaved in the same run (median seconds):
 
-* in-process ``burr_codeagent.check`` with execution and tracking off: cold (the first call in a fresh
-  interpreter, imports excluded), warm (same process, the cache defeated by a one-character change) and cached;
+* in-process ``burr_codeagent.check`` with execution and tracking off, warm (same process, the cache defeated by a
+  one-character change);
 * the whole process ``codeagent check --no-execution FILE``;
 * ``ruff check``, ``bandit`` and ``radon cc`` as three separate commands on the same file, and their sum.
 
@@ -17,14 +18,13 @@ Targets (issue 3): warm in-process <= 1/5 of the chain; the whole ``codeagent ch
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -147,31 +147,6 @@ def run_quiet(command: list[str]) -> None:
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
-COLD_SNIPPET = textwrap.dedent(
-    """
-    import json, sys, time
-    from burr_codeagent import AgentConfig, check
-    config = AgentConfig(enable_code_execution=False, tracking=False)
-    code = open(sys.argv[1], encoding="utf-8").read()
-    start = time.perf_counter()
-    report = check(code, config=config)
-    print(json.dumps({"seconds": time.perf_counter() - start, "findings": len(report.findings)}))
-    """
-)
-
-
-def cold_in_process(path: Path, runs: int) -> tuple[float, int]:
-    samples, findings = [], 0
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", COLD_SNIPPET, str(path)], capture_output=True, text=True, check=True
-        ).stdout
-        data = json.loads(out.strip().splitlines()[-1])
-        samples.append(data["seconds"])
-        findings = data["findings"]
-    return statistics.median(samples), findings
-
-
 def warm_in_process(code: str, runs: int) -> tuple[float, float]:
     from burr_codeagent import AgentConfig, check
 
@@ -190,6 +165,34 @@ def tool(name: str) -> str:
     return found
 
 
+def interleaved(commands: dict[str, Callable[[], object]], runs: int) -> dict[str, float]:
+    """Median seconds of each command, run in turn (one of each per round) so load drifts hit them all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, action in commands.items():
+            start = time.perf_counter()
+            action()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+REAL_MODULES = ("shlex", "textwrap", "pprint", "dataclasses", "argparse")
+
+
+def modules(folder: Path) -> list[tuple[str, Path]]:
+    """Two generated modules (300 and 2,000 lines) and well-regarded stdlib modules of the running Python."""
+    found = []
+    for size in (300, 2000):
+        path = folder / f"generated_{size}.py"
+        path.write_text(build_module(size), encoding="utf-8")
+        found.append((f"generated {size}", path))
+    for name in REAL_MODULES:
+        path = folder / f"{name}.py"
+        path.write_text(Path(str(importlib.import_module(name).__file__)).read_text(encoding="utf-8"))
+        found.append((name, path))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -198,69 +201,37 @@ def main() -> None:
     args = parser.parse_args()
     runs = max(1, args.runs)
     codeagent, ruff, bandit, radon = tool("codeagent"), tool("ruff"), tool("bandit"), tool("radon")
-    rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        for size in (300, 2000):
-            code = build_module(size)
-            path = Path(folder) / f"module_{size}.py"
-            path.write_text(code, encoding="utf-8")
-            cold, findings = cold_in_process(path, max(3, runs // 2))
-            warm, cached = warm_in_process(code, runs)
-            process = median_seconds(
-                lambda p=path: run_quiet([codeagent, "check", "--no-execution", str(p)]), runs
-            )
-            ruff_s = median_seconds(lambda p=path: run_quiet([ruff, "check", "--no-cache", str(p)]), runs)
-            bandit_s = median_seconds(lambda p=path: run_quiet([bandit, "-q", str(p)]), runs)
-            radon_s = median_seconds(lambda p=path: run_quiet([radon, "cc", str(p)]), runs)
-            chain = ruff_s + bandit_s + radon_s
-            rows.append(
-                (
-                    size,
-                    code.count("\n"),
-                    findings,
-                    cold,
-                    warm,
-                    cached,
-                    process,
-                    ruff_s,
-                    bandit_s,
-                    radon_s,
-                    chain,
-                )
-            )
-    print(f"median of {runs} runs (cold: {max(3, runs // 2)} fresh interpreters), seconds\n")
     header = (
+        "module",
         "lines",
-        "findings",
-        "cold",
         "warm",
-        "cached",
         "codeagent",
         "ruff",
         "bandit",
         "radon",
         "chain",
-        "warm/chain",
-        "proc/chain",
+        "warm/ch",
+        "proc/ch",
     )
-    print(" | ".join(f"{h:>10}" for h in header))
-    print("-" * (13 * len(header)))
-    for _size, n, findings, cold, warm, cached, process, ruff_s, bandit_s, radon_s, chain in rows:
-        values = [
-            n,
-            findings,
-            cold,
-            warm,
-            cached,
-            process,
-            ruff_s,
-            bandit_s,
-            radon_s,
-            chain,
-            warm / chain,
-            process / chain,
-        ]
-        print(" | ".join(f"{v:>10}" if isinstance(v, int) else f"{v:>10.4f}" for v in values))
+    print(f"median of {runs} interleaved runs, seconds\n")
+    print(" | ".join(f"{h:>12}" for h in header))
+    with tempfile.TemporaryDirectory() as folder:
+        for label, path in modules(Path(folder)):
+            code = path.read_text(encoding="utf-8")
+            warm, _cached = warm_in_process(code, runs)
+            timings = interleaved(
+                {
+                    "codeagent": lambda p=path: run_quiet([codeagent, "check", "--no-execution", str(p)]),
+                    "ruff": lambda p=path: run_quiet([ruff, "check", "--no-cache", str(p)]),
+                    "bandit": lambda p=path: run_quiet([bandit, "-q", str(p)]),
+                    "radon": lambda p=path: run_quiet([radon, "cc", str(p)]),
+                },
+                runs,
+            )
+            chain = timings["ruff"] + timings["bandit"] + timings["radon"]
+            values = [label, code.count("\n"), warm, timings["codeagent"], timings["ruff"], timings["bandit"]]
+            values += [timings["radon"], chain, warm / chain, timings["codeagent"] / chain]
+            print(" | ".join(f"{v:>12}" if isinstance(v, str | int) else f"{v:>12.3f}" for v in values))
     print("\ntargets: warm/chain <= 0.20, proc/chain <= 1.00")
 
 

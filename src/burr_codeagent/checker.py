@@ -12,7 +12,15 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
-from .gates.base import Gate, GateContext, GateSkipped, GateTraits, gate_options, gate_time_budget
+from .gates.base import (
+    Gate,
+    GateContext,
+    GateSkipped,
+    GateTraits,
+    GateUnavailable,
+    gate_options,
+    gate_time_budget,
+)
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
 from .plugins import PluginManager, default_manager, manager_for
 
@@ -186,6 +194,29 @@ class Checker:
         traits = GateTraits.of(gate)
         if traits.needs_tests and not ctx.test_code:
             return GateRun(name=gate.name, status="skipped", error="no test code"), []
+        for attempt in (1, 2):
+            try:
+                return self._run_gate_once(gate, ctx, traits, start)
+            except (GateUnavailable, OSError) as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+                if attempt == 1:
+                    continue  # a fork that hit EAGAIN under load usually works a moment later
+        elapsed = round(time.perf_counter() - start, 4)
+        note = Finding(
+            gate=gate.name,
+            rule=f"{gate.name}.unavailable",
+            severity=Severity.INFO,
+            message=f"The {gate.name} gate could not run (tried twice): {problem}. This says nothing about the code.",
+            suggestion="Check the machine (process limits, free memory, installed tools) and run the check again.",
+        )
+        return GateRun(name=gate.name, status="error", seconds=elapsed, error=f"unavailable: {problem}"), [
+            note
+        ]
+
+    def _run_gate_once(
+        self, gate: Gate, ctx: GateContext, traits: GateTraits, start: float
+    ) -> tuple[GateRun, list[Finding]]:
+        """One run of ``gate``; raises :class:`GateUnavailable` / ``OSError`` for the caller to retry."""
         found: list[Finding] = []
         budget: float | None = None
         gate_ctx = ctx
@@ -204,6 +235,8 @@ class Checker:
             return GateRun(
                 name=gate.name, status="skipped", seconds=time.perf_counter() - start, error=str(skip)
             ), []
+        except (GateUnavailable, OSError):
+            raise
         except Exception as exc:  # a broken gate must never take the checker down
             message = f"{type(exc).__name__}: {exc}"
             crashed = Finding(

@@ -23,6 +23,7 @@ __all__ = [
     "GateContext",
     "GateSkipped",
     "GateTraits",
+    "GateUnavailable",
     "Target",
     "finding",
     "gate_options",
@@ -32,6 +33,13 @@ __all__ = [
 
 class GateSkipped(Exception):  # noqa: N818 - it is a signal, not an error
     """Raise from :meth:`Gate.check` when the gate does not apply; the report shows the gate as ``skipped``."""
+
+
+class GateUnavailable(Exception):  # noqa: N818 - it is a signal about the gate, not about the code
+    """Raise from :meth:`Gate.check` when the gate's own machinery failed (the sandbox could not start, a tool is
+    missing). The checker retries the gate once; if it fails again the report shows the gate as ``error`` with an
+    info finding ``<gate>.unavailable`` -- never a critical finding that blames the code. An ``OSError`` escaping a
+    gate (``EAGAIN`` from ``fork``, a missing binary) is treated the same way."""
 
 
 Target = Literal["code", "tests"]

@@ -21,7 +21,7 @@ from ..sandbox import PytestResult, PytestRun, TestCase, run_pytest
 from ._coverage_run import SHARED_KEY as COVERAGE_KEY
 from ._coverage_run import coverage_wanted, read_coverage, with_coverage
 from ._sandboxed import dependency_env_vars, sandbox_for
-from .base import Gate, GateContext, GateSkipped
+from .base import Gate, GateContext, GateSkipped, GateUnavailable
 from .dependencies import MISSING_KEY
 
 __all__ = ["ExecutionGate"]
@@ -74,6 +74,14 @@ class ExecutionGate:
         if measure_coverage:
             spec = with_coverage(spec)
         result = run_pytest(spec, sandbox, keep_workdir=config.sandbox.keep_workdir)
+        if result.run.launcher_failed:
+            reason = next(
+                (line for line in result.run.output.splitlines() if line.startswith("codeagent-launcher:")),
+                "",
+            )
+            raise GateUnavailable(
+                f"the sandbox could not start ({reason.removeprefix('codeagent-launcher:').strip()})"
+            )
         ctx.shared["test_outcome"] = result.outcome
         ctx.shared["pytest_result"] = result
         if measure_coverage:

@@ -59,14 +59,24 @@ def bandit_version() -> str:
 def _quiet_import() -> Iterator[None]:
     # bandit 1.9.4 passes stevedore an argument stevedore deprecated, and loading its extensions logs an ERROR for
     # the optional SARIF formatter (it needs sarif_om, which we do not use): bandit's business, not the user's.
+    # Its report formatters (two thirds of the extension loading at import) are never used here: none is loaded.
+    from stevedore import extension
+
     stevedore_log = logging.getLogger("stevedore.extension")
     level = stevedore_log.level
     stevedore_log.setLevel(logging.CRITICAL)
+    original = extension.ExtensionManager.list_entry_points
+
+    def without_formatters(manager: Any) -> Any:
+        return [] if manager.namespace == "bandit.formatters" else original(manager)
+
+    extension.ExtensionManager.list_entry_points = without_formatters  # type: ignore[method-assign,assignment]
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The verify_requirements", category=DeprecationWarning)
             yield
     finally:
+        extension.ExtensionManager.list_entry_points = original  # type: ignore[method-assign]
         stevedore_log.setLevel(level)
 
 

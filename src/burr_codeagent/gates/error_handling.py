@@ -75,7 +75,8 @@ class ErrorHandlingGate:
         tree = ctx.code_tree
         if tree is None:
             return
-        for node in ast.walk(tree):
+        index = ctx.nodes_by_type("code")
+        for node in [*index.get(ast.ExceptHandler, []), *index.get(ast.Raise, [])]:
             if isinstance(node, ast.ExceptHandler):
                 handler_finding = _check_handler(node)
                 if handler_finding is not None:

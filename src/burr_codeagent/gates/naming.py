@@ -72,7 +72,13 @@ class NamingGate:
         if tree is None:
             return
         imposed = imposed_names(ctx)
-        for node in ast.walk(tree):
+        index = ctx.nodes_by_type("code")
+        definitions = [
+            *index.get(ast.ClassDef, []),
+            *index.get(ast.FunctionDef, []),
+            *index.get(ast.AsyncFunctionDef, []),
+        ]
+        for node in definitions:
             if (
                 isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
                 and node.name in imposed
@@ -92,7 +98,10 @@ class NamingGate:
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not _framework_imposed(node):
                 yield from _check_function(node, imposed)
         yield from _check_variables(_module_scope(tree), imposed)
-        yield from _check_constants(tree, imposed)
+        global_names = {
+            name for n in index.get(ast.Global, []) if isinstance(n, ast.Global) for name in n.names
+        }
+        yield from _check_constants(tree, imposed, global_names)
 
 
 def imposed_names(ctx: GateContext) -> frozenset[str]:
@@ -181,9 +190,8 @@ def _check_variables(scope: Iterator[ast.AST], imposed: frozenset[str]) -> Itera
             )
 
 
-def _check_constants(tree: ast.Module, imposed: frozenset[str]) -> Iterator[Finding]:
+def _check_constants(tree: ast.Module, imposed: frozenset[str], global_names: set[str]) -> Iterator[Finding]:
     bindings = Counter(n.id for n in _module_scope(tree) if isinstance(n, ast.Name) and _stores(n))
-    global_names = {name for n in ast.walk(tree) if isinstance(n, ast.Global) for name in n.names}
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, value = stmt.targets[0], stmt.value

@@ -58,7 +58,8 @@ class PerformanceGate:
             return
         aliases = import_aliases(tree)
         scopes: list[ast.AST] = [tree]
-        scopes += [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        index = ctx.nodes_by_type("code")
+        scopes += [*index.get(ast.FunctionDef, []), *index.get(ast.AsyncFunctionDef, [])]
         for node in scopes:
             scope = _facts(node)
             yield from _loop_findings(scope, aliases)

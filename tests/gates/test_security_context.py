@@ -211,3 +211,18 @@ def test_inside_the_agent_nosec_is_not_honoured_and_the_finding_says_so() -> Non
 def test_a_string_that_mentions_nosec_is_not_a_comment() -> None:
     code = 'import subprocess\n\n\ndef run(c: str) -> None:\n    subprocess.call(c + "# nosec", shell=True)\n'
     assert report_of(code).suppressed == []
+
+
+def test_extractall_with_a_filter_is_a_warning_not_a_critical() -> None:
+    code = """\
+    import tarfile
+
+
+    def unpack(archive: str, target: str, how: str) -> None:
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter=how)
+    """
+    b202 = [f for f in found(code) if f.rule == "security.B202"]
+    assert [f.severity for f in b202] == [Severity.WARNING]
+    without = code.replace(", filter=how", "")
+    assert [f.severity for f in found(without) if f.rule == "security.B202"] == [Severity.CRITICAL]

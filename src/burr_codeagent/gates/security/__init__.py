@@ -154,7 +154,10 @@ def _scan_target(
         if (issue.test_id, issue.line) in superseded or key in seen:
             continue
         seen.add(key)
-        yield _bandit_finding(issue, target), {issue.test_id, issue.test_name, key[0]}
+        found = _bandit_finding(issue, target)
+        if (issue.test_id, issue.line) in analysis.lowered and found.severity is Severity.CRITICAL:
+            found = found.model_copy(update={"severity": Severity.WARNING})
+        yield found, {issue.test_id, issue.test_name, key[0]}
 
 
 def _bandit_finding(issue: BanditIssue, target: Target) -> Finding:

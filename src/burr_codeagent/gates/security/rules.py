@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ._names import import_aliases, index_scopes
-from .context import assert_guards, dropped_bandit_lines, insecure_random
+from .context import assert_guards, dropped_bandit_lines, insecure_random, lowered_bandit_lines
 from .credentials import hardcoded_secrets
 from .sinks import RuleHit, SinkRules
 from .taint import ModuleTaint
@@ -54,6 +54,8 @@ class Analysis:
 
     hits: list[RuleHit] = field(default_factory=list)
     dropped: set[tuple[str, int]] = field(default_factory=set)
+    lowered: set[tuple[str, int]] = field(default_factory=set)
+    """Bandit results reported as warnings whatever bandit's severity."""
 
 
 def analyse(tree: ast.Module, target: Target) -> Analysis:
@@ -65,6 +67,7 @@ def analyse(tree: ast.Module, target: Target) -> Analysis:
     for scope, taint in module.scopes.items():
         result.hits.extend(SinkRules(taint, target).run())
         result.dropped.update(dropped_bandit_lines(scope, taint.nodes, aliases, target))
+        result.lowered.update(lowered_bandit_lines(taint.nodes))
         if target == "code":
             result.hits.extend(insecure_random(scope, taint.nodes, aliases))
             result.hits.extend(assert_guards(scope, taint.nodes, taint.public))

@@ -108,7 +108,17 @@ def test_style_warnings_in_tests_count_once_per_rule() -> None:
     assert report.warning_count == 1 and report.passed
 
 
-CLEAN_MODULES = ["textwrap", "shlex", "fnmatch", "pprint", "dataclasses", "string", "heapq", "bisect", "shutil"]
+CLEAN_MODULES = [
+    "textwrap",
+    "shlex",
+    "fnmatch",
+    "pprint",
+    "dataclasses",
+    "string",
+    "heapq",
+    "bisect",
+    "shutil",
+]
 
 
 @pytest.mark.parametrize("module", CLEAN_MODULES)

@@ -151,8 +151,14 @@ def bench_stdlib() -> None:
 
 
 def humaneval_tests(answer: dict[str, object]) -> str:
+    """HumanEval's own ``check(candidate)`` as a pytest module importing the answer from ``solution``."""
     name = answer["entry_point"]
-    return f"from solution import *  # noqa: F403\nfrom solution import {name}\n{answer['test']}\n\n\ndef test_humaneval():\n    check({name})\n"
+    parts = [
+        f"from solution import {name}",
+        str(answer["test"]).strip(),
+        f"def test_humaneval():\n    check({name})",
+    ]
+    return "\n\n\n".join(parts) + "\n"
 
 
 def bench_humaneval(limit: int, execution: bool) -> None:

@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from burr_codeagent.gates._coverage_run import CoverageData, read_coverage, with_coverage
-from burr_codeagent.gates._mutants import Mutant, generate_mutants
-from burr_codeagent.gates._mutation_run import run_mutants
+from burr_codeagent.gates.coverage._measure import CoverageData, coverage_extension, read_coverage
+from burr_codeagent.gates.mutation._mutants import Mutant, generate_mutants
+from burr_codeagent.gates.mutation._session import run_mutants
 from burr_codeagent.sandbox import PytestRun, Sandbox, run_pytest
 
 SMALL = '''\
@@ -367,7 +367,7 @@ def main() -> None:
     for module_name, code, tests_name, tests in CASES:
         plain = PytestRun(code, tests)
         plain_s = median_seconds(lambda: run_pytest(plain, sandbox), args.repeat)  # noqa: B023
-        covered = with_coverage(plain)
+        covered = plain.extended(coverage_extension(plain.module))
         cov_s = median_seconds(lambda: run_pytest(covered, sandbox), args.repeat)  # noqa: B023
         data = read_coverage(run_pytest(covered, sandbox))
         cov_pct = f"{data.percent:.0f}" if isinstance(data, CoverageData) else "n/a"

@@ -6,6 +6,7 @@ import ast
 import dataclasses
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
 from .gates.base import (
+    ExtendsTestRun,
     Gate,
     GateContext,
     GateSkipped,
@@ -23,8 +25,11 @@ from .gates.base import (
 )
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
 from .plugins import PluginManager, default_manager, manager_for
+from .sandbox import RunExtension
 
 __all__ = ["Checker", "check"]
+
+log = logging.getLogger(__name__)
 
 _SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -143,6 +148,7 @@ class Checker:
             return cached
         # Parsed only on a cache miss, once, and shared by every gate.
         ctx = dataclasses.replace(ctx, code_tree=_parse(code), test_tree=_parse(test_code))
+        ctx = dataclasses.replace(ctx, test_run_extensions=self._test_run_extensions(gates, ctx))
 
         emit(self.listeners, AgentEvent("check_started", attempt, {"gates": [g.name for g in gates]}))
         runs: dict[str, GateRun] = {}
@@ -169,6 +175,21 @@ class Checker:
         cache.put(key, report)
         emit(self.listeners, AgentEvent("check_finished", attempt, {"report": report, "cached": False}))
         return report
+
+    def _test_run_extensions(self, gates: list[Gate], ctx: GateContext) -> tuple[RunExtension, ...]:
+        """What the selected gates add to the sandboxed run of the generated tests (:class:`ExtendsTestRun`)."""
+        extensions = []
+        for gate in gates:
+            if not isinstance(gate, ExtendsTestRun):
+                continue
+            try:
+                extension = gate.extend_test_run(ctx.with_options(gate_options(gate, self.config)))
+            except Exception:  # the gate then finds no measurement in the run and reports the error itself
+                log.warning("gate %s could not extend the test run", gate.name, exc_info=True)
+                continue
+            if extension is not None:
+                extensions.append(extension)
+        return tuple(extensions)
 
     def _run_wave(self, wave: list[Gate], ctx: GateContext) -> Iterator[tuple[GateRun, list[Finding]]]:
         """Gates that wait on a subprocess run in threads while the others run here, one after another.

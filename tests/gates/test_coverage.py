@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from burr_codeagent import AgentConfig, Severity, check
-from burr_codeagent.gates import coverage as coverage_gate
+from burr_codeagent.gates.coverage import gate as coverage_gate
 from tests.gates._strength_cases import CODE, STRONG_TESTS, WEAK_TESTS
 
 PARTIAL_CODE = '''\

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from burr_codeagent import AgentConfig, Severity, check
+from burr_codeagent import AgentConfig, Finding, Severity, check, hookimpl
 from burr_codeagent.cli import app
-from burr_codeagent.sandbox import available
+from burr_codeagent.gates.base import GateBase, GateContext, GateSkipped
+from burr_codeagent.sandbox import RunExtension, available
 from tests.conftest import GOOD_CODE, GOOD_TESTS
 
 
@@ -122,3 +124,85 @@ def test_cli_keep_workdir_keeps_the_sandbox_for_debugging(tmp_path: Path) -> Non
         assert "121" in (workdir / "test_solution.py").read_text()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# A third-party gate that measures inside the execution gate's run, exactly as the coverage gate does.
+COUNTER_PLUGIN = """\
+import os
+
+
+def pytest_collection_finish(session):
+    with open(os.environ["COUNTER_REPORT"], "w", encoding="utf-8") as handle:
+        handle.write(str(len(session.items)))
+"""
+
+
+class _CountingGate(GateBase):
+    name = "counting"
+    description = "Counts the collected tests from inside the execution gate's run."
+    rules = {"counting.collected": "How many tests pytest collected."}
+    after = ("execution",)
+
+    def __init__(self, report: str = "counted.txt") -> None:
+        self.report = report
+
+    def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
+        return RunExtension(
+            plugins=("counter_plugin",),
+            files={"counter_plugin.py": COUNTER_PLUGIN},
+            collect=(self.report,),
+            env={"COUNTER_REPORT": self.report},
+        )
+
+    def check(self, ctx: GateContext) -> Iterator[Finding]:
+        run = ctx.test_run
+        if run is None or self.report not in run.files:
+            raise GateSkipped("the test run did not include the counter")
+        count = run.files[self.report].decode()
+        yield Finding(
+            gate=self.name, rule="counting.collected", severity=Severity.INFO, message=f"{count} tests"
+        )
+
+
+class _CountingPlugin:
+    def __init__(self, gate: _CountingGate) -> None:
+        self.gate = gate
+
+    @hookimpl
+    def register_gates(self, register: Callable[[object], None]) -> None:
+        register(self.gate)
+
+
+def test_a_plugin_gate_measures_inside_the_one_sandboxed_test_run() -> None:
+    settings = AgentConfig(gates={"enable": ["execution", "counting"]})
+    report = check(GOOD_CODE, GOOD_TESTS, config=settings, plugins=[_CountingPlugin(_CountingGate())])
+    assert [f.message for f in report.findings if f.gate == "counting"] == ["2 tests"]
+    assert report.tests is not None and report.tests.passed == 2  # the extension did not disturb the tests
+
+
+def test_an_extension_that_would_replace_a_file_of_the_run_is_left_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clashing = RunExtension(files={"solution.py": "raise SystemExit('replaced')"})
+
+    class Clashing(_CountingGate):
+        def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
+            return clashing
+
+    settings = AgentConfig(gates={"enable": ["execution", "counting"]})
+    with caplog.at_level(logging.WARNING):
+        report = check(GOOD_CODE, GOOD_TESTS, config=settings, plugins=[_CountingPlugin(Clashing())])
+    assert report.tests is not None and report.tests.succeeded  # the code under test is still the real one
+    assert "would replace the file 'solution.py'" in caplog.text
+    assert next(g for g in report.gates if g.name == "counting").status == "skipped"
+
+
+def test_the_execution_gate_knows_no_other_gate() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, burr_codeagent.gates.execution; print(sorted(m for m in sys.modules if '.gates.' in m))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "coverage" not in loaded and "mutation" not in loaded

@@ -8,7 +8,7 @@ import pytest
 
 from burr_codeagent import AgentConfig, CodeAgent, Severity, check
 from burr_codeagent.backends import ScriptedBackend
-from burr_codeagent.gates._mutants import generate_mutants
+from burr_codeagent.gates.mutation._mutants import generate_mutants
 from tests.conftest import make_response
 from tests.gates._strength_cases import CODE, STRONG_TESTS, WEAK_TESTS
 

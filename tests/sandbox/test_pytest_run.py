@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from burr_codeagent.models import CASES_CAP, MESSAGE_CAP, TRACEBACK_CAP
-from burr_codeagent.sandbox import PytestRun, Sandbox, available, run_pytest
+from burr_codeagent.sandbox import PytestRun, RunExtension, Sandbox, available, run_pytest
 from burr_codeagent.sandbox.layers import IsolationUnavailable, resolve_isolation
 from tests.conftest import GOOD_CODE, GOOD_TESTS
 
@@ -302,3 +302,23 @@ def test_unavailable_isolation_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(IsolationUnavailable, match="'bwrap' is not available"):
         resolve_isolation("bwrap")
     assert resolve_isolation("auto") == "none"
+
+
+def test_extensions_add_up_and_may_not_replace_what_the_run_has() -> None:
+    base = PytestRun(GOOD_CODE, GOOD_TESTS, plugins=("a",), env={"SHARED": "1"})
+    one = RunExtension(plugins=("a", "b"), files={"b.py": "x = 1"}, collect=("b.json",), env={"SHARED": "1"})
+    two = RunExtension(plugins=("c",), collect=("b.json", "c.json"), env={"C": "on"})
+    spec = base.extended(one).extended(two)
+    assert spec.plugins == ("a", "b", "c") and spec.collect == ("b.json", "c.json")
+    assert dict(spec.files) == {"b.py": "x = 1"} and dict(spec.env) == {"SHARED": "1", "C": "on"}
+    assert base.plugins == ("a",)  # the original run is unchanged
+    for clash in (
+        RunExtension(files={"solution.py": "evil = True"}),
+        RunExtension(files={"test_solution.py": ""}),
+        RunExtension(files={"b.py": "x = 2"}),
+        RunExtension(env={"SHARED": "2"}),
+    ):
+        with pytest.raises(ValueError, match="the test run extension would replace the"):
+            spec.extended(clash)
+    with pytest.raises(ValueError, match="relative paths inside the work dir"):
+        base.extended(RunExtension(files={"../escape.py": ""}))

@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from ..errors import ConfigurationError
 from ..models import Finding, Severity, TestOutcome
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
+from ..sandbox import PytestResult, RunExtension
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
 
 __all__ = [
     "DEFAULT_TIME_BUDGET",
+    "TEST_RUN",
+    "ExtendsTestRun",
     "Gate",
     "GateBase",
     "GateContext",
@@ -201,6 +204,27 @@ def gate_time_budget(gate: Gate, config: AgentConfig) -> float | None:
     return float(value)
 
 
+TEST_RUN = "test_run"
+"""``GateContext.shared`` key of the sandboxed run of the generated tests (see :attr:`GateContext.test_run`)."""
+
+
+@runtime_checkable
+class ExtendsTestRun(Protocol):
+    """Optional capability of a gate: it measures something inside the one sandboxed run of the generated tests.
+
+    Before any gate runs, the checker asks each selected gate that has :meth:`extend_test_run` for a
+    :class:`~burr_codeagent.sandbox.RunExtension` (pytest ``-p`` plugins, files, environment, files to read back)
+    and passes them all in ``ctx.test_run_extensions``; the gate that runs the tests (``execution``) adds them to
+    its single pytest session and publishes the result as :attr:`GateContext.test_run`. The extending gate runs
+    ``after`` that gate and reads what its plugin wrote from ``ctx.test_run.files``; when no such run happened
+    (``execution`` is not selected) it may make its own run with the same extension. ``coverage`` works this way.
+    """
+
+    def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
+        """What to add to the test run for this gate, or None to add nothing (``ctx`` carries its options)."""
+        ...
+
+
 @dataclass(frozen=True)
 class GateContext:
     """Everything a gate may look at. Syntax trees are parsed once and shared by all gates."""
@@ -218,6 +242,8 @@ class GateContext:
     """Names of the gates this check runs."""
     # True when checking a user's own code (``codeagent check``); the agent loop turns it off for model output.
     honour_nosec: bool = True
+    test_run_extensions: tuple[RunExtension, ...] = ()
+    """What the selected gates add to the sandboxed run of the generated tests (see :class:`ExtendsTestRun`)."""
     # Results other gates publish for later ones (the execution gate's TestOutcome, coverage data ...).
     shared: dict[str, Any] = field(default_factory=dict, compare=False)
     deadline: float | None = None
@@ -272,6 +298,12 @@ class GateContext:
         """The execution gate's outcome, once it has run."""
         outcome = self.shared.get("test_outcome")
         return outcome if isinstance(outcome, TestOutcome) else None
+
+    @property
+    def test_run(self) -> PytestResult | None:
+        """The sandboxed run of the generated tests with every extension, once the gate that runs them has run."""
+        run = self.shared.get(TEST_RUN)
+        return run if isinstance(run, PytestResult) else None
 
 
 def finding(

@@ -2,8 +2,9 @@
 
 Critical when no test ran, any test failed or errored, collection failed, the run timed out or was killed, or pytest
 left no trustworthy report. The :class:`~burr_codeagent.models.TestOutcome` is published as
-``ctx.shared["test_outcome"]`` so the checker puts it into the report. When the ``coverage`` gate is selected the
-same run measures coverage and publishes it as ``ctx.shared["coverage"]``.
+``ctx.shared["test_outcome"]`` so the checker puts it into the report. The run includes what other gates add to it
+(``ctx.test_run_extensions``, see :class:`~burr_codeagent.gates.base.ExtendsTestRun`: coverage, for one) and is
+published whole as :attr:`GateContext.test_run <burr_codeagent.gates.base.GateContext.test_run>` for them to read.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from typing import Literal
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ..sandbox import PytestResult, PytestRun, TestCase, run_pytest
-from ._coverage_run import SHARED_KEY as COVERAGE_KEY
-from ._coverage_run import coverage_wanted, read_coverage, with_coverage
-from ._sandboxed import dependency_env_vars, sandbox_for
-from .base import Gate, GateContext, GateSkipped, GateUnavailable
+from ._sandboxed import dependency_env_vars, require_execution, sandbox_for
+from .base import TEST_RUN, Gate, GateContext, GateSkipped, GateUnavailable
 from .dependencies import MISSING_KEY
 
 __all__ = ["ExecutionGate"]
@@ -55,9 +54,8 @@ class ExecutionGate:
     after = ("syntax", "dependencies")
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
+        require_execution(ctx)
         config = ctx.config
-        if not config.enable_code_execution:
-            raise GateSkipped("code execution is disabled (enable_code_execution=False)")
         missing = ctx.shared.get(MISSING_KEY)
         if missing:
             raise GateSkipped(
@@ -70,9 +68,11 @@ class ExecutionGate:
             timeout=config.execution_timeout,
             env=dependency_env_vars(ctx),
         )
-        measure_coverage = coverage_wanted(config)  # measured in this same run, for the coverage gate
-        if measure_coverage:
-            spec = with_coverage(spec)
+        for extension in ctx.test_run_extensions:  # one session for the tests and every measurement in them
+            try:
+                spec = spec.extended(extension)
+            except ValueError as exc:
+                log.warning("a test run extension was left out: %s", exc)
         result = run_pytest(spec, sandbox, keep_workdir=config.sandbox.keep_workdir)
         if result.run.launcher_failed:
             reason = next(
@@ -83,9 +83,7 @@ class ExecutionGate:
                 f"the sandbox could not start ({reason.removeprefix('codeagent-launcher:').strip()})"
             )
         ctx.shared["test_outcome"] = result.outcome
-        ctx.shared["pytest_result"] = result
-        if measure_coverage:
-            ctx.shared[COVERAGE_KEY] = read_coverage(result, f"{spec.module}.py")
+        ctx.shared[TEST_RUN] = result
         if sandbox.isolation == "none":
             yield Finding(
                 gate=self.name,

@@ -25,6 +25,9 @@ read back into :attr:`PytestResult.files`. For example, a plugin that writes ``m
     result = run_pytest(spec, sandbox)
     data = result.files.get("mutants.json")   # bytes, or missing if the run never wrote it
 
+A :class:`RunExtension` bundles plugins, files, collected files and environment so several measurements can share
+one run: ``spec.extended(extension)`` adds one (and refuses one that would replace a file or setting).
+
 Installed modules are importable read-only inside the sandbox (the agent's own interpreter runs pytest), so
 ``plugins=("pytest_cov",)`` works as well. Result files are data from untrusted code: parse them defensively.
 
@@ -37,7 +40,7 @@ from __future__ import annotations
 from .environment import looks_secret, scrubbed_environment
 from .layers import Isolation, IsolationUnavailable, available, resolve_isolation
 from .limits import ResourceLimits
-from .pytest_run import PytestResult, PytestRun, TestCase, run_pytest
+from .pytest_run import PytestResult, PytestRun, RunExtension, TestCase, run_pytest
 from .runner import RunResult, Sandbox, workdir
 from .slots import sandbox_slots, set_sandbox_slots
 
@@ -47,6 +50,7 @@ __all__ = [
     "PytestResult",
     "PytestRun",
     "ResourceLimits",
+    "RunExtension",
     "RunResult",
     "Sandbox",
     "TestCase",

@@ -6,6 +6,7 @@ prints a fake "5 passed" line leaves no (or no matching) report, and that is nev
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import sys
 import time
@@ -17,7 +18,7 @@ from ..models import TestCase, TestOutcome
 from .junit_xml import COLLECTION_FAILURE, keep_cases, parse_junit
 from .runner import RunResult, Sandbox, workdir
 
-__all__ = ["PytestResult", "PytestRun", "TestCase", "run_pytest"]
+__all__ = ["PytestResult", "PytestRun", "RunExtension", "TestCase", "run_pytest"]
 
 MAX_REPORT_BYTES = 8 * 1024 * 1024
 MAX_COLLECTED_BYTES = 16 * 1024 * 1024
@@ -25,6 +26,21 @@ _PYTEST_INI = (
     "[pytest]\naddopts =\njunit_family = xunit1\njunit_logging = no\nconsole_output_style = classic\n"
 )
 _EXIT_OK, _EXIT_FAILED, _EXIT_NO_TESTS = 0, 1, 5
+
+
+@dataclass(frozen=True)
+class RunExtension:
+    """What a measurement adds to a pytest run so it happens in the same session: plugins, files and settings.
+
+    ``plugins`` are loaded with ``-p`` (a module from ``files`` or an installed one); ``files`` are written into the
+    work dir before the run; ``collect`` names files the plugin writes, read back into :attr:`PytestResult.files`;
+    ``env`` is set for the run. What comes back was written next to untrusted code: parse it defensively.
+    """
+
+    plugins: tuple[str, ...] = ()
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
+    collect: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,28 @@ class PytestRun:
         if self.timeout <= 0:
             raise ValueError(f"timeout must be positive, not {self.timeout!r}")
 
+    def extended(self, extension: RunExtension) -> PytestRun:
+        """This run with ``extension``'s plugins, files, collected files and environment added.
+
+        Raises:
+            ValueError: the extension would replace the module, its tests, or a file or variable already set to
+                something else.
+        """
+        files, env = dict(self.files), dict(self.env)
+        reserved = {f"{self.module}.py", self.test_file, "pytest.ini"}
+        for kind, mine, theirs in (("file", files, extension.files), ("variable", env, extension.env)):
+            for key, value in theirs.items():
+                if key in reserved or mine.get(key, value) != value:
+                    raise ValueError(f"the test run extension would replace the {kind} {key!r}")
+                mine[key] = value  # type: ignore[assignment]  # str for env, str | bytes for files
+        return dataclasses.replace(
+            self,
+            plugins=(*self.plugins, *(p for p in extension.plugins if p not in self.plugins)),
+            files=files,
+            collect=(*self.collect, *(c for c in extension.collect if c not in self.collect)),
+            env=env,
+        )
+
 
 @dataclass(frozen=True)
 class PytestResult:
@@ -76,6 +114,8 @@ class PytestResult:
     """Why the run is not a valid pass or fail by the report (no report, wrong report, status disagrees)."""
     collection_errors: list[TestCase] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    spec: PytestRun | None = None
+    """What was run (its plugins and collected files say which extensions took part)."""
 
     @property
     def failures(self) -> list[TestCase]:
@@ -133,6 +173,7 @@ def run_pytest(
             problem=result.problem,
             collection_errors=result.collection_errors,
             files={k: v for k, v in collected.items() if v is not None},
+            spec=spec,
         )
 
 

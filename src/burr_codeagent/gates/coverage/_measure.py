@@ -1,38 +1,34 @@
 """Coverage measured inside a sandboxed pytest run: the run extension and the parsed result.
 
-The ``execution`` gate adds :func:`with_coverage` to its own run when the ``coverage`` gate is selected
-(:func:`coverage_wanted`), so line and branch coverage cost no second pytest process; it publishes the parsed
-:class:`CoverageData` (or the reason there is none, a string) as ``ctx.shared["coverage"]``.
+:func:`coverage_extension` is what the ``coverage`` gate adds to the ``execution`` gate's one pytest session (see
+:class:`~burr_codeagent.gates.base.ExtendsTestRun`), so line and branch coverage cost no second pytest process;
+:func:`read_coverage` parses what the plugin (:mod:`._pytest_plugin`) wrote into :class:`CoverageData`, or says
+why there is none.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..sandbox import PytestResult, PytestRun
-
-if TYPE_CHECKING:
-    from ..config import AgentConfig
+from ...sandbox import PytestResult, RunExtension
 
 __all__ = [
     "PLUGIN_MODULE",
     "REPORT_FILE",
     "CoverageData",
-    "coverage_wanted",
+    "coverage_available",
+    "coverage_extension",
+    "measured",
     "read_coverage",
-    "with_coverage",
 ]
 
-GATE_NAME = "coverage"
 PLUGIN_MODULE = "_codeagent_coverage"
 REPORT_FILE = ".codeagent-coverage.json"
-SHARED_KEY = "coverage"
 
 
 @dataclass(frozen=True)
@@ -77,38 +73,28 @@ def coverage_available() -> bool:
     return importlib.util.find_spec("coverage") is not None
 
 
-def coverage_wanted(config: AgentConfig) -> bool:
-    """Whether the configuration runs the ``coverage`` gate (it is on by default) and coverage.py is there."""
-    if not coverage_available():
-        return False
-    gates = config.gates
-    if GATE_NAME in gates.disable:
-        return False
-    return gates.enable is None or GATE_NAME in gates.enable
-
-
 @cache
 def _plugin_source() -> str:
-    return Path(__file__).with_name("_pytest_coverage.py").read_text(encoding="utf-8")
+    return Path(__file__).with_name("_pytest_plugin.py").read_text(encoding="utf-8")
 
 
-def with_coverage(spec: PytestRun) -> PytestRun:
-    """``spec`` with the coverage plugin loaded and its report collected."""
-    return dataclasses.replace(
-        spec,
-        plugins=(*spec.plugins, PLUGIN_MODULE),
-        files={**spec.files, f"{PLUGIN_MODULE}.py": _plugin_source()},
-        collect=(*spec.collect, REPORT_FILE),
-        env={
-            **spec.env,
-            "CODEAGENT_COVERAGE_MODULE": f"{spec.module}.py",
-            "CODEAGENT_COVERAGE_REPORT": REPORT_FILE,
-        },
+def coverage_extension(module: str = "solution") -> RunExtension:
+    """The coverage plugin, its settings and its report, to add to a pytest run of ``module``'s tests."""
+    return RunExtension(
+        plugins=(PLUGIN_MODULE,),
+        files={f"{PLUGIN_MODULE}.py": _plugin_source()},
+        collect=(REPORT_FILE,),
+        env={"CODEAGENT_COVERAGE_MODULE": f"{module}.py", "CODEAGENT_COVERAGE_REPORT": REPORT_FILE},
     )
 
 
+def measured(result: PytestResult) -> bool:
+    """Whether ``result`` is a run that had the coverage extension (so its report, or its absence, counts)."""
+    return result.spec is not None and REPORT_FILE in result.spec.collect
+
+
 def read_coverage(result: PytestResult, module_file: str = "solution.py") -> CoverageData | str:
-    """The coverage data of a run made with :func:`with_coverage`, or why there is none.
+    """The coverage data of a run made with :func:`coverage_extension`, or why there is none.
 
     The report was written next to untrusted code: anything malformed is a reason, never an exception.
     """

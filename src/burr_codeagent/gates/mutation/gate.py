@@ -1,7 +1,7 @@
 """The ``mutation`` gate: do the generated tests notice small bugs in the code?
 
 Mutants of the module are made with :mod:`ast` (see :mod:`._mutants` for the operators and what is left alone)
-and tested in ONE sandboxed pytest session (see :mod:`._pytest_mutation`): the tests are collected once, a baseline
+and tested in ONE sandboxed pytest session (see :mod:`._pytest_plugin`): the tests are collected once, a baseline
 run records which tests reach which function, and each mutant's function code is swapped in and only the tests
 that reach it run, stopping at the first failure, under a time limit derived from the baseline.
 
@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..models import Finding, Severity
+from ...hookspecs import hookimpl
+from ...models import Finding, Severity
+from .._sandboxed import percent_option, require_execution, sandbox_for
+from ..base import Gate, GateContext, GateSkipped
 from ._mutants import Mutant, generate_mutants
-from ._mutation_run import DEFAULT_FACTOR, DEFAULT_MARGIN, MutationRun, run_mutants
-from ._sandboxed import percent_option, require_execution, sandbox_for
-from .base import Gate, GateContext, GateSkipped
+from ._session import DEFAULT_FACTOR, DEFAULT_MARGIN, MutationRun, run_mutants
 
 __all__ = ["MutationGate", "score", "survivor_groups"]
 

@@ -1,4 +1,8 @@
-"""One sandboxed pytest session that tests every mutant (see :mod:`._pytest_mutation`) and its parsed verdicts."""
+"""One sandboxed pytest session that tests every mutant (see :mod:`._pytest_plugin`) and its parsed verdicts.
+
+It is a session of its own, not an extension of the ``execution`` gate's run: it needs its own time budget (a
+minute, not the tests' ten seconds) and its own ``--tb`` setting, and it runs only once the tests are known to pass.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from ..sandbox import PytestResult, PytestRun, Sandbox, run_pytest
+from ...sandbox import PytestResult, PytestRun, Sandbox, run_pytest
 from ._mutants import Mutant
 
 __all__ = ["MutationRun", "Verdict", "run_mutants"]
@@ -45,7 +49,7 @@ class MutationRun:
 
 @cache
 def _plugin_source() -> str:
-    return Path(__file__).with_name("_pytest_mutation.py").read_text(encoding="utf-8")
+    return Path(__file__).with_name("_pytest_plugin.py").read_text(encoding="utf-8")
 
 
 def run_mutants(

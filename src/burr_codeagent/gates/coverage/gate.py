@@ -1,7 +1,9 @@
 """The ``coverage`` gate: line and branch coverage of the module by the generated tests.
 
-Measured inside the ``execution`` gate's sandboxed pytest run (coverage.py in the same process, see
-:mod:`._coverage_run`); when that gate is not selected, the coverage gate makes that one run itself. Below
+Measured inside the ``execution`` gate's sandboxed pytest run: the gate extends that run with a coverage.py plugin
+(:meth:`CoverageGate.extend_test_run`, the :class:`~burr_codeagent.gates.base.ExtendsTestRun` capability any gate
+may declare) and reads the plugin's report back from it; when ``execution`` is not selected it makes that one run
+itself. Below
 ``min_percent`` (default 80, statements and branches together as coverage.py counts them) the gate warns, and the
 warning names the lines never run and the branches never taken, so a retry knows which tests to add. Every
 uncovered range and branch is also an ``info`` finding for the reports.
@@ -12,12 +14,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
-from ..hookspecs import hookimpl
-from ..models import Finding, Severity
-from ..sandbox import PytestRun, run_pytest
-from ._coverage_run import SHARED_KEY, CoverageData, coverage_available, read_coverage, with_coverage
-from ._sandboxed import percent_option, require_execution, sandbox_for
-from .base import Gate, GateContext, GateSkipped
+from ...hookspecs import hookimpl
+from ...models import Finding, Severity
+from ...sandbox import PytestRun, RunExtension, run_pytest
+from .._sandboxed import percent_option, require_execution, sandbox_for
+from ..base import Gate, GateContext, GateSkipped
+from ._measure import CoverageData, coverage_available, coverage_extension, measured, read_coverage
 
 __all__ = ["CoverageGate", "describe_branch", "line_ranges"]
 
@@ -39,6 +41,12 @@ class CoverageGate:
     rules = RULES
     needs_tests = True
     after = ("execution",)
+
+    def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
+        """The coverage.py plugin for the sandboxed run of the generated tests (none when it cannot measure)."""
+        if not coverage_available() or not ctx.config.enable_code_execution:
+            return None
+        return coverage_extension()
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         if not coverage_available():
@@ -85,19 +93,17 @@ class CoverageGate:
 
 
 def _measure(ctx: GateContext) -> CoverageData:
-    data = ctx.shared.get(SHARED_KEY)
-    outcome = ctx.test_outcome
-    if data is None:  # the execution gate did not run: make the one measured run here
-        spec = with_coverage(
-            PytestRun(code=ctx.code, test_code=ctx.test_code or "", timeout=ctx.config.execution_timeout)
-        )
-        result = run_pytest(spec, sandbox_for(ctx))
-        data, outcome = read_coverage(result), result.outcome
-    if outcome is None or not outcome.succeeded:
+    result = ctx.test_run
+    if result is None or not measured(
+        result
+    ):  # no shared run measured coverage: make the one measured run here
+        spec = PytestRun(code=ctx.code, test_code=ctx.test_code or "", timeout=ctx.config.execution_timeout)
+        result = run_pytest(spec.extended(coverage_extension(spec.module)), sandbox_for(ctx))
+    if not result.outcome.succeeded:
         raise GateSkipped("the generated tests do not pass; coverage is judged on a passing run")
+    data = read_coverage(result)
     if isinstance(data, str):
         raise GateSkipped(data)
-    assert isinstance(data, CoverageData)
     return data
 
 

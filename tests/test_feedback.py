@@ -244,3 +244,29 @@ def test_the_retry_prompt_names_the_passing_and_the_failing_test_of_a_real_run(c
     assert "1 of 2 tests passed: test_factorial[5-120]. Keep them passing." in retry
     assert "Test test_factorial[3-7] failed: assert 6 == 7" in retry
     assert "| E   assert 6 == 7" in retry  # its traceback tail, from the structured case
+
+
+def test_a_gate_can_keep_its_findings_from_the_model() -> None:
+    """Any gate may mark findings ``model_hidden``: the prompt says only that the gate failed, once."""
+    secret = [
+        Finding(
+            gate="holdout",
+            rule="holdout.case",
+            severity=Severity.CRITICAL,
+            message=f"case {n} secret_{n}",
+            model_hidden=True,
+        )
+        for n in range(3)
+    ]
+    hint = Finding(
+        gate="holdout",
+        rule="holdout.note",
+        severity=Severity.INFO,
+        message="info secret_i",
+        model_hidden=True,
+    )
+    prompt = feedback_prompt(TASK, make_response(), report_of([*secret, hint, CRITICAL]))
+    assert "secret_" not in prompt
+    assert prompt.count("The holdout checks failed (what they found is not shown to you).") == 1
+    assert "2 critical" in prompt  # the hidden gate counts once, next to the security finding
+    assert "[security.eval]" in prompt

@@ -16,13 +16,14 @@ TASK = "Write is_prime(n) for integers n >= 0."
 ACCEPTANCE = "from solution import is_prime\n\ndef test_seven():\n    assert is_prime(7)\n"
 
 
-def failing_report() -> CheckReport:
+def failing_report(*, hidden: bool = False) -> CheckReport:
     findings = [
         Finding(
             gate="acceptance",
             rule="acceptance.failed",
             severity=Severity.CRITICAL,
             message="Acceptance test test_seven failed: assert False",
+            model_hidden=hidden,
         ),
         Finding(
             gate="docstrings",
@@ -61,8 +62,9 @@ def test_a_retry_restates_the_task_and_stays_within_its_budget() -> None:
 
 
 def test_acceptance_visibility_decides_what_a_retry_shows() -> None:
-    hidden = feedback_prompt(TASK, make_response(), failing_report(), acceptance_visibility="none")
-    assert "An acceptance test failed" in hidden and "test_seven" not in hidden
+    hidden = feedback_prompt(TASK, make_response(), failing_report(hidden=True), acceptance_visibility="none")
+    assert "The acceptance checks failed (what they found is not shown to you)." in hidden
+    assert "test_seven" not in hidden
     verbatim = feedback_prompt(
         TASK, make_response(), failing_report(), acceptance_visibility="verbatim", acceptance_tests=ACCEPTANCE
     )
@@ -70,7 +72,9 @@ def test_acceptance_visibility_decides_what_a_retry_shows() -> None:
 
 
 def test_the_review_prompt_asks_for_a_review_with_the_same_facts() -> None:
-    prompt = analysis_prompt(TASK, make_response(), failing_report(), attempt=1, acceptance_visibility="none")
+    prompt = analysis_prompt(
+        TASK, make_response(), failing_report(hidden=True), attempt=1, acceptance_visibility="none"
+    )
     assert "[docstrings.missing]" in prompt and "test_seven" not in prompt
     assert prompt.rstrip().endswith("Do not rewrite the code.")
     assert "Return the complete corrected module" not in prompt

@@ -27,7 +27,7 @@ __all__ = [
     "FeedbackOptions",
     "acceptance_block",
     "build_feedback",
-    "hide_acceptance_details",
+    "hide_from_model",
     "quote_lines",
 ]
 
@@ -41,7 +41,6 @@ CLOSING = (
     "Return the complete corrected module and tests. Fix every critical problem, bring the warnings within "
     "the limit, and keep what already works."
 )
-ACCEPTANCE_GATE = "acceptance"
 PASSING_NAMES_MAX = 12
 TRACEBACK_TAIL_MAX = 700
 
@@ -91,7 +90,8 @@ class FeedbackOptions:
         warning_threshold: Warnings an attempt may have and still pass (shown to the model).
         attempt: The number of the attempt the feedback is about.
         acceptance_visibility: What the model sees of the user's acceptance tests: their source and failures
-            (``verbatim``), their failures (``failures``) or only that one failed (``none``).
+            (``verbatim``), their failures (``failures``) or only that one failed (``none``; the acceptance gate
+            marks its findings ``model_hidden`` then, see :func:`hide_from_model`).
         acceptance_tests: The acceptance tests' source, shown when ``acceptance_visibility`` is ``verbatim``.
     """
 
@@ -329,7 +329,7 @@ def build_feedback(
     The task, the verdict and the ``closing`` instruction are always present; the rest is kept by importance.
     """
     options = options or FeedbackOptions()
-    report = hide_acceptance_details(report, options.acceptance_visibility)
+    report = hide_from_model(report)
     head_lines = [f"Task:\n{task.strip()}", _status_line(report, report.tests, options.attempt)]
     if options.acceptance_visibility == "verbatim" and options.acceptance_tests:
         head_lines.append(acceptance_block(options.acceptance_tests))
@@ -367,21 +367,30 @@ def acceptance_block(source: str) -> str:
     )
 
 
-def hide_acceptance_details(report: CheckReport, visibility: str) -> CheckReport:
-    """With visibility ``none``, the acceptance findings become one that only says an acceptance test failed."""
-    hidden = [f for f in report.findings if f.gate == ACCEPTANCE_GATE]
-    if visibility != "none" or not hidden:
+def hide_from_model(report: CheckReport) -> CheckReport:
+    """The findings a gate keeps from the model (``model_hidden``) become one per gate saying only that it failed.
+
+    The acceptance gate hides its findings this way when ``acceptance_tests_visibility`` is ``none``; the reports
+    still show them.
+    """
+    hidden = [f for f in report.findings if f.model_hidden]
+    if not hidden:
         return report
-    summary = Finding(
-        gate=ACCEPTANCE_GATE,
-        rule="acceptance.failed",
-        severity=Severity.CRITICAL,
-        message="An acceptance test failed (the acceptance tests and their output are not shown).",
-        suggestion="Re-read the task and make the code do everything it asks, edge cases and errors included.",
-    )
-    kept = [f for f in report.findings if f.gate != ACCEPTANCE_GATE]
+    summaries = []
+    for gate in dict.fromkeys(f.gate for f in hidden if f.severity is not Severity.INFO):
+        severities = {f.severity for f in hidden if f.gate == gate}
+        summaries.append(
+            Finding(
+                gate=gate,
+                rule=f"{gate}.hidden",
+                severity=Severity.CRITICAL if Severity.CRITICAL in severities else Severity.WARNING,
+                message=f"The {gate} checks failed (what they found is not shown to you).",
+                suggestion="Re-read the task and make the code do everything it asks, edge cases and errors "
+                "included.",
+            )
+        )
     return CheckReport.from_findings(
-        [summary, *kept],
+        [*summaries, *(f for f in report.findings if not f.model_hidden)],
         gates=report.gates,
         tests=report.tests,
         seconds=report.seconds,

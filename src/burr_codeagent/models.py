@@ -87,6 +87,10 @@ class Finding(BaseModel):
         default=None,
         description="The node id of the test this finding is about (a case of `CheckReport.tests`), if any.",
     )
+    model_hidden: bool = Field(
+        default=False,
+        description="Kept from the model: a retry prompt only says that this finding's gate failed.",
+    )
 
 
 class GateRun(BaseModel):

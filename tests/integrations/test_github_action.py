@@ -80,8 +80,6 @@ def test_step_writes_sarif_annotations_summary_and_outputs(tmp_path: Path) -> No
     }
 
     sarif = json.loads((root / "codeagent.sarif").read_text())
-    if SARIF_SCHEMA.is_file():
-        jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text()))
     assert len(sarif["runs"]) == 1
     run = sarif["runs"][0]
     assert run["automationDetails"]["id"] == "burr-codeagent/"
@@ -100,6 +98,12 @@ def test_step_writes_sarif_annotations_summary_and_outputs(tmp_path: Path) -> No
     assert "2 file(s) checked: 1 critical" in summary
     assert "| `pkg/failing.py` | 1 |" in summary
     assert "| critical | `security.injection` | `pkg/failing.py:6` |" in summary
+
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(
+            f"everything else passed; the SARIF 2.1.0 schema to validate against is not at {SARIF_SCHEMA}"
+        )
+    jsonschema.validate(sarif, json.loads(SARIF_SCHEMA.read_text()))
 
 
 @pytest.mark.slow

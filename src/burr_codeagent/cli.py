@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .integrations.mcp_command import mcp as mcp_command
+from .integrations.mcp_command import make_mcp_command
 
 if TYPE_CHECKING:
     from .config import AgentConfig
@@ -536,7 +536,7 @@ from .cli_eval import eval_app as _eval_app  # noqa: E402
 
 app.command("batch")(_batch)
 app.add_typer(_eval_app, name="eval")
-app.command("mcp")(mcp_command)
+app.command("mcp")(make_mcp_command(cli_manager))
 
 
 def main() -> None:

@@ -12,16 +12,23 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 
-def server_parameters(root: Path, env: Mapping[str, str] | None = None, *args: str) -> StdioServerParameters:
+def server_parameters(
+    root: Path, env: Mapping[str, str] | None = None, *args: str, before: tuple[str, ...] = ()
+) -> StdioServerParameters:
     """``python -m burr_codeagent mcp`` in ``root``, with no external plugins and this test's HOME."""
     environment = {"CODEAGENT_PLUGINS": "", "HOME": os.environ["HOME"], **dict(env or {})}
     return StdioServerParameters(
-        command=sys.executable, args=["-m", "burr_codeagent", "mcp", *args], env=environment, cwd=str(root)
+        command=sys.executable,
+        args=["-m", "burr_codeagent", *before, "mcp", *args],
+        env=environment,
+        cwd=str(root),
     )
 
 
 @asynccontextmanager
-async def connected(root: Path, env: Mapping[str, str] | None = None, *args: str) -> AsyncIterator[Client]:
+async def connected(
+    root: Path, env: Mapping[str, str] | None = None, *args: str, before: tuple[str, ...] = ()
+) -> AsyncIterator[Client]:
     """A client connected to a fresh server subprocess (stopped on exit)."""
-    async with Client(server_parameters(root, env, *args), read_timeout_seconds=120) as client:
+    async with Client(server_parameters(root, env, *args, before=before), read_timeout_seconds=120) as client:
         yield client

@@ -182,3 +182,30 @@ async def test_generate_code_without_a_configured_backend_is_a_tool_error(tmp_pa
     assert "OPENAI_API_KEY" in text(result)
     assert not listed.is_error
     assert os.environ.get("OPENAI_API_KEY") is None
+
+
+async def test_plugins_given_to_the_command_serve_their_gates(tmp_path: Path) -> None:
+    plugin = tmp_path / "no_todo.py"
+    plugin.write_text(
+        "import ast\n"
+        "from burr_codeagent import Finding, Severity, hookimpl\n\n\n"
+        "class NoTodo:\n"
+        "    name = 'no_todo'\n"
+        "    description = 'No TODO names.'\n"
+        "    rules = {'no_todo.name': 'A name containing todo.'}\n\n"
+        "    def check(self, ctx):\n"
+        "        for node in ast.walk(ctx.code_tree):\n"
+        "            if isinstance(node, ast.Name) and 'todo' in node.id:\n"
+        "                yield Finding(gate=self.name, rule='no_todo.name', severity=Severity.CRITICAL,\n"
+        "                              message='a todo name', line=node.lineno)\n\n\n"
+        "@hookimpl\n"
+        "def register_gates(register):\n"
+        "    register(NoTodo())\n"
+    )
+    async with connected(tmp_path, {}, before=("--plugin", str(plugin))) as client:
+        gates = await client.call_tool("list_gates", {})
+        result = await client.call_tool("check_code", {"code": "todo_list = []\n", "gates": ["no_todo"]})
+    assert "no_todo" in [g["name"] for g in gates.structured_content["gates"]]  # type: ignore[index]
+    assert result.structured_content is not None
+    assert [f["rule"] for f in result.structured_content["findings"]] == ["no_todo.name"]
+    assert result.structured_content["exit_code"] == 1

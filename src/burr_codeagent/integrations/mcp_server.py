@@ -33,7 +33,7 @@ from ..config import AgentConfig
 from ..errors import ConfigurationError
 from ..events import AgentEvent
 from ..models import CheckReport
-from ..plugins import default_manager
+from ..plugins import PluginManager, default_manager, unknown_name_message
 from ..reports.sarif import tool_version
 from .inputs import DEFAULT_MAX_BYTES, InputError, read_source_under, validate_source
 from .module_alias import alias_module_imports
@@ -77,7 +77,7 @@ class GateList(BaseModel):
     gates: list[GateInfo]
 
 
-def _gate_infos() -> list[GateInfo]:
+def _gate_infos(manager: PluginManager) -> list[GateInfo]:
     return [
         GateInfo(
             name=name,
@@ -86,27 +86,29 @@ def _gate_infos() -> list[GateInfo]:
             plugin=r.plugin,
             enabled_by_default=bool(getattr(r.item, "enabled_by_default", True)),
         )
-        for name, r in default_manager().gates().items()
+        for name, r in manager.gates().items()
     ]
 
 
 class _Tools:
     """The tool implementations, sharing one configuration and one concurrency limit."""
 
-    def __init__(self, settings: ServerSettings, config: AgentConfig) -> None:
+    def __init__(self, settings: ServerSettings, config: AgentConfig, manager: PluginManager) -> None:
         self.settings = settings
         self.config = config
+        self.manager = manager
         self.limiter = anyio.CapacityLimiter(settings.max_concurrent)
 
     def _check_config(self, gates: list[str] | None, execution: bool) -> AgentConfig:
         update: dict[str, Any] = {"enable_code_execution": execution, "tracking": False}
         if gates is not None:
-            known = default_manager().gate_names()
+            known = self.manager.gate_names()
             unknown = [g for g in gates if g not in known]
-            if unknown or not gates:
-                problem = f"unknown gate {unknown[0]!r}" if unknown else "gates is an empty list"
+            if unknown:
+                raise ToolError(unknown_name_message("gate", unknown[0], known))
+            if not gates:
                 raise ToolError(
-                    f"{problem}; choose from: {', '.join(sorted(known))} (or leave gates out for the configured set)"
+                    "gates is an empty list: name gates to run, or leave gates out for the configured set"
                 )
             update["gates"] = self.config.gates.model_copy(update={"enable": list(gates)})
         return self.config.model_copy(update=update)
@@ -115,7 +117,7 @@ class _Tools:
         self, config: AgentConfig, code: str, tests: str | None, code_path: str, test_path: str | None
     ) -> CallToolResult:
         def run() -> CheckReport:
-            return Checker(config).check(code, tests)
+            return Checker(config, self.manager).check(code, tests)
 
         report = await anyio.to_thread.run_sync(run, limiter=self.limiter)
         result = check_result(report)
@@ -221,7 +223,7 @@ class _Tools:
         attempts = config.max_retries + 1
         listener = _ProgressListener(ctx, attempts)
         try:
-            agent = CodeAgent(config, listeners=[listener])
+            agent = CodeAgent(config, listeners=[listener], manager=self.manager)
             result = await anyio.to_thread.run_sync(
                 lambda: agent.run(task, acceptance_tests=tests), limiter=self.limiter
             )
@@ -241,7 +243,7 @@ class _Tools:
 
     def list_gates(self) -> Annotated[CallToolResult, GateList]:
         """List every registered quality gate with its description and rules."""
-        gates = _gate_infos()
+        gates = _gate_infos(self.manager)
         lines = [f"{g.name} ({len(g.rules)} rules): {g.description}" for g in gates]
         return CallToolResult(
             content=[TextContent(type="text", text="\n".join(lines))],
@@ -280,9 +282,14 @@ class _ProgressListener:
         )
 
 
-def build_server(settings: ServerSettings, config: AgentConfig) -> MCPServer[Any]:
-    """An MCP server exposing the checker and the agent with ``config`` (tracking is off for checks)."""
-    tools = _Tools(settings, config)
+def build_server(
+    settings: ServerSettings, config: AgentConfig, manager: PluginManager | None = None
+) -> MCPServer[Any]:
+    """An MCP server exposing the checker and the agent with ``config`` and ``manager``'s plugins.
+
+    Burr tracking stays as configured for ``generate_code`` and is off for checks.
+    """
+    tools = _Tools(settings, config, manager if manager is not None else default_manager())
     server: MCPServer[Any] = MCPServer("burr-codeagent", version=tool_version(), instructions=INSTRUCTIONS)
     server.add_tool(tools.check_code, title="Check Python code", annotations=READ_ONLY)
     server.add_tool(tools.check_file, title="Check a Python file", annotations=READ_ONLY)

@@ -36,6 +36,9 @@ def test_tests_may_import_the_checked_file_by_its_own_name(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_find_tests_pairs_each_file_with_its_tests(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(
+        "CODEAGENT_EXECUTION_TIMEOUT", "60"
+    )  # a loaded machine must not turn a failure into a timeout
     (tmp_path / "src" / "pkg").mkdir(parents=True)
     (tmp_path / "tests" / "pkg").mkdir(parents=True)
     (tmp_path / "src" / "pkg" / "maths.py").write_text(GOOD_CODE)

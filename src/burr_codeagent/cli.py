@@ -401,7 +401,9 @@ def check(
             if format == "text":
                 from .console import print_findings
 
-                print_findings(out, report, str(path), str(test_path) if test_path else None, show_info=verbose)
+                print_findings(
+                    out, report, str(path), str(test_path) if test_path else None, show_info=verbose
+                )
                 continue
             context = RenderContext(
                 config=config.redacted(),

@@ -98,4 +98,4 @@ def test_hook_options_from_a_pre_commit_config(tmp_path: Path) -> None:
     assert run.returncode == 1, run.stdout + run.stderr
     assert "maths.py: passed: 0 critical, 0 warnings (threshold 0)" in run.stdout
     assert "tests 2 passed / 0 failed" in run.stdout
-    assert "undocumented.py: not good enough: 0 critical, 1 warnings (threshold 0)" in run.stdout
+    assert "undocumented.py: not good enough: 0 critical, 1 warning (threshold 0)" in run.stdout

@@ -1,6 +1,7 @@
 """The ``codeagent`` command line (typer + rich).
 
-Exit codes: 0 passed, 1 not good enough (findings over the threshold), 2 usage or configuration error.
+Exit codes (see :mod:`burr_codeagent.exit_codes`): 0 passed, 1 not good enough, 2 usage or configuration error, 3
+provider or infrastructure failure, 130/143 interrupted by SIGINT/SIGTERM after writing what finished.
 Heavy modules are imported inside the commands so ``codeagent --help`` stays fast.
 """
 
@@ -14,13 +15,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .exit_codes import (
+    EXIT_PASSED,
+    EXIT_PROVIDER,
+    EXIT_USAGE,
+    combine,
+    failure_message,
+    handle_sigterm,
+    interrupt_exit_code,
+    run_exit_code,
+)
 from .integrations.mcp_command import make_mcp_command
+from .sources import UsageError, read_source
 
 if TYPE_CHECKING:
     from .config import AgentConfig
@@ -31,25 +43,34 @@ app = typer.Typer(
     name="codeagent",
     help="Turn a task in plain language into checked, tested Python code.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MAX_FILE_BYTES_DEFAULT = 2_000_000
-T = TypeVar("T")
 
 
-class UsageError(Exception):
-    """A problem the user can fix; printed as one paragraph, exit code 2."""
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"codeagent (burr-codeagent) {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _load_plugins(
     ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_show_version, metavar="", help="Print the version and exit."
+        ),
+    ] = False,
     plugin: Annotated[
         list[str] | None,
         typer.Option(
@@ -107,20 +128,23 @@ def usage_errors() -> Iterator[None]:
     """Turn every configuration-level exception into a one-paragraph message and exit code 2."""
     from pydantic import ValidationError
 
-    from .backends.base import BackendError
+    from .backends.base import BackendConfigurationError, BackendError, BackendNotConfiguredError
     from .errors import ConfigurationError, VisualizeError
     from .plugins import PluginError
 
     try:
         yield
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}"
-            for e in exc.errors(include_url=False)
-        )
-        fail(f"invalid setting: {problems}")
-    except (UsageError, ConfigurationError, PluginError, VisualizeError, BackendError) as exc:
+        from .settings_files import plain_validation_error
+
+        fail("; ".join(plain_validation_error(e) for e in exc.errors(include_url=False)))
+    except (UsageError, ConfigurationError, PluginError, VisualizeError) as exc:
         fail(str(exc))
+    except (BackendNotConfiguredError, BackendConfigurationError) as exc:
+        fail(str(exc))
+    except BackendError as exc:  # the provider failed, not the settings
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_PROVIDER) from None
 
 
 def build_config(
@@ -135,11 +159,24 @@ def build_config(
     ``gates``, ``formats``; default all).
     """
     from .config import AgentConfig, find_pyproject, use_pyproject
+    from .settings_files import (
+        check_dotenv,
+        check_dotenv_names,
+        load_provider_variables,
+        unknown_name_warnings,
+    )
 
+    dotenv = check_dotenv(Path(".env"))
+    check_dotenv_names(dotenv, AgentConfig, Path(".env"))
+    load_provider_variables(dotenv)
     given = {k: v for k, v in overrides.items() if v is not None}
     with use_pyproject(find_pyproject(pyproject_from)):
         config = AgentConfig(**given)
-    cli_manager().validate(config, **(validate or {}))
+    manager = cli_manager()
+    manager.validate(config, **(validate or {}))
+    if (validate or {}).get("gates", True):
+        for warning in unknown_name_warnings(config, manager):
+            err.print(f"[yellow]warning:[/] {escape(warning)}")
     return config
 
 
@@ -156,18 +193,12 @@ def _split(value: str | None) -> list[str] | None:
 # -- run --------------------------------------------------------------------------------------------------------
 
 
-def configuration_help() -> str:
-    """How to configure each registered backend, one line each."""
-    lines = []
-    for name, registered in sorted(cli_manager().backends().items()):
-        lines.append(f"  {name}: {registered.item.description}")
-    return "\n".join(lines)
-
-
 @app.command()
 def run(
     task: Annotated[str, typer.Argument(help="simple, moderate, complex, all, or the text of a task.")],
-    backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
+    backend: Annotated[
+        str | None, typer.Option(help="LLM backend (see `codeagent backends`; default bedrock).")
+    ] = None,
     model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
     base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
     model_path: Annotated[Path | None, typer.Option(help="GGUF model file for the `local` backend.")] = None,
@@ -177,27 +208,40 @@ def run(
     cassette: Annotated[
         Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
     ] = None,
-    max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
+    request_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds to wait for each answer of the model (default 120; a timed-out request is "
+            "retried once)."
+        ),
+    ] = None,
+    max_retries: Annotated[
+        int | None, typer.Option(help="Regenerations after the first attempt (default 5).")
+    ] = None,
     max_tokens: Annotated[
         int | None, typer.Option(help="Output token limit per answer (default: the model's own limit).")
     ] = None,
     warning_threshold: Annotated[
-        int | None, typer.Option(help="Warnings allowed in a passing attempt.")
+        int | None, typer.Option(help="Warnings allowed in a passing attempt (default 5).")
     ] = None,
     no_execution: Annotated[
-        bool, typer.Option("--no-execution", help="Do not run the generated tests.")
+        bool, typer.Option("--no-execution", help="Do not run the generated tests.", metavar="")
     ] = False,
     ai_analysis: Annotated[
-        bool, typer.Option("--ai-analysis", help="Ask the model to review failures.")
+        bool, typer.Option("--ai-analysis", help="Ask the model to review failures.", metavar="")
     ] = False,
     keep_going: Annotated[
-        bool, typer.Option("--keep-going", help="Do not stop early when attempts stop improving.")
+        bool, typer.Option("--keep-going", help="Do not stop early when attempts stop improving.", metavar="")
     ] = False,
     keep_workdir: Annotated[
-        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dirs for debugging.")
+        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dirs for debugging.", metavar="")
     ] = False,
-    report: Annotated[str | None, typer.Option(help="Report formats, comma-separated.")] = None,
-    output_dir: Annotated[Path | None, typer.Option(help="Directory for the reports.")] = None,
+    report: Annotated[
+        str | None, typer.Option(help="Report formats, comma-separated (default markdown,json).")
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option(help="Directory for the reports (default codeagent-reports).")
+    ] = None,
     tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
     write: Annotated[
         Path | None, typer.Option(help="Write the best attempt's module and tests into this directory.")
@@ -205,9 +249,13 @@ def run(
     module: Annotated[
         str | None, typer.Option(help="Module name for --write (default: from the function name).")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Let --write overwrite existing files.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --write overwrite existing files.", metavar="")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.", metavar="")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.", metavar="")
+    ] = False,
 ) -> None:
     """Generate code for a task, check it, and improve it until it passes."""
     from .agent import CodeAgent
@@ -218,6 +266,7 @@ def run(
             backend=backend or ("replay" if cassette is not None else None),
             model=model,
             base_url=base_url,
+            request_timeout=request_timeout,
             record=record,
             # Flags for one backend's settings go to its options, so they win over a pyproject.toml's.
             backend_options=_flag_options(local={"model_path": model_path}, replay={"cassette": cassette}),
@@ -257,23 +306,26 @@ def run(
             try:
                 with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
                     result = agent.run(text, acceptance_tests=acceptance)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (exit_codes.Terminated)
                 printer.close()
+                what = "terminated (SIGTERM)" if interrupt_exit_code(exc) != 130 else "interrupted"
                 err.print(
-                    f"interrupted: the reports of the attempts that finished are in {escape(str(config.output_dir))}"
+                    f"{what}: the reports of the attempts that finished are in {escape(str(config.output_dir))}"
                 )
-                raise typer.Exit(EXIT_INTERRUPTED) from None
+                raise typer.Exit(interrupt_exit_code(exc)) from None
             finally:
                 printer.close()
             printer.finish(result)
             results.append((name, result))
             if write is not None:
                 _write_result(result, write, module, force)
+            if failure_message(result):  # exit 2 or 3: say why on stderr
+                err.print(f"[bold red]error:[/] {escape(failure_message(result) or '')}")
     if len(results) > 1:
         from .console import summary_table
 
         out.print(summary_table(results))
-    raise typer.Exit(EXIT_PASSED if all(r.passed for _, r in results) else EXIT_FAILED)
+    raise typer.Exit(combine(run_exit_code(r) for _, r in results))
 
 
 def _write_result(result: AgentResult, directory: Path, module: str | None, force: bool) -> None:
@@ -285,44 +337,14 @@ def _write_result(result: AgentResult, directory: Path, module: str | None, forc
 
 
 def _require_configured(config: AgentConfig) -> None:
-    factory = cli_manager().backends()[config.backend].item
-    missing = factory.missing(config)
-    if missing:
-        raise UsageError(
-            f"the {config.backend!r} backend is not configured: {'; '.join(missing)}. "
-            "Pick and configure a backend with --backend or CODEAGENT_BACKEND; `codeagent backends` shows what each "
-            f"one needs:\n{configuration_help()}"
-        )
+    from .backend_status import not_configured_message
+
+    message = not_configured_message(cli_manager(), config)
+    if message:
+        raise UsageError(message)
 
 
 # -- check ------------------------------------------------------------------------------------------------------
-
-
-def read_source(path: Path, max_bytes: int) -> str:
-    """Read a Python source file, or raise :class:`UsageError` saying exactly why it cannot be checked."""
-    if not path.exists():
-        raise UsageError(f"{path}: no such file")
-    if path.is_dir():
-        raise UsageError(f"{path}: is a directory; give the Python files to check")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise UsageError(
-            f"{path}: {size / 1_000_000:.1f} MB is larger than the {max_bytes / 1_000_000:.1f} MB limit "
-            "(raise it with --max-bytes)"
-        )
-    data = path.read_bytes()
-    if b"\x00" in data:
-        raise UsageError(f"{path}: contains null bytes; it looks like a binary file, not Python source")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"{path}: is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
-            "save it as UTF-8 (PEP 3120)"
-        ) from exc
-    if not text.strip():
-        raise UsageError(f"{path}: is empty; there is nothing to check")
-    return text.removeprefix("\ufeff")
 
 
 @app.command()
@@ -348,18 +370,21 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here, not stdout.")
     ] = None,
-    no_execution: Annotated[bool, typer.Option("--no-execution", help="Do not run the tests.")] = False,
+    no_execution: Annotated[
+        bool, typer.Option("--no-execution", help="Do not run the tests.", metavar="")
+    ] = False,
     keep_workdir: Annotated[
-        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dir for debugging.")
+        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dir for debugging.", metavar="")
     ] = False,
     warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
     max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also print info findings (text output).")
+        bool, typer.Option("--verbose", "-v", help="Also print info findings (text output).", metavar="")
     ] = False,
 ) -> None:
     """Check existing code with the quality gates, like a linter."""
     from .checker import Checker
+    from .exit_codes import check_exit_code
     from .integrations.module_alias import alias_module_imports
     from .integrations.tests_finder import find_tests_for
     from .plugins import unknown_name_message
@@ -395,9 +420,15 @@ def check(
                 tracking=False,
                 validate={"backend": False, "formats": False},
             )
-            report = Checker(config, manager).check(code, test_code, acceptance_tests=acceptance_tests)
-            if not report.passed:
-                exit_code = EXIT_FAILED
+            try:
+                report = Checker(config, manager).check(code, test_code, acceptance_tests=acceptance_tests)
+            except KeyboardInterrupt as exc:
+                err.print(
+                    f"{'terminated (SIGTERM)' if interrupt_exit_code(exc) != 130 else 'interrupted'}: "
+                    f"stopped while checking {escape(str(path))}"
+                )
+                raise typer.Exit(interrupt_exit_code(exc)) from None
+            exit_code = combine([exit_code, check_exit_code(report)])
             if format == "text":
                 from .console import print_findings
 
@@ -470,39 +501,16 @@ def gates(
 def backends(
     format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
-    """List every registered LLM backend and whether it is configured."""
-    from rich.table import Table
-
-    from .plugin_settings import describe_settings
+    """List every registered LLM backend and whether it is configured (local servers are probed)."""
+    from .backend_status import backend_rows, backends_table
 
     with usage_errors():
         config = build_config(validate={"backend": False, "gates": False, "formats": False})
-        rows: list[dict[str, Any]] = []
-        for name, r in sorted(cli_manager().backends().items()):
-            missing = r.item.missing(config)
-            rows.append(
-                {
-                    "name": name,
-                    "description": r.item.description,
-                    "configured": not missing,
-                    "missing": missing,
-                    "plugin": r.plugin,
-                    "selected": name == config.backend,
-                    "settings": describe_settings(getattr(r.item, "settings", ())),
-                }
-            )
+        rows = backend_rows(cli_manager(), config)
     if format == "json":
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
-    table = Table(title="LLM backends")
-    for column in ("backend", "configured", "what is missing", "description"):
-        table.add_column(column)
-    for row in rows:
-        name = f"{row['name']} (selected)" if row["selected"] else row["name"]
-        table.add_row(
-            name, "yes" if row["configured"] else "no", "\n".join(row["missing"]) or "-", row["description"]
-        )
-    out.print(table)
+    out.print(backends_table(rows))
 
 
 @app.command()
@@ -543,4 +551,5 @@ app.command("mcp")(make_mcp_command(cli_manager))
 
 def main() -> None:
     """Entry point of the ``codeagent`` script."""
+    handle_sigterm()
     app()

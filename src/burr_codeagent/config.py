@@ -25,6 +25,7 @@ from pydantic_settings import (
 )
 
 from .models import Severity
+from .settings_files import check_pyproject
 
 __all__ = [
     "AgentConfig",
@@ -165,6 +166,14 @@ class AgentConfig(BaseSettings):
     api_max_retries: int = Field(
         default=5, ge=0, description="Retries of throttled or failed provider calls."
     )
+    api_timeout_retries: int = Field(
+        default=1, ge=0, description="Retries of a provider call that timed out (fewer than for throttling)."
+    )
+    api_retry_budget_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="Wall-clock seconds one provider call may take, retries and waits included.",
+    )
     api_backoff_seconds: float = Field(
         default=1.0, ge=0, description="First retry delay; it doubles (with jitter) on each further retry."
     )
@@ -253,6 +262,7 @@ class AgentConfig(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # With no pyproject.toml found, the source falls back to ./pyproject.toml, which then does not exist either.
         pyproject = _PYPROJECT.get() or find_pyproject()
+        check_pyproject(pyproject, settings_cls)  # not TOML, or unknown keys: one line naming the file
         return (
             init_settings,
             env_settings,

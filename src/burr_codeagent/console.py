@@ -66,10 +66,27 @@ def summary_line(result: AgentResult) -> str:
     )
 
 
+BURR_UI = "http://localhost:7241"
+
+
+def burr_ui_line(result: AgentResult) -> str | None:
+    """Where to find the run in Burr's UI (``None`` when tracking was off)."""
+    if not result.config.get("tracking", True):
+        return None
+    project = str(result.config.get("project") or "burr-codeagent")
+    return (
+        f"Burr app id: {result.app_id}; open it with `burr` (pip install 'burr-codeagent[ui]'), then "
+        f"{BURR_UI}/project/{project}/null/{result.app_id}"
+    )
+
+
 def _print_finish(console: Console, result: AgentResult) -> None:
     console.print(summary_line(result))
     for name, path in result.report_paths.items():
         console.print(f"  {name} report: {escape(str(path))}")
+    ui = burr_ui_line(result)
+    if ui:
+        console.print(f"  {escape(ui)}")
 
 
 class ProgressPrinter:

@@ -175,4 +175,6 @@ def test_retry_policy_comes_from_config(aws: None) -> None:
     config = AgentConfig(backend="bedrock", api_max_retries=7, api_backoff_seconds=0.25)
     backend = default_manager().backends()["bedrock"].item.create(config)
     assert isinstance(backend, BedrockBackend)
-    assert backend.retry == RetryPolicy(max_retries=7, base_delay=0.25, rng=backend.retry.rng)
+    assert backend.retry == RetryPolicy(
+        max_retries=7, base_delay=0.25, max_timeout_retries=1, budget_seconds=600.0, rng=backend.retry.rng
+    )

@@ -31,7 +31,8 @@ def test_every_backend_is_listed_with_what_it_needs() -> None:
     assert any("AWS_REGION" in m for m in rows["bedrock"]["missing"])  # type: ignore[attr-defined]
     assert any("ANTHROPIC_API_KEY" in m for m in rows["anthropic"]["missing"])  # type: ignore[attr-defined]
     assert any("OPENAI_API_KEY" in m for m in rows["openai"]["missing"])  # type: ignore[attr-defined]
-    assert rows["ollama"]["configured"] is True
+    assert rows["ollama"]["configured"] is False, "no key needed, but nothing listens on localhost:11434"
+    assert any("nothing listens on localhost:11434" in m for m in rows["ollama"]["missing"])  # type: ignore[attr-defined]
     assert any("--cassette" in m for m in rows["replay"]["missing"])  # type: ignore[attr-defined]
 
 

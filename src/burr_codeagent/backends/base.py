@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..config import AgentConfig
 
 __all__ = [
+    "BackendConfigurationError",
     "BackendError",
     "BackendFactory",
     "BackendFactoryBase",
@@ -75,6 +76,13 @@ class BackendError(Exception):
         self.backend = backend
         self.usage = usage or Usage()
         self.retryable = retryable
+
+
+class BackendConfigurationError(BackendError):
+    """The provider refused the request as configured: a rejected API key, an unknown model or endpoint.
+
+    A settings problem, not an outage: the CLI exits 2 for it, and 3 for other backend failures.
+    """
 
 
 class BackendNotConfiguredError(BackendError):

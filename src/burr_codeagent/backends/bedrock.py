@@ -205,7 +205,15 @@ def classify_botocore(error: BaseException, model: str | None) -> ApiFailure:
         status = int(meta.get("HTTPStatusCode") or 0)
         cause = f"{code} (HTTP {status}): {message}" if status else f"{code}: {message}"
         if code in TRANSIENT_CODES or status == 429 or status >= 500:
-            return ApiFailure("transient", cause, parse_retry_after(meta.get("HTTPHeaders")))
+            throttled = status == 429 or "Throttl" in code or code == "TooManyRequestsException"
+            timed_out = "Timeout" in code
+            return ApiFailure(
+                "transient",
+                cause,
+                parse_retry_after(meta.get("HTTPHeaders")),
+                throttled=throttled,
+                timed_out=timed_out,
+            )
         if code in AUTH_CODES or status in (401, 403):
             return ApiFailure("auth", cause, hint=AUTH_HINT)
         if code == "ResourceNotFoundException" or status == 404 or "model identifier is invalid" in message:
@@ -225,7 +233,7 @@ def classify_botocore(error: BaseException, model: str | None) -> ApiFailure:
     if isinstance(error, bex.NoCredentialsError | bex.PartialCredentialsError | bex.ProfileNotFound):
         return ApiFailure("auth", str(error), hint=AUTH_HINT)
     if isinstance(error, bex.ReadTimeoutError | bex.ConnectTimeoutError):
-        return ApiFailure("transient", f"request timed out ({error})")
+        return ApiFailure("transient", f"request timed out ({error})", timed_out=True)
     if isinstance(error, bex.EndpointConnectionError | bex.ConnectionClosedError | bex.HTTPClientError):
         return ApiFailure("transient", f"connection failed ({error})")
     if isinstance(error, bex.ResponseParserError | ValueError):

@@ -33,7 +33,9 @@ def classify_http_sdk(
 ) -> ApiFailure:
     """Sort an ``openai``/``anthropic`` SDK exception into retryable or not, with a hint for the user."""
     if isinstance(error, sdk.APITimeoutError):
-        return ApiFailure("transient", f"no answer from {base_url} within {timeout:g}s (request timeout)")
+        return ApiFailure(
+            "transient", f"no answer from {base_url} within {timeout:g}s (request timeout)", timed_out=True
+        )
     if isinstance(error, sdk.APIConnectionError):
         cause = error.__cause__ or error
         return ApiFailure("transient", f"cannot reach {base_url} ({type(cause).__name__}: {cause})")
@@ -42,7 +44,8 @@ def classify_http_sdk(
         cause = f"HTTP {status}: {_server_message(error)}"
         headers = dict(error.response.headers) if getattr(error, "response", None) is not None else None
         if status in TRANSIENT_STATUS or status >= 500:
-            return ApiFailure("transient", cause, parse_retry_after(headers))
+            throttled = status in (429, 529)
+            return ApiFailure("transient", cause, parse_retry_after(headers), throttled=throttled)
         if status in (401, 403):
             return ApiFailure("auth", cause, hint=auth_hint)
         if status == 404:

@@ -61,7 +61,6 @@ class AcceptanceGate:
             env=dependency_env_vars(ctx),
         )
         result = run_pytest(spec, sandbox_for(ctx))
-        ctx.shared["acceptance_outcome"] = result.outcome
         yield from _verdict(result, ctx.config.execution_timeout)
 
 

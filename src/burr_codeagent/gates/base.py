@@ -6,9 +6,9 @@ import ast
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from ..models import Finding, Severity, TestOutcome
+from ..models import Finding, Severity, Target, TestOutcome
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 
 if TYPE_CHECKING:
@@ -29,10 +29,6 @@ __all__ = [
 
 class GateSkipped(Exception):  # noqa: N818 - it is a signal, not an error
     """Raise from :meth:`Gate.check` when the gate does not apply; the report shows the gate as ``skipped``."""
-
-
-Target = Literal["code", "tests"]
-"""What a finding is about: the code under test or its tests."""
 
 
 @runtime_checkable

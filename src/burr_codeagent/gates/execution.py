@@ -75,7 +75,6 @@ class ExecutionGate:
             spec = with_coverage(spec)
         result = run_pytest(spec, sandbox, keep_workdir=config.sandbox.keep_workdir)
         ctx.shared["test_outcome"] = result.outcome
-        ctx.shared["pytest_result"] = result
         if measure_coverage:
             ctx.shared[COVERAGE_KEY] = read_coverage(result, f"{spec.module}.py")
         if sandbox.isolation == "none":

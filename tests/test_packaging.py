@@ -77,3 +77,13 @@ def test_openai_has_a_ceiling_that_keeps_pip_from_backtracking_through_its_relea
         for v in (f"0.{minor}.0" for minor in range(40))
         if jiter_for_instructor.contains(v)
     )
+
+
+def test_one_version_source_the_package_metadata() -> None:
+    from importlib.metadata import version
+
+    import burr_codeagent
+    from burr_codeagent.reports.base import RenderContext
+
+    installed = version("burr-codeagent")
+    assert burr_codeagent.__version__ == installed == RenderContext().tool_version

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
         TestOutcome,
     )
 
-__version__ = "0.1.0"
+    __version__: str  # the installed package's version (importlib.metadata), read on first use
 
 _HOMES = {
     "CodeAgent": ".agent",
@@ -71,6 +71,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from ._version import package_version
+
+        return package_version()
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

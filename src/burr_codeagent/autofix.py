@@ -24,10 +24,10 @@ import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from .models import CheckReport, PythonCodeGenerationResponse
+from ._ruff import ruff_binary
+from .models import SOURCE_FILES, CheckReport, PythonCodeGenerationResponse, Target
 
 if TYPE_CHECKING:
     from .config import AgentConfig
@@ -54,8 +54,7 @@ LINE_LENGTH = 100
 CONVENTIONS = ("google", "numpy", "pep257")
 RUFF_TIMEOUT = 30.0
 
-Target = Literal["code", "tests"]
-_FILENAMES: dict[Target, str] = {"code": "solution.py", "tests": "test_solution.py"}
+_FILENAMES = SOURCE_FILES
 
 
 class AutoFixError(RuntimeError):
@@ -74,14 +73,6 @@ class FixResult:
     def changed(self) -> bool:
         """Whether any fixer changed anything."""
         return bool(self.applied)
-
-
-@cache
-def ruff_binary() -> str:
-    """The ruff executable shipped in the ``ruff`` wheel."""
-    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
-
-    return str(find_ruff_bin())
 
 
 def _ruff(args: Sequence[str], source: str) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from .writing import GeneratedFiles
 
 __all__ = [
+    "CODE_FILE",
+    "SOURCE_FILES",
+    "TEST_FILE",
     "AgentResult",
     "Attempt",
     "CheckReport",
@@ -24,10 +27,20 @@ __all__ = [
     "PythonCodeGenerationResponse",
     "RunMetrics",
     "Severity",
+    "Target",
     "TestCase",
     "TestOutcome",
     "Usage",
 ]
+
+Target = Literal["code", "tests"]
+"""What a finding is about: the code under test or its tests."""
+
+CODE_FILE = "solution.py"
+"""The file generated code is saved as, so tests import it as module ``solution``."""
+TEST_FILE = "test_solution.py"
+"""The file generated tests are saved as."""
+SOURCE_FILES: dict[Target, str] = {"code": CODE_FILE, "tests": TEST_FILE}
 
 OUTPUT_CAP = 8_000
 """Characters of captured test output kept in a :class:`TestOutcome`."""
@@ -78,7 +91,7 @@ class Finding(BaseModel):
     column: int | None = None
     end_line: int | None = None
     end_column: int | None = None
-    target: Literal["code", "tests"] = "code"
+    target: Target = "code"
     suggestion: str | None = None
     fixable: bool = Field(
         default=False, description="A formatter or safe auto-fix can repair this without the model."

@@ -9,8 +9,8 @@ import pytest
 
 from burr_codeagent import AgentConfig, PythonCodeGenerationResponse
 from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.backends._cassette import Cassette, CassetteError
 from burr_codeagent.backends.base import BackendError, GenerationRequest, InvalidResponseError, Message
-from burr_codeagent.backends.cassette import Cassette, CassetteError
 from burr_codeagent.backends.recording import RecordingBackend
 from burr_codeagent.backends.replay import CassetteMismatchError, ReplayBackend
 from burr_codeagent.plugins import default_manager

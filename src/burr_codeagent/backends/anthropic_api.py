@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..hookspecs import hookimpl
 from ..models import Usage
-from .accounting import usage_from_anthropic
+from ._accounting import usage_from_anthropic
+from ._sdk_errors import classify_http_sdk
+from ._settings import configured_api_key, configured_base_url
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
 from .clients import clients, secret_digest
 from .openai_api import is_local_url
 from .retry import ApiFailure, RetryPolicy
-from .sdk_errors import classify_http_sdk
-from .settings import configured_api_key, configured_base_url
 from .structured import DEFAULT_REASKS, InstructorBackend
 
 if TYPE_CHECKING:

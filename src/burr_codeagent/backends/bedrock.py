@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..hookspecs import hookimpl
 from ..models import Usage
 from ..plugin_settings import Setting
-from .accounting import usage_from_bedrock
+from ._accounting import usage_from_bedrock
 from .base import (
     BackendFactory,
     BackendFactoryBase,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..hookspecs import hookimpl
 from ..models import Usage
 from ..plugin_settings import Setting
-from .accounting import usage_from_openai
+from ._accounting import usage_from_openai
 from .base import (
     BackendFactory,
     BackendFactoryBase,

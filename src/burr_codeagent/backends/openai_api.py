@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 
 from ..hookspecs import hookimpl
 from ..models import Usage
-from .accounting import usage_from_openai
+from ._accounting import usage_from_openai
+from ._sdk_errors import classify_http_sdk
+from ._settings import configured_api_key, configured_base_url
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
 from .clients import clients, secret_digest
 from .retry import ApiFailure, RetryPolicy
-from .sdk_errors import classify_http_sdk
-from .settings import configured_api_key, configured_base_url
 from .structured import DEFAULT_REASKS, InstructorBackend
 
 if TYPE_CHECKING:

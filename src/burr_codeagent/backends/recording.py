@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._cassette import Cassette, Interaction, RecordedError, fingerprint, preview
 from .base import BackendError, Generation, GenerationRequest, InvalidResponseError, LLMBackend, M
-from .cassette import Cassette, Interaction, RecordedError, fingerprint, preview
 
 if TYPE_CHECKING:
     from ..config import AgentConfig

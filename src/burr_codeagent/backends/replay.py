@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..hookspecs import hookimpl
 from ..plugin_settings import Setting
+from ._cassette import Cassette, CassetteError, Interaction, fingerprint, preview
 from .base import (
     BackendError,
     BackendFactory,
@@ -28,7 +29,6 @@ from .base import (
     LLMBackend,
     M,
 )
-from .cassette import Cassette, CassetteError, Interaction, fingerprint, preview
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
@@ -41,7 +41,7 @@ class CassetteMismatchError(BackendError):
 
 
 class ReplayBackend(LLMBackend):
-    """Answers from a :class:`~burr_codeagent.backends.cassette.Cassette`.
+    """Answers from a :class:`~burr_codeagent.backends._cassette.Cassette`.
 
     Args:
         cassette: The cassette, or a path to one.

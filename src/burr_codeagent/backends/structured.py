@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..models import Usage
-from .accounting import UsageMeter, active_meter
+from ._accounting import UsageMeter, active_meter
 from .base import BackendError, Generation, GenerationRequest, InvalidResponseError, LLMBackend, M
 from .retry import ApiFailure, RetryPolicy, acall_with_retries, call_with_retries
 

@@ -7,10 +7,10 @@ import dataclasses
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConfigurationError
-from ..models import Finding, Severity, TestOutcome
+from ..models import Finding, Severity, Target, TestOutcome
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 from ..sandbox import PytestResult, RunExtension
 
@@ -43,10 +43,6 @@ class GateUnavailable(Exception):  # noqa: N818 - it is a signal about the gate,
     missing). The checker retries the gate once; if it fails again the report shows the gate as ``error`` with an
     info finding ``<gate>.unavailable`` -- never a critical finding that blames the code. An ``OSError`` escaping a
     gate (``EAGAIN`` from ``fork``, a missing binary) is treated the same way."""
-
-
-Target = Literal["code", "tests"]
-"""What a finding is about: the code under test or its tests."""
 
 
 @runtime_checkable

@@ -19,15 +19,13 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal
 
 from ..hookspecs import hookimpl
-from ..models import Finding, Severity
+from ..models import Finding, Severity, Target
 from .base import Gate, GateContext, GateSkipped, finding
 
 __all__ = ["ImportsGate", "register_gates"]
 
-Target = Literal["code", "tests"]
 
 RULES = {
     "imports.unresolvable": "An imported module is not installed or does not exist.",

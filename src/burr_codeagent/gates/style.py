@@ -14,15 +14,14 @@ import json
 import subprocess
 import tokenize
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal
+from typing import Any
 
+from .._ruff import ruff_binary
 from ..hookspecs import hookimpl
-from ..models import Finding, Severity
+from ..models import SOURCE_FILES, Finding, Severity, Target
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["DEFAULT_LINE_LENGTH", "StyleGate", "register_gates"]
-
-Target = Literal["code", "tests"]
 
 DEFAULT_LINE_LENGTH = 100
 """Longest line accepted (``E501``) unless the ``line_length`` option says otherwise."""
@@ -95,15 +94,9 @@ def _line_length(options: Mapping[str, Any]) -> int:
     return value
 
 
-def _ruff_binary() -> str:
-    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
-
-    return str(find_ruff_bin())
-
-
 def _run_ruff(sources: Mapping[Target, str], line_length: int) -> dict[Target, list[dict[str, Any]]]:
     command = [
-        _ruff_binary(),
+        ruff_binary(),
         "check",
         "--isolated",
         "--preview",
@@ -120,10 +113,9 @@ def _run_ruff(sources: Mapping[Target, str], line_length: int) -> dict[Target, l
         ",".join(IGNORE),
         "--exit-zero",
     ]
-    filenames = {"code": "solution.py", "tests": "test_solution.py"}
     running = {
         target: subprocess.Popen(
-            [*command, "--stdin-filename", filenames[target], "-"],
+            [*command, "--stdin-filename", SOURCE_FILES[target], "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -222,7 +214,7 @@ class _RuleCatalogue(Mapping[str, str]):
 def _rule_catalogue() -> Mapping[str, str]:
     try:
         completed = subprocess.run(
-            [_ruff_binary(), "rule", "--all", "--output-format", "json"],
+            [ruff_binary(), "rule", "--all", "--output-format", "json"],
             capture_output=True,
             timeout=RUFF_TIMEOUT_SECONDS,
             check=True,

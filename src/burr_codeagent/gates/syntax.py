@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Literal
 
 from ..hookspecs import hookimpl
-from ..models import Finding, Severity
+from ..models import SOURCE_FILES, Finding, Severity, Target
 from .base import Gate, GateContext
 
 RULES = {
@@ -32,15 +31,15 @@ class SyntaxGate:
                 suggestion="Return the complete module in the `code` field.",
             )
             return
-        targets: list[Literal["code", "tests"]] = ["code", "tests"] if ctx.test_code else ["code"]
+        targets: list[Target] = ["code", "tests"] if ctx.test_code else ["code"]
         for target in targets:
             error = _compile_error(ctx.source(target), target)
             if error is not None:
                 yield error
 
 
-def _compile_error(source: str, target: Literal["code", "tests"]) -> Finding | None:
-    filename = "solution.py" if target == "code" else "test_solution.py"
+def _compile_error(source: str, target: Target) -> Finding | None:
+    filename = SOURCE_FILES[target]
     try:
         compile(source, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:

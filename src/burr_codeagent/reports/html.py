@@ -17,9 +17,9 @@ from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 
 from ..hookspecs import hookimpl
 from ..models import AgentResult, CheckReport
+from ._charts import findings_chart_svg, graph_svg, mermaid_to_dot
+from ._view import check_variables, location, result_variables
 from .base import Renderable, RenderContext, Renderer
-from .charts import findings_chart_svg, graph_svg, mermaid_to_dot
-from .view import check_variables, location, result_variables
 
 __all__ = ["HtmlRenderer", "highlight_python", "join_html"]
 

@@ -10,8 +10,8 @@ import jinja2
 
 from ..hookspecs import hookimpl
 from ..models import AgentResult
+from ._view import check_variables, location, result_variables
 from .base import Renderable, RenderContext, Renderer
-from .view import check_variables, location, result_variables
 
 
 def md_cell(value: object) -> str:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from .._version import package_version
 from ..hookspecs import hookimpl
-from ..models import AgentResult, CheckReport, Finding, Severity
+from ..models import SOURCE_FILES, AgentResult, CheckReport, Finding, Severity
 from .base import Renderable, RenderContext, Renderer
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "SarifRenderer", "merge_sarif", "sarif_log"]
@@ -34,7 +34,7 @@ _RANK = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
 # GitHub shows security-severity >= 7.0 as high, 4.0-6.9 as medium, below 4.0 as low.
 _SECURITY_SEVERITY = {Severity.CRITICAL: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
 _SECURITY_GATES = frozenset({"security"})
-_AGENT_PATHS = {"code": "solution.py", "tests": "test_solution.py"}
+_AGENT_PATHS: dict[str, str] = {target: name for target, name in SOURCE_FILES.items()}
 
 
 def tool_version() -> str:

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._redaction import redact, secret_values
 from .base import Renderable, RenderContext, Renderer, renderer_options
-from .redaction import redact, secret_values
 
 if TYPE_CHECKING:
     from ..gates.base import Gate

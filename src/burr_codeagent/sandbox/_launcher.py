@@ -13,7 +13,6 @@ import os
 import sys
 from typing import Any
 
-MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_BIND = 4096

@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..models import AgentResult, CheckReport, Finding
+from ..models import SOURCE_FILES, AgentResult, CheckReport, Finding
+from ._charts import findings_chart_mermaid
+from ._summary import gate_success_rate, gates_clean, journey, time_per_action
 from .base import RenderContext
-from .charts import findings_chart_mermaid
-from .summary import gate_success_rate, gates_clean, journey, time_per_action
 
 __all__ = ["check_variables", "flatten_settings", "location", "result_variables"]
 
@@ -46,7 +46,7 @@ def result_variables(result: AgentResult, context: RenderContext) -> dict[str, A
         "best": best,
         "m": result.metrics,
         "context": context,
-        "paths": {"code": "solution.py", "tests": "test_solution.py"},
+        "paths": dict(SOURCE_FILES),
         "clean": gates_clean(best.report) if best else [],
         "ran": len([g for g in best.report.gates if g.status != "skipped"]) if best else 0,
         "rate": gate_success_rate(best.report) if best else None,

@@ -25,8 +25,8 @@ PROBE_SECONDS = 0.5
 
 def local_server_url(name: str, config: AgentConfig) -> str | None:
     """The URL of the local server backend ``name`` would talk to, if it talks to one."""
-    from .backends.openai_api import OLLAMA_URL, is_local_url
     from .backends._settings import configured_base_url
+    from .backends.openai_api import OLLAMA_URL, is_local_url
 
     if name == "ollama":
         return config.base_url or OLLAMA_URL

@@ -8,7 +8,6 @@ Heavy modules are imported inside the commands so ``codeagent --help`` stays fas
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -455,95 +454,12 @@ def check(
     raise typer.Exit(exit_code)
 
 
-# -- gates, backends, visualize ---------------------------------------------------------------------------------
-
-
-@app.command()
-def gates(
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
-) -> None:
-    """List every registered quality gate with its rules and the plugin it comes from."""
-    from rich.table import Table
-
-    from .gates.base import GateTraits
-    from .plugin_settings import describe_settings
-
-    registered = cli_manager().gates()
-    rows: list[dict[str, Any]] = [
-        {
-            "name": name,
-            "description": r.item.description,
-            "rules": dict(r.item.rules),
-            "plugin": r.plugin,
-            "enabled_by_default": GateTraits.of(r.item).enabled_by_default,
-            "settings": describe_settings(GateTraits.of(r.item).settings),
-        }
-        for name, r in registered.items()
-    ]
-    if format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    table = Table(title="Quality gates")
-    for column in ("gate", "description", "rules", "plugin", "default"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            row["name"],
-            row["description"],
-            str(len(row["rules"])),
-            row["plugin"],
-            "on" if row["enabled_by_default"] else "off",
-        )
-    out.print(table)
-
-
-@app.command()
-def backends(
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
-) -> None:
-    """List every registered LLM backend and whether it is configured (local servers are probed)."""
-    from .backend_status import backend_rows, backends_table
-
-    with usage_errors():
-        config = build_config(validate={"backend": False, "gates": False, "formats": False})
-        rows = backend_rows(cli_manager(), config)
-    if format == "json":
-        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
-        return
-    out.print(backends_table(rows))
-
-
-@app.command()
-def visualize(
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help=".png, .svg, .pdf (need graphviz), .dot or .mmd")
-    ],
-) -> None:
-    """Draw the agent's Burr graph."""
-    from .agent import CodeAgent
-    from .visualize import write_graph
-
-    with usage_errors():
-        config = build_config(tracking=False)
-        written = write_graph(CodeAgent(config, manager=cli_manager()).graph(), output)
-    out.print(f"wrote {written}")
-
-
-@app.command()
-def schema(
-    name: Annotated[str, typer.Argument(help="agent-result (run's json report) or check-report (check's).")],
-) -> None:
-    """Print the JSON Schema of a json report (generated from the pydantic models)."""
-    from .reports.schema import SCHEMAS, schema_text
-
-    if name not in SCHEMAS:
-        fail(f"unknown schema {name!r}; choose from: {', '.join(sorted(SCHEMAS))}")
-    sys.stdout.write(schema_text(name))
-
-
 from .cli_batch import batch as _batch  # noqa: E402  (registered here; the modules import cli lazily)
 from .cli_eval import eval_app as _eval_app  # noqa: E402
+from .cli_info import backends, gates, schema, visualize  # noqa: E402
 
+for _command in (gates, backends, visualize, schema):
+    app.command()(_command)
 app.command("batch")(_batch)
 app.add_typer(_eval_app, name="eval")
 app.command("mcp")(make_mcp_command(cli_manager))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from burr_codeagent import AgentConfig, CheckReport, CodeAgent, Finding, GateRun, Severity, TestOutcome, check
 from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.edits import numbered
 from burr_codeagent.models import TestCase
 from burr_codeagent.prompts import analysis_prompt, feedback_prompt
 from burr_codeagent.review import CodeAnalysisResponse, ConcreteFix
@@ -60,15 +61,17 @@ def test_findings_are_grouped_by_severity_then_gate() -> None:
 
 def test_a_tight_budget_keeps_critical_findings_and_says_what_was_left_out() -> None:
     findings = [CRITICAL, *(warning(n) for n in range(40))]
-    prompt = feedback_prompt(TASK, make_response(), report_of(findings), max_chars=1_500)
-    assert len(prompt) <= 1_500
+    response = make_response()
+    prompt = feedback_prompt(TASK, response, report_of(findings), max_chars=1_500)
+    # the previous code and tests always go out (numbered), even past a budget this small; findings get 2,000
+    assert " 1 | " + response.code.splitlines()[0] in prompt
     assert TASK in prompt
     assert "[security.eval]" in prompt
     assert "Left out to keep this prompt short" in prompt
     kept = sum(f"docstrings.rule{n}]" in prompt for n in range(40))
     assert 0 < kept < 40
     assert f"{40 - kept} warning findings from docstrings" in prompt
-    assert prompt.rstrip().endswith("keep what already works.")
+    assert prompt.rstrip().endswith("only when most of it changes.")
 
 
 def test_the_task_is_restated_even_when_it_alone_exceeds_the_budget() -> None:
@@ -80,7 +83,7 @@ def test_the_task_is_restated_even_when_it_alone_exceeds_the_budget() -> None:
 def test_unused_budget_is_not_filled_with_omissions() -> None:
     prompt = feedback_prompt(TASK, make_response(), report_of([CRITICAL]), max_chars=20_000)
     assert "Left out" not in prompt
-    assert GOOD_CODE.strip() in prompt and GOOD_TESTS.strip() in prompt
+    assert numbered(GOOD_CODE) in prompt and numbered(GOOD_TESTS) in prompt
 
 
 def test_what_already_works_names_clean_gates_and_passing_tests() -> None:

@@ -222,7 +222,11 @@ class AgentConfig(BaseSettings):
     gates: GateSettings = Field(default_factory=GateSettings)
 
     auto_fix: bool = Field(default=True, description="Apply safe local fixes before asking the model again.")
-    feedback_max_chars: int = Field(default=8_000, ge=500, description="Size cap of the feedback prompt.")
+    feedback_max_chars: int | None = Field(
+        default=None,
+        ge=500,
+        description="Size cap of the retry prompt (default: a share of the model's context window).",
+    )
     stop_on_no_progress: bool = Field(default=True, description="Stop when attempts stop improving.")
     max_total_tokens: int | None = Field(
         default=None, ge=1, description="Stop once a run has used this many tokens."

@@ -129,6 +129,8 @@ class ProgressPrinter:
             )
         elif event.kind == "generation_failed":
             self._say(f"  {n}: [red]generation failed[/]: {escape(str(event.data['error']))}")
+        elif event.kind in ("generation_truncated", "edits_applied"):
+            self._say(f"  {n}: {loop_note(event)}")
         elif event.kind == "gate_finished" and self.verbose:
             run: GateRun = event.data["gate"]
             found: list[Finding] = event.data["findings"]
@@ -161,6 +163,22 @@ class ProgressPrinter:
     def finish(self, result: AgentResult) -> None:
         """Summarise a finished run."""
         _print_finish(self.console, result)
+
+
+def loop_note(event: AgentEvent) -> str:
+    """One line about an answer cut off at the output limit, or about the edits of a retry answer."""
+    data = event.data
+    if event.kind == "generation_truncated":
+        how = (
+            "module and tests asked for separately"
+            if data["recovery"] == "split"
+            else "asked again for edits only"
+        )
+        return f"[yellow]answer cut off at the output limit ({data['max_tokens']} tokens)[/]: {how}"
+    failed = (
+        f", [red]{data['failed']} did not match[/] (the next prompt says which)" if data["failed"] else ""
+    )
+    return f"{data['applied']} edit(s) applied{failed}"
 
 
 def _counts_text(findings: Sequence[Finding]) -> str:
@@ -278,6 +296,8 @@ class LiveProgress:
             usage: Usage = event.data["usage"]
             state.usage = state.usage + usage
             self._set_step("code_checker: running the quality gates")
+        elif event.kind in ("generation_truncated", "edits_applied"):
+            state.history.append(f"#{event.attempt}: {loop_note(event)}")
         elif event.kind == "generation_failed":
             self._set_step("code_checker: recording the failed generation")
             state.history.append(

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from .models import PythonCodeGenerationResponse
+from .models import EditOutcome, PythonCodeGenerationResponse
 
 __all__ = [
     "Edit",
@@ -87,18 +87,6 @@ class RetryResponse(BaseModel):
     def is_whole(self) -> bool:
         """True when the answer rewrites both the code and the tests (no edits needed)."""
         return self.code is not None and self.test_code is not None and not self.edits
-
-
-class EditOutcome(BaseModel):
-    """What became of one edit: applied, or why not (with the closest lines of the target, numbered)."""
-
-    target: Literal["code", "tests"]
-    search: str
-    replace: str
-    applied: bool
-    matches: int = Field(description="How many times the search text occurred when the edit was tried.")
-    problem: str | None = None
-    closest: str | None = Field(default=None, description="The closest lines of the target, numbered.")
 
 
 class EditedAnswer(BaseModel):

@@ -21,6 +21,8 @@ EventKind = Literal[
     "attempt_started",
     "generation_finished",
     "generation_failed",
+    "generation_truncated",
+    "edits_applied",
     "check_started",
     "gate_finished",
     "check_finished",

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from .code_view import show_source
 from .models import CheckReport, Finding, PythonCodeGenerationResponse, Severity, TestCase, TestOutcome
 from .review import CodeAnalysisResponse, render_analysis
 
@@ -38,9 +39,23 @@ QUOTE_MAX_LINES = 3
 QUOTE_MAX_WIDTH = 160
 OUTPUT_TAIL_MAX = 1_500
 CLOSING = (
+    "Fix every critical problem, bring the warnings within the limit, and keep what already works.\n\n"
+    "How to answer: for local fixes give `edits`, a list of "
+    '{"target": "code" or "tests", "search": "...", "replace": "..."}. Copy each search text exactly from the '
+    "previous version above, without the line numbers and their ` | `; it must occur exactly once in its target, "
+    "so include a neighbouring line when a line repeats. Edits apply in order; one that does not match is not "
+    "applied and you will be told. Send a complete `code` and/or `test_code` instead only when most of it "
+    "changes."
+)
+WHOLE_CLOSING = (
     "Return the complete corrected module and tests. Fix every critical problem, bring the warnings within "
     "the limit, and keep what already works."
 )
+FINDINGS_MIN = 2_000
+"""Characters the findings always get, however small the budget and however large the previous code."""
+SOURCE_SHARE = 0.75
+"""At most this share of the budget goes to the previous code and tests; the findings always get the rest."""
+ACCEPTANCE_GATE = "acceptance"
 PASSING_NAMES_MAX = 12
 TRACEBACK_TAIL_MAX = 700
 
@@ -76,8 +91,8 @@ _SECTION_TITLES: dict[Section, str] = {
     "warning": "Warnings",
     "fixable": "Formatting (a formatter fixes these)",
     "analysis": "Review of the previous attempt",
-    "code": "Your previous code (module `solution`)",
-    "tests": "Your previous tests",
+    "code": "Your previous code (module `{module}`; line numbers as the findings use them, not part of the code)",
+    "tests": "Your previous tests (numbered the same way)",
 }
 
 
@@ -96,6 +111,8 @@ class FeedbackOptions:
     """
 
     max_chars: int = 8_000
+    module: str = "solution"
+    edit_failures: str = ""
     warning_threshold: int = 5
     attempt: int | None = None
     acceptance_visibility: Literal["verbatim", "failures", "none"] = "failures"
@@ -342,6 +359,8 @@ def build_feedback(
         head_lines.append(
             "It could not be used; answer with every field of the requested structure filled in."
         )
+    if options.edit_failures:
+        head_lines.append(options.edit_failures)
     head = "\n\n".join(head_lines)
     test_code = previous.test_code if previous is not None else ""
     items = [_Item("keep", P_KEEP, n, text) for n, text in enumerate(_keep_items(report, test_code))]
@@ -352,11 +371,38 @@ def build_feedback(
         text = render_analysis(analysis)
         if text:
             items.append(_Item("analysis", P_ANALYSIS, 0, text))
-    if previous is not None and previous.code.strip():
-        items.append(_Item("code", P_CODE, 0, _code_block(previous.code)))
-    if previous is not None and previous.test_code.strip():
-        items.append(_Item("tests", P_TESTS, 0, _code_block(previous.test_code)))
-    return _fit(head, items, closing, options.max_chars)
+    sources = _sources(previous, report, options, room=options.max_chars - len(head) - len(closing))
+    tail = "\n\n".join([*sources, closing])
+    # The sources always go out; the findings get what is left of the budget, and never less than FINDINGS_MIN.
+    return _fit(head, items, tail, max(options.max_chars, len(head) + len(tail) + FINDINGS_MIN))
+
+
+def _marked(report: CheckReport, target: str) -> set[int]:
+    lines: set[int] = set()
+    for finding in report.findings:
+        if finding.target == target and finding.line and finding.severity is not Severity.INFO:
+            lines.update(range(finding.line, max(finding.end_line or finding.line, finding.line) + 1))
+    return lines
+
+
+def _sources(
+    previous: PythonCodeGenerationResponse | None, report: CheckReport, options: FeedbackOptions, room: int
+) -> list[str]:
+    """The previous code and tests, numbered, always sent; only text larger than its share of ``room`` is cut
+    (blocks with findings stay whole, see :mod:`burr_codeagent.code_view`)."""
+    if previous is None:
+        return []
+    texts = [("code", previous.code), ("tests", previous.test_code)]
+    texts = [(target, text) for target, text in texts if text.strip()]
+    budget = max(int(room * SOURCE_SHARE), 1_000)
+    total = sum(len(text) * 1.1 for _, text in texts) or 1.0
+    sections = []
+    for target, text in texts:
+        share = int(budget * len(text) * 1.1 / total)
+        shown = show_source(text, _marked(report, target), max_chars=share)
+        title = _SECTION_TITLES["code" if target == "code" else "tests"].replace("{module}", options.module)
+        sections.append(f"## {title}\n```text\n{shown}\n```")
+    return sections
 
 
 def acceptance_block(source: str) -> str:

@@ -86,6 +86,7 @@ def initial_state(task: str, config: AgentConfig) -> dict[str, Any]:
         "fatal_error": None,  # the backend failed: the run ends
         "last_prompt": None,
         "last_usage": None,  # this generation's tokens (a Usage)
+        "last_edits": [],  # what became of each edit of a retry answer (EditOutcome)
         # the latest check
         "check_results": None,  # its CheckReport
         "attempts": [],  # every Attempt so far
@@ -112,6 +113,7 @@ GENERATOR_WRITES = [
     "retries",
     "last_prompt",
     "last_usage",
+    "last_edits",
     "usage",
 ]
 
@@ -134,6 +136,7 @@ CHECKER_READS = [
     "attempts",
     "retries",
     "last_usage",
+    "last_edits",
     "usage",
 ]
 CHECKER_WRITES = [

@@ -306,6 +306,18 @@ class Usage(BaseModel):
         )
 
 
+class EditOutcome(BaseModel):
+    """What became of one edit of a retry answer: applied, or why not (with the closest lines, numbered)."""
+
+    target: Literal["code", "tests"]
+    search: str
+    replace: str
+    applied: bool
+    matches: int = Field(description="How many times the search text occurred when the edit was tried.")
+    problem: str | None = None
+    closest: str | None = Field(default=None, description="The closest lines of the target, numbered.")
+
+
 class Attempt(BaseModel):
     """One generation and its check."""
 
@@ -317,6 +329,10 @@ class Attempt(BaseModel):
     error: str | None = Field(default=None, description="Why no usable response was produced, if so.")
     auto_fixes: list[str] = Field(
         default_factory=list, description="Fixes applied locally without the model."
+    )
+    edits: list[EditOutcome] = Field(
+        default_factory=list,
+        description="The edits of a retry answer and what became of each (empty: whole).",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from .feedback import FeedbackOptions, acceptance_block, build_feedback
+from .feedback import CLOSING, FeedbackOptions, acceptance_block, build_feedback
 from .models import CheckReport, PythonCodeGenerationResponse
 from .review import CodeAnalysisResponse
 
@@ -57,6 +57,9 @@ def feedback_prompt(
     auto_fixes: Sequence[str] = (),
     acceptance_visibility: Visibility = "failures",
     acceptance_tests: str | None = None,
+    module: str = "solution",
+    edit_failures: str = "",
+    closing: str = CLOSING,
 ) -> str:
     """The prompt of a retry: the task restated and targeted feedback on ``previous``, within ``max_chars``.
 
@@ -68,8 +71,12 @@ def feedback_prompt(
         attempt=attempt,
         acceptance_visibility=acceptance_visibility,
         acceptance_tests=acceptance_tests,
+        module=module,
+        edit_failures=edit_failures,
     )
-    return build_feedback(task, previous, report, options=options, analysis=analysis, auto_fixes=auto_fixes)
+    return build_feedback(
+        task, previous, report, options=options, analysis=analysis, auto_fixes=auto_fixes, closing=closing
+    )
 
 
 ANALYSIS_SYSTEM_PROMPT = """\

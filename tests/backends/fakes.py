@@ -74,7 +74,19 @@ class Malformed:
     """HTTP 200 with a body that is not JSON."""
 
 
-Step = Reply | Throttle | Fail | Stall | Malformed
+@dataclass(frozen=True)
+class Limited:
+    """Answer like a real provider with an output limit: ``answer`` (the fields the requested tool asks for) costs
+    one token per :data:`CHARS_PER_TOKEN` characters of its JSON; longer than the request's ``max_tokens``, it is
+    cut there and sent with stop reason ``length`` / ``max_tokens``."""
+
+    answer: dict[str, Any] = field(default_factory=lambda: dict(GOOD_ANSWER))
+    input_tokens: int = 100
+
+
+CHARS_PER_TOKEN = 4
+
+Step = Reply | Throttle | Fail | Stall | Malformed | Limited
 
 
 @dataclass
@@ -100,6 +112,7 @@ class FakeProvider:
         self.script = list(script) or [Reply()]
         self.requests: list[Received] = []
         self._served: list[Step] = []
+        self._limited: list[Reply] = []  # what ``Limited`` steps sent, in order
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self.in_flight = 0
@@ -156,8 +169,8 @@ class FakeProvider:
 
     @property
     def answered(self) -> list[Reply]:
-        """The replies actually served (what the provider billed)."""
-        return [step for step in self._served if isinstance(step, Reply)]
+        """The replies actually served (what the provider billed); ``Limited`` steps as they were sent."""
+        return [step for step in self._served if isinstance(step, Reply)] + list(self._limited)
 
     def reported_usage(self) -> tuple[int, int]:
         """Total (input incl. cache, output) tokens over every reply served."""
@@ -194,6 +207,10 @@ class FakeProvider:
         if isinstance(step, Fail):
             self._error(handler, step.status, step.code, {})
             return
+        if isinstance(step, Limited):
+            step = _within_limit(step, body, self.protocol)
+            with self._lock:
+                self._limited.append(step)
         payload = {"openai": _openai_reply, "anthropic": _anthropic_reply, "bedrock": _bedrock_reply}[
             self.protocol
         ](step, body, handler.path)
@@ -338,3 +355,36 @@ def _bedrock_reply(step: Reply, body: dict[str, Any], path: str) -> dict[str, An
 def bedrock_model_id(path: str) -> str:
     """The model id in a Converse path ``/model/{modelId}/converse``."""
     return unquote(path.split("/")[2])
+
+
+def _requested(body: dict[str, Any], protocol: Protocol) -> tuple[set[str], int]:
+    """The properties of the tool the request asks for, and its output limit."""
+    if protocol == "openai":
+        tool = (body.get("tools") or [{}])[0].get("function", {}).get("parameters", {})
+        limit = body.get("max_tokens") or body.get("max_completion_tokens")
+    elif protocol == "anthropic":
+        tool = (body.get("tools") or [{}])[0].get("input_schema", {})
+        limit = body.get("max_tokens")
+    else:
+        spec = ((body.get("toolConfig") or {}).get("tools") or [{}])[0].get("toolSpec", {})
+        tool = spec.get("inputSchema", {}).get("json", {})
+        limit = (body.get("inferenceConfig") or {}).get("maxTokens")
+    return set(tool.get("properties", {})), int(limit or 10**9)
+
+
+def _within_limit(step: Limited, body: dict[str, Any], protocol: Protocol) -> Reply:
+    fields, limit = _requested(body, protocol)
+    answer = {k: v for k, v in step.answer.items() if k in fields}
+    text = json.dumps(answer)
+    tokens = -(-len(text) // CHARS_PER_TOKEN)
+    if tokens <= limit:
+        return Reply(answer, input_tokens=step.input_tokens, output_tokens=tokens)
+    room = limit * CHARS_PER_TOKEN
+    if protocol == "openai":  # the tool call's arguments stop mid-JSON
+        return Reply(text[:room], input_tokens=step.input_tokens, output_tokens=limit, truncated=True)
+    cut: dict[str, Any] = {}  # Anthropic and Bedrock send the part of the tool input that was complete
+    for key, value in answer.items():
+        if len(json.dumps({**cut, key: value})) > room:
+            break
+        cut[key] = value
+    return Reply(cut, input_tokens=step.input_tokens, output_tokens=limit, truncated=True)

@@ -31,6 +31,7 @@ __all__ = [
     "InvalidResponseError",
     "LLMBackend",
     "Message",
+    "TruncatedResponseError",
     "backend_options",
     "validate_backend_factory",
 ]
@@ -97,6 +98,11 @@ class InvalidResponseError(BackendError):
     ):
         super().__init__(message, backend=backend, usage=usage)
         self.raw = raw
+
+
+class TruncatedResponseError(InvalidResponseError):
+    """The provider stopped at the output limit (stop reason ``length`` / ``max_tokens``) before the answer was
+    complete. The agent recovers it (see :mod:`burr_codeagent.recovery`)."""
 
 
 class LLMBackend(ABC):

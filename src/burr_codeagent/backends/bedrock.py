@@ -33,8 +33,8 @@ from .base import (
     BackendFactoryBase,
     BackendNotConfiguredError,
     GenerationRequest,
-    InvalidResponseError,
     LLMBackend,
+    TruncatedResponseError,
 )
 from .clients import clients, secret_digest
 from .retry import ApiFailure, RetryPolicy, parse_retry_after
@@ -182,7 +182,7 @@ class BedrockBackend(InstructorBackend):
 
     def check_complete(self, response: Any) -> None:
         if isinstance(response, dict) and response.get("stopReason") == "max_tokens":
-            raise InvalidResponseError(
+            raise TruncatedResponseError(
                 "bedrock backend: the answer was cut off at the output limit before it was complete "
                 "(stopReason max_tokens); raise CODEAGENT_MAX_TOKENS",
                 backend=self.name,

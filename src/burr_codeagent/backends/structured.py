@@ -26,7 +26,15 @@ from pydantic import ValidationError
 
 from ..models import Usage
 from ._accounting import UsageMeter, active_meter
-from .base import BackendError, Generation, GenerationRequest, InvalidResponseError, LLMBackend, M
+from .base import (
+    BackendError,
+    Generation,
+    GenerationRequest,
+    InvalidResponseError,
+    LLMBackend,
+    M,
+    TruncatedResponseError,
+)
 from .retry import ApiFailure, RetryPolicy, acall_with_retries, call_with_retries
 
 __all__ = ["DEFAULT_REASKS", "InstructorBackend", "MalformedResponseError"]
@@ -176,7 +184,7 @@ class InstructorBackend(LLMBackend):
         try:
             yield
         except IncompleteOutputException as exc:
-            raise InvalidResponseError(
+            raise TruncatedResponseError(
                 f"{self.name} backend: the answer was cut off at the output limit ({request.max_tokens} tokens) "
                 "before it was complete; raise CODEAGENT_MAX_TOKENS",
                 backend=self.name,

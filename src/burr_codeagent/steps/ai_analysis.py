@@ -17,6 +17,7 @@ from ..policy import budget_reason
 from ..prompts import ANALYSIS_SYSTEM_PROMPT, analysis_prompt
 from ..review import CodeAnalysisResponse
 from ..run_usage import RunUsage
+from .code_generator import retry_prompt_chars
 from .services import Services, StepResult
 
 __all__ = ["areview", "review"]
@@ -32,7 +33,7 @@ def request(state: State[Any], services: Services) -> GenerationRequest[CodeAnal
         state["task"],
         last.response,
         last.report,
-        max_chars=config.feedback_max_chars,
+        max_chars=retry_prompt_chars(config),
         attempt=last.index,
         acceptance_visibility=config.acceptance_tests_visibility,
         acceptance_tests=services.shown_acceptance_tests,

@@ -102,6 +102,7 @@ def record(state: State[Any], report: CheckReport, services: Services) -> StepRe
         usage=Usage.model_validate(state["last_usage"]) if state["last_usage"] else Usage(),
         seconds=round((usage.generation_seconds or [0.0])[-1] + report.seconds, 4),
         error=state["generation_error"],
+        edits=state.get("last_edits") or [],
     )
     attempts = [*state["attempts"], attempt.model_dump(mode="json")]
     update: dict[str, Any] = {

@@ -12,47 +12,77 @@ from typing import Any
 from burr.core import State
 
 from ..backends.base import BackendError, Generation, GenerationRequest, InvalidResponseError, Message
+from ..config import AgentConfig
+from ..edits import RetryResponse, apply_edits, describe_failed
 from ..events import AgentEvent, emit
-from ..model_limits import DEFAULT_MAX_TOKENS
+from ..feedback import CLOSING, WHOLE_CLOSING
+from ..model_limits import DEFAULT_CONTEXT_TOKENS, DEFAULT_MAX_TOKENS
 from ..models import Attempt, PythonCodeGenerationResponse, Usage
 from ..prompts import SYSTEM_PROMPT, feedback_prompt, generation_prompt
+from ..recovery import agenerate_recovering, generate_recovering
 from ..review import CodeAnalysisResponse
 from ..run_usage import RunUsage
 from .services import Services, StepResult
 
 __all__ = ["agenerate", "generate"]
 
-Outcome = Generation[PythonCodeGenerationResponse] | BaseException
+Outcome = Generation[Any] | BaseException
 
 
-def request(state: State[Any], services: Services) -> GenerationRequest[PythonCodeGenerationResponse]:
-    """The generation request: the task on the first attempt, feedback on the last attempt afterwards."""
+def request(state: State[Any], services: Services) -> GenerationRequest[Any]:
+    """The generation request: the task on the first attempt, feedback on the last attempt afterwards.
+
+    A retry about an attempt with code asks for a :class:`~burr_codeagent.edits.RetryResponse` (edits or a whole
+    new answer); after an unusable answer, for a whole one.
+    """
     config = services.config
+    model: type[Any] = PythonCodeGenerationResponse
     if not state["attempts"]:
         prompt = generation_prompt(state["task"], acceptance_tests=services.shown_acceptance_tests)
     else:
         last = Attempt.model_validate(state["attempts"][-1])
         review = state["ai_analysis"]
+        editable = last.response is not None
+        model = RetryResponse if editable else PythonCodeGenerationResponse
         prompt = feedback_prompt(
             state["task"],
             last.response,
             last.report,
-            max_chars=config.feedback_max_chars,
+            max_chars=retry_prompt_chars(config),
             analysis=CodeAnalysisResponse.model_validate(review) if review else None,
             attempt=last.index,
             auto_fixes=last.auto_fixes,
             acceptance_visibility=config.acceptance_tests_visibility,
             acceptance_tests=services.shown_acceptance_tests,
+            edit_failures=describe_failed(last.edits),
+            closing=CLOSING if editable else WHOLE_CLOSING,
         )
     return GenerationRequest(
         system=SYSTEM_PROMPT,
         messages=(Message("user", prompt),),
-        response_model=PythonCodeGenerationResponse,
+        response_model=model,
         max_tokens=config.max_tokens or DEFAULT_MAX_TOKENS,
     )
 
 
-def _started(state: State[Any], services: Services) -> GenerationRequest[PythonCodeGenerationResponse]:
+def _number(state: State[Any]) -> int:
+    return len(state["attempts"]) + 1
+
+
+def retry_prompt_chars(config: AgentConfig) -> int:
+    """The retry prompt's size budget: ``feedback_max_chars`` when set, else a share of the context window.
+
+    What the window holds besides the prompt: the answer (``max_tokens``) and the system prompt with the answer's
+    schema (about 2,000 tokens). Three quarters of the rest, at 3.5 characters a token (code tokenizes densely).
+    """
+    if config.feedback_max_chars is not None:
+        return config.feedback_max_chars
+    context = config.context_tokens or DEFAULT_CONTEXT_TOKENS
+    room = max(context - (config.max_tokens or DEFAULT_MAX_TOKENS) - 2_000, 4_000)
+    return int(room * 0.75 * 3.5)
+
+
+def _started(state: State[Any], services: Services) -> GenerationRequest[Any]:
     built = request(state, services)
     emit(services.listeners, AgentEvent("attempt_started", len(state["attempts"]) + 1, {"prompt": built}))
     return built
@@ -64,7 +94,9 @@ def generate(state: State[Any], services: Services) -> StepResult:
     start = time.perf_counter()
     outcome: Outcome
     try:
-        outcome = services.backend.generate(built)
+        outcome = generate_recovering(
+            services.backend, built, listeners=services.listeners, attempt=_number(state)
+        )
     except Exception as exc:  # every failure becomes state; the run keeps what it has
         outcome = exc
     return record(state, built, outcome, time.perf_counter() - start, services)
@@ -76,7 +108,9 @@ async def agenerate(state: State[Any], services: Services) -> StepResult:
     start = time.perf_counter()
     outcome: Outcome
     try:
-        outcome = await services.backend.agenerate(built)
+        outcome = await agenerate_recovering(
+            services.backend, built, listeners=services.listeners, attempt=_number(state)
+        )
     except Exception as exc:
         outcome = exc
     return record(state, built, outcome, time.perf_counter() - start, services)
@@ -84,7 +118,7 @@ async def agenerate(state: State[Any], services: Services) -> StepResult:
 
 def record(
     state: State[Any],
-    built: GenerationRequest[PythonCodeGenerationResponse],
+    built: GenerationRequest[Any],
     outcome: Outcome,
     seconds: float,
     services: Services,
@@ -102,6 +136,17 @@ def record(
         "last_usage": usage.model_dump(mode="json"),
         "usage": RunUsage.model_validate(state["usage"]).generated(usage, seconds).model_dump(mode="json"),
     }
+    update["last_edits"] = []
+    if isinstance(outcome, Generation) and isinstance(outcome.response, RetryResponse):
+        previous = Attempt.model_validate(state["attempts"][-1]).response
+        assert previous is not None  # edits are asked for only about an attempt with code
+        edited = apply_edits(previous, outcome.response)
+        outcome = Generation(edited.response, outcome.usage, outcome.raw)
+        update["last_edits"] = [o.model_dump(mode="json") for o in edited.outcomes]
+        if edited.outcomes:
+            applied = sum(o.applied for o in edited.outcomes)
+            counts = {"applied": applied, "failed": len(edited.outcomes) - applied}
+            emit(services.listeners, AgentEvent("edits_applied", attempt_no, counts))
     if isinstance(outcome, Generation):
         update["generated_python_response"] = outcome.response.model_dump(mode="json")
         update["raw_response"] = outcome.raw

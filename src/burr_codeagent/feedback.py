@@ -55,7 +55,6 @@ FINDINGS_MIN = 2_000
 """Characters the findings always get, however small the budget and however large the previous code."""
 SOURCE_SHARE = 0.75
 """At most this share of the budget goes to the previous code and tests; the findings always get the rest."""
-ACCEPTANCE_GATE = "acceptance"
 PASSING_NAMES_MAX = 12
 TRACEBACK_TAIL_MAX = 700
 

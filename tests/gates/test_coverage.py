@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from burr_codeagent import AgentConfig, Severity, check
+from burr_codeagent.checker import Checker
 from burr_codeagent.gates.coverage import gate as coverage_gate
+from burr_codeagent.gates.coverage._stubs import typing_only_lines
 from tests.gates._strength_cases import CODE, STRONG_TESTS, WEAK_TESTS
 
 PARTIAL_CODE = '''\
@@ -70,7 +75,7 @@ def test_coverage_comes_from_the_execution_run_not_a_second_pytest(monkeypatch: 
     def no_second_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("the coverage gate started its own pytest run")
 
-    monkeypatch.setattr(coverage_gate, "run_pytest", no_second_run)
+    monkeypatch.setattr(coverage_gate, "run_sandboxed", no_second_run)
     report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage"))
     assert [g.status for g in report.gates] == ["ok", "ok"]
     assert any(f.rule == "coverage.below_threshold" for f in report.findings)
@@ -81,11 +86,136 @@ def test_without_the_execution_gate_coverage_makes_the_one_run_itself() -> None:
     assert any(f.rule == "coverage.below_threshold" for f in report.findings)
 
 
-def test_pragma_no_cover_in_generated_code_does_not_hide_lines() -> None:
-    code = PARTIAL_CODE.replace("    if n == 0:\n", "    if n == 0:  # pragma: no cover\n")
-    report = check(code, ONLY_NEGATIVE, config=config("execution", "coverage"))
+PRAGMA_CODE = PARTIAL_CODE.replace("    if n == 0:\n", "    if n == 0:  # pragma: no cover\n")
+
+
+def test_pragma_no_cover_hides_the_block_on_your_own_code() -> None:
+    report = check(PRAGMA_CODE, ONLY_NEGATIVE, config=config("execution", "coverage"))
+    [lines] = [f for f in report.findings if f.rule == "coverage.lines"]
+    assert (lines.line, lines.end_line) == (7, 10)  # lines 5-6 are the excluded `if` block
+
+
+def test_pragma_no_cover_in_generated_code_does_not_hide_lines_and_the_model_is_told() -> None:
+    checker = Checker(config("execution", "coverage"), honour_nosec=False)  # as inside the agent loop
+    report = checker.check(PRAGMA_CODE, ONLY_NEGATIVE)
     [lines] = [f for f in report.findings if f.rule == "coverage.lines"]
     assert (lines.line, lines.end_line) == (5, 10)
+    [warning] = [f for f in report.findings if f.rule == "coverage.below_threshold"]
+    assert "`# pragma: no cover` on line 5 is not honoured in generated code" in warning.message
+
+
+STUBS = '''\
+from __future__ import annotations
+
+import abc
+import typing
+from typing import TYPE_CHECKING, Protocol, overload
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+class Sized(Protocol):
+    def size(self) -> int:
+        """How big."""
+        raise NotImplementedError
+
+    def grow(self) -> None:
+        pass
+
+
+class Shape(abc.ABC):
+    @abc.abstractmethod
+    def area(self) -> float:
+        """The area."""
+        raise NotImplementedError("subclasses say")
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        ...
+
+
+class Square(Shape):
+    def __init__(self, side: float) -> None:
+        self.side = side
+
+    def area(self) -> float:
+        return self.side * self.side
+
+    def name(self) -> str:
+        return "square"
+
+
+@overload
+def double(x: int) -> int:
+    ...
+@typing.overload
+def double(x: str) -> str:
+    return x
+def double(x: int | str) -> int | str:
+    return x * 2
+
+
+def later(values: Sequence[int]) -> int:
+    ...
+'''
+STUB_TESTS = """\
+from solution import Square, double
+
+
+def test_square():
+    square = Square(2)
+    assert (square.area(), square.name()) == (4, "square")
+
+
+def test_double():
+    assert (double(2), double("a")) == (4, "aa")
+"""
+
+
+def test_typing_only_stubs_are_not_reported_as_uncovered() -> None:
+    report = check(STUBS, STUB_TESTS, config=config("execution", "coverage"))
+    assert [g.status for g in report.gates] == ["ok", "ok"], report.gates
+    assert [f.message for f in report.findings if f.gate == "coverage"] == []
+
+
+def test_the_stubs_are_found_on_the_syntax_tree() -> None:
+    lines = typing_only_lines(ast.parse(STUBS))
+    code = STUBS.splitlines()
+    assert {code[n - 1].strip() for n in lines} == {
+        "from collections.abc import Sequence",
+        '"""How big."""',
+        "raise NotImplementedError",
+        "pass",
+        '"""The area."""',
+        'raise NotImplementedError("subclasses say")',
+        "...",
+        "return x",
+    }
+    assert typing_only_lines(ast.parse(PARTIAL_CODE)) == frozenset()
+
+
+def test_the_projects_configured_exclude_lines_are_honoured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.coverage.report]\nexclude_also = ["if n == 0:"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)  # coverage.py reads its configuration from the current directory, as here
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage"))
+    [lines] = [f for f in report.findings if f.rule == "coverage.lines"]
+    assert (lines.line, lines.end_line) == (7, 10)
+
+
+def test_a_broken_coverage_configuration_skips_the_gate_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".coveragerc").write_text("[report]\nexclude_lines = (unclosed\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    report = check(PARTIAL_CODE, ONLY_NEGATIVE, config=config("execution", "coverage"))
+    run = next(g for g in report.gates if g.name == "coverage")
+    assert run.status == "skipped" and "coverage configuration" in (run.error or ""), run
+    assert report.tests is not None and report.tests.passed == 1
 
 
 def test_failing_tests_skip_the_gate() -> None:

@@ -1,14 +1,28 @@
-"""What the test-strength gates share: the sandbox built from the configuration and option checks."""
+"""What the gates that run the generated tests share: one way to build the sandbox and the pytest run, and
+option checks.
+
+``execution``, ``coverage`` (when it measures on its own) and ``mutation`` all run the tests through
+:func:`test_run_spec` and :func:`run_sandboxed`, so each of their runs sees the dependency environment, honours
+``sandbox.keep_workdir`` and turns a sandbox that could not start into :class:`GateUnavailable` (retried by the
+checker, never blamed on the code).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..sandbox import Sandbox
-from .base import GateContext, GateSkipped
+from ..sandbox import PytestResult, PytestRun, RunExtension, Sandbox, run_pytest
+from .base import GateContext, GateSkipped, GateUnavailable
 
-__all__ = ["dependency_env_vars", "percent_option", "require_execution", "sandbox_for"]
+__all__ = [
+    "dependency_env_vars",
+    "percent_option",
+    "require_execution",
+    "run_sandboxed",
+    "sandbox_for",
+    "test_run_spec",
+]
 
 
 def require_execution(ctx: GateContext) -> None:
@@ -49,3 +63,46 @@ def percent_option(options: Mapping[str, Any], gate: str, name: str, default: fl
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise ValueError(f"gates.options.{gate}.{name} must be a number from 0 to 100, not {value!r}")
     return float(value)
+
+
+def test_run_spec(
+    ctx: GateContext,
+    *,
+    timeout: float | None = None,
+    args: tuple[str, ...] = (),
+    extensions: Iterable[RunExtension] = (),
+) -> PytestRun:
+    """The pytest run of ``ctx``'s code and tests with the dependency environment and ``extensions`` added.
+
+    ``timeout`` defaults to ``execution_timeout``.
+
+    Raises:
+        ValueError: an extension would replace a file or variable another one set.
+    """
+    spec = PytestRun(
+        code=ctx.code,
+        test_code=ctx.test_code or "",
+        timeout=timeout if timeout is not None else ctx.config.execution_timeout,
+        args=args,
+        env=dependency_env_vars(ctx),
+    )
+    for extension in extensions:
+        spec = spec.extended(extension)
+    return spec
+
+
+def run_sandboxed(ctx: GateContext, spec: PytestRun, sandbox: Sandbox | None = None) -> PytestResult:
+    """Run ``spec`` in the sandbox the configuration asks for (or ``sandbox``).
+
+    Raises:
+        GateUnavailable: the sandbox itself could not start (the launcher said why); not a verdict on the code.
+    """
+    result = run_pytest(spec, sandbox or sandbox_for(ctx), keep_workdir=ctx.config.sandbox.keep_workdir)
+    if result.run.launcher_failed:
+        reason = next(
+            (line for line in result.run.output.splitlines() if line.startswith("codeagent-launcher:")), ""
+        )
+        raise GateUnavailable(
+            f"the sandbox could not start ({reason.removeprefix('codeagent-launcher:').strip()})"
+        )
+    return result

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
-from ..sandbox import PytestResult, PytestRun, TestCase, run_pytest
-from ._sandboxed import dependency_env_vars, require_execution, sandbox_for
+from ..sandbox import PytestResult, PytestRun, TestCase
+from ._sandboxed import dependency_env_vars, require_execution, run_sandboxed
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["ACCEPTANCE_TEST_FILE", "AcceptanceGate"]
@@ -60,7 +60,7 @@ class AcceptanceGate:
             timeout=ctx.config.execution_timeout,
             env=dependency_env_vars(ctx),
         )
-        result = run_pytest(spec, sandbox_for(ctx))
+        result = run_sandboxed(ctx, spec)
         hidden = ctx.config.acceptance_tests_visibility == "none"
         for found in _verdict(result, ctx.config.execution_timeout):
             yield found.model_copy(update={"model_hidden": True}) if hidden else found

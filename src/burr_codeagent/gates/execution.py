@@ -18,9 +18,9 @@ from typing import Literal
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
-from ..sandbox import PytestResult, PytestRun, TestCase, run_pytest
-from ._sandboxed import dependency_env_vars, require_execution, sandbox_for
-from .base import TEST_RUN, Gate, GateContext, GateSkipped, GateUnavailable
+from ..sandbox import PytestResult, TestCase
+from ._sandboxed import require_execution, run_sandboxed, sandbox_for, test_run_spec
+from .base import TEST_RUN, Gate, GateContext, GateSkipped
 from .dependencies import MISSING_KEY
 
 __all__ = ["ExecutionGate"]
@@ -62,26 +62,13 @@ class ExecutionGate:
                 f"dependency {', '.join(missing)} could not be installed (see the dependencies gate)"
             )
         sandbox = sandbox_for(ctx)
-        spec = PytestRun(
-            code=ctx.code,
-            test_code=ctx.test_code or "",
-            timeout=config.execution_timeout,
-            env=dependency_env_vars(ctx),
-        )
+        spec = test_run_spec(ctx)
         for extension in ctx.test_run_extensions:  # one session for the tests and every measurement in them
             try:
                 spec = spec.extended(extension)
             except ValueError as exc:
                 log.warning("a test run extension was left out: %s", exc)
-        result = run_pytest(spec, sandbox, keep_workdir=config.sandbox.keep_workdir)
-        if result.run.launcher_failed:
-            reason = next(
-                (line for line in result.run.output.splitlines() if line.startswith("codeagent-launcher:")),
-                "",
-            )
-            raise GateUnavailable(
-                f"the sandbox could not start ({reason.removeprefix('codeagent-launcher:').strip()})"
-            )
+        result = run_sandboxed(ctx, spec, sandbox)
         ctx.shared["test_outcome"] = result.outcome
         ctx.shared[TEST_RUN] = result
         if sandbox.isolation == "none":

@@ -16,8 +16,9 @@ import pytest
 
 MODULE_FILE = os.environ.get("CODEAGENT_COVERAGE_MODULE", "solution.py")
 REPORT_FILE = os.environ.get("CODEAGENT_COVERAGE_REPORT", ".codeagent-coverage.json")
-# Only these lines may be left out of the measurement; "pragma: no cover" in model output is not honoured.
-EXCLUDED = (r"if __name__ == .__main__.:", r"if (typing\.)?TYPE_CHECKING:", r"@(typing\.)?overload")
+# The host decides which lines may be left out (coverage.py's configured exclude_lines, minus "pragma: no cover"
+# for the model's own code): this file does not read any configuration next to the untrusted code.
+EXCLUDED = json.loads(os.environ.get("CODEAGENT_COVERAGE_EXCLUDE", "[]"))
 
 _COV = coverage.Coverage(
     data_file=None, branch=True, include=[os.path.abspath(MODULE_FILE)], config_file=False

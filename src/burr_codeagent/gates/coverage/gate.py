@@ -7,24 +7,40 @@ itself. Below
 ``min_percent`` (default 80, statements and branches together as coverage.py counts them) the gate warns, and the
 warning names the lines never run and the branches never taken, so a retry knows which tests to add. Every
 uncovered range and branch is also an ``info`` finding for the reports.
+
+Left out, as coverage.py leaves them out: the lines its configured ``exclude_lines``/``exclude_also`` match (its
+defaults: ``# pragma: no cover``, ``...``-only bodies, ``if TYPE_CHECKING:``), ``if __name__ == "__main__":``
+blocks, and typing-only stubs found on the syntax tree (:mod:`._stubs`: ``Protocol`` methods, ``@overload``,
+abstract methods that only ``raise NotImplementedError``). Inside the agent loop the model's own
+``# pragma: no cover`` is not honoured, like its ``# nosec``.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 
 from ...hookspecs import hookimpl
 from ...models import Finding, Severity
-from ...sandbox import PytestRun, RunExtension, run_pytest
-from .._sandboxed import percent_option, require_execution, sandbox_for
+from ...sandbox import RunExtension
+from .._sandboxed import percent_option, require_execution, run_sandboxed, test_run_spec
 from ..base import Gate, GateContext, GateSkipped
-from ._measure import CoverageData, coverage_available, coverage_extension, measured, read_coverage
+from ._measure import (
+    CoverageData,
+    coverage_available,
+    coverage_extension,
+    exclusion_patterns,
+    measured,
+    read_coverage,
+)
+from ._stubs import typing_only_lines
 
 __all__ = ["CoverageGate", "describe_branch", "line_ranges"]
 
 DEFAULT_MIN_PERCENT = 80.0
 DETAILS_IN_WARNING = 8
+_PRAGMA = re.compile(r"#\s*(pragma|PRAGMA)[:\s]?\s*(no|NO)\s*(cover|COVER)")
 RULES = {
     "coverage.below_threshold": "Line and branch coverage of the code by its tests is below the threshold.",
     "coverage.lines": "Lines of the code that no test runs.",
@@ -46,7 +62,10 @@ class CoverageGate:
         """The coverage.py plugin for the sandboxed run of the generated tests (none when it cannot measure)."""
         if not coverage_available() or not ctx.config.enable_code_execution:
             return None
-        return coverage_extension()
+        try:
+            return coverage_extension(exclude=exclusion_patterns(honour_pragmas=ctx.honour_nosec))
+        except ValueError:  # a broken coverage configuration: check() reports it as the reason for skipping
+            return None
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         if not coverage_available():
@@ -61,6 +80,12 @@ class CoverageGate:
         if data.percent < threshold:
             shown = "; ".join(details[:DETAILS_IN_WARNING])
             more = len(details) - DETAILS_IN_WARNING
+            pragmas = [] if ctx.honour_nosec else _pragma_lines(ctx.code, data.missing_lines)
+            if pragmas:
+                shown += (
+                    f" (`# pragma: no cover` on line {', '.join(map(str, pragmas[:5]))} is not honoured in "
+                    "generated code: test those lines)"
+                )
             yield Finding(
                 gate=self.name,
                 rule="coverage.below_threshold",
@@ -93,18 +118,26 @@ class CoverageGate:
 
 
 def _measure(ctx: GateContext) -> CoverageData:
+    try:
+        exclude = exclusion_patterns(honour_pragmas=ctx.honour_nosec)
+    except ValueError as exc:
+        raise GateSkipped(str(exc)) from None
     result = ctx.test_run
     if result is None or not measured(
         result
     ):  # no shared run measured coverage: make the one measured run here
-        spec = PytestRun(code=ctx.code, test_code=ctx.test_code or "", timeout=ctx.config.execution_timeout)
-        result = run_pytest(spec.extended(coverage_extension(spec.module)), sandbox_for(ctx))
+        result = run_sandboxed(ctx, test_run_spec(ctx, extensions=[coverage_extension(exclude=exclude)]))
     if not result.outcome.succeeded:
         raise GateSkipped("the generated tests do not pass; coverage is judged on a passing run")
-    data = read_coverage(result)
+    data = read_coverage(result, excluded=typing_only_lines(ctx.code_tree))
     if isinstance(data, str):
         raise GateSkipped(data)
     return data
+
+
+def _pragma_lines(code: str, missing: tuple[int, ...]) -> list[int]:
+    lines = code.splitlines()
+    return [n for n in missing if n <= len(lines) and _PRAGMA.search(lines[n - 1])]
 
 
 def line_ranges(data: CoverageData) -> list[tuple[int, int]]:

@@ -108,6 +108,7 @@ class Checker:
                 ctx.function_name,
                 list(ctx.dependencies),
                 ctx.acceptance_tests,
+                ctx.task,
                 self.config.model_dump(mode="json", exclude={"api_key"}),
                 [g.name for g in gates],
                 ctx.honour_nosec,
@@ -126,8 +127,12 @@ class Checker:
         dependencies: Sequence[str] = (),
         acceptance_tests: str | None = None,
         attempt: int | None = None,
+        task: str | None = None,
     ) -> CheckReport:
-        """Run every selected gate and return the report. Identical input is served from a cache."""
+        """Run every selected gate and return the report. Identical input is served from a cache.
+
+        ``task`` is the task text the code answers; names it imposes are exempt from the naming rules.
+        """
         start = time.perf_counter()
         ctx = GateContext(
             code=code,
@@ -136,6 +141,7 @@ class Checker:
             function_name=function_name,
             dependencies=tuple(dependencies),
             acceptance_tests=acceptance_tests,
+            task=task,
             honour_nosec=self.honour_nosec,
         )
         gates = self.selected_gates()
@@ -348,10 +354,12 @@ def check(
     dependencies: Sequence[str] = (),
     acceptance_tests: str | None = None,
     listeners: Sequence[Listener] = (),
+    task: str | None = None,
 ) -> CheckReport:
     """Check ``code`` (and ``test_code``, importable as module ``solution``) with every enabled gate.
 
-    Without ``test_code`` the ``tests`` and ``execution`` gates are reported as skipped.
+    Without ``test_code`` the ``tests`` and ``execution`` gates are reported as skipped. ``task`` is the task text
+    the code answers: the names it imposes (``write minSubArraySum(nums)``) are exempt from the naming rules.
     """
     checker = Checker(config, manager_for(plugins), listeners)
     return checker.check(
@@ -360,4 +368,5 @@ def check(
         function_name=function_name,
         dependencies=dependencies,
         acceptance_tests=acceptance_tests,
+        task=task,
     )

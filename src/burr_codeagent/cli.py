@@ -363,6 +363,10 @@ def check(
         Path | None,
         typer.Option(help="Acceptance tests the code must pass (critical on failure; import `solution`)."),
     ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(help="The task the code answers; names it imposes are exempt from the naming rules."),
+    ] = None,
     format: Annotated[
         str, typer.Option("--format", "-f", help="text, json, markdown, html, sarif or junit.")
     ] = "text",
@@ -420,7 +424,9 @@ def check(
                 validate={"backend": False, "formats": False},
             )
             try:
-                report = Checker(config, manager).check(code, test_code, acceptance_tests=acceptance_tests)
+                report = Checker(config, manager).check(
+                    code, test_code, acceptance_tests=acceptance_tests, task=task
+                )
             except KeyboardInterrupt as exc:
                 err.print(
                     f"{'terminated (SIGTERM)' if interrupt_exit_code(exc) != 130 else 'interrupted'}: "

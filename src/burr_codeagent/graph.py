@@ -131,6 +131,7 @@ async def code_generator_async(state: State[Any], services: Services) -> StepRes
 
 
 CHECKER_READS = [
+    "task",
     "generated_python_response",
     "generation_error",
     "attempts",
@@ -164,7 +165,7 @@ async def code_checker_async(state: State[Any], services: Services) -> StepResul
     return await check_step.acheck(state, services)
 
 
-AUTO_FIX_READS = ["attempts", "retries", "usage"]
+AUTO_FIX_READS = ["task", "attempts", "retries", "usage"]
 AUTO_FIX_WRITES = [
     "attempts",
     "check_results",

@@ -234,6 +234,8 @@ class GateContext:
     test_tree: ast.Module | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     acceptance_tests: str | None = None
+    task: str | None = None
+    """The task the code was written for, in the user's words (None when unknown, as for a plain check)."""
     selected_gates: frozenset[str] = frozenset()
     """Names of the gates this check runs."""
     # True when checking a user's own code (``codeagent check``); the agent loop turns it off for model output.

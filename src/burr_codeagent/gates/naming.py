@@ -7,8 +7,9 @@ unittest hooks, ``visit_Name`` on ``ast.NodeVisitor`` subclasses, ``do_GET`` on 
 or a tuple/frozenset of them); ``__all__``, dunders, ``TypeVar``s and ``logger = logging.getLogger(...)`` are not
 literals and are never flagged.
 
-Names the task imposes are not flagged either: the requested ``function_name`` and every name the acceptance tests
-use (``from solution import minSubArraySum``, ``solution.parseHTML``, keyword arguments such as ``maxLen=3``) --
+Names the task imposes are not flagged either: names the task text asks for ("write `minSubArraySum(nums)`", a
+``def`` line in the prompt; see :mod:`._task_names`), the requested ``function_name`` and every name the acceptance
+tests use (``from solution import minSubArraySum``, ``solution.parseHTML``, keyword arguments such as ``maxLen=3``) --
 renaming them would break the contract the code is judged by.
 """
 
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ._ast_helpers import FunctionNode, decorator_names, def_span, is_dunder, walk_scope
+from ._task_names import task_names
 from .base import Gate, GateContext, finding
 
 NAME = "naming"
@@ -105,8 +107,11 @@ class NamingGate:
 
 
 def imposed_names(ctx: GateContext) -> frozenset[str]:
-    """The names the task fixes: the requested function and every identifier the acceptance tests use."""
-    names = {ctx.function_name} if ctx.function_name else set()
+    """The names the task fixes: the names its text imposes (see :func:`task_names`), the requested function and
+    every identifier the acceptance tests use."""
+    names = set(task_names(ctx.task))
+    if ctx.function_name:
+        names.add(ctx.function_name)
     if ctx.acceptance_tests:
         try:
             tree = ast.parse(ctx.acceptance_tests)

@@ -39,7 +39,7 @@ def fix(state: State[Any], services: Services) -> StepResult:
     if fixed is not None and fixed.changed:
         response = last.response.model_copy(update={"code": fixed.code, "test_code": fixed.test_code})
         emit(services.listeners, AgentEvent("auto_fix_started", last.index, {"applied": fixed.applied}))
-        report = check_response(response, services, last.index)
+        report = check_response(response, services, last.index, state["task"])
         outcome["applied"] = fixed.applied
         outcome["score"] = {"before": _counts(last.report), "after": _counts(report)}
         if is_worse(report, last.report):

@@ -18,9 +18,9 @@ __all__ = ["acheck", "check", "check_response", "decide_after"]
 
 
 def check_response(
-    response: PythonCodeGenerationResponse, services: Services, attempt_no: int
+    response: PythonCodeGenerationResponse, services: Services, attempt_no: int, task: str | None = None
 ) -> CheckReport:
-    """The checker's report on one answer; inside the agent an answer without tests is critical."""
+    """The checker's report on one answer to ``task``; inside the agent an answer without tests is critical."""
     has_tests = bool(response.test_code.strip())
     report = services.checker.check(
         response.code,
@@ -29,6 +29,7 @@ def check_response(
         dependencies=response.dependencies or (),
         acceptance_tests=services.acceptance_tests,
         attempt=attempt_no,
+        task=task,
     )
     if has_tests:
         return report
@@ -64,7 +65,7 @@ def _report(state: State[Any], services: Services) -> CheckReport:
             [problem], gates=[], tests=None, seconds=0.0, warning_threshold=threshold
         )
     response = PythonCodeGenerationResponse.model_validate(data)
-    return check_response(response, services, len(state["attempts"]) + 1)
+    return check_response(response, services, len(state["attempts"]) + 1, state["task"])
 
 
 def check(state: State[Any], services: Services) -> StepResult:

@@ -52,7 +52,7 @@ def test_plain_lines_when_not_a_terminal(tmp_path: Path) -> None:
     assert "attempt 1/6: generated" in text and "(900 in / 250 out tokens)" in text
     assert "attempt 1/6: not good enough: 1 critical" in text
     assert "attempt 2/6: passed" in text
-    assert "PASSED after 2 attempt(s), best #2" in text
+    assert "PASSED after 2 attempts, best #2" in text
     assert "markdown report:" in text
 
 
@@ -85,7 +85,7 @@ def test_live_view_shows_step_attempt_gates_tokens_then_a_summary(tmp_path: Path
     assert "tokens 1800 in / 500 out" in text
     assert re.search(r"syntax\s+ok\s+clean", text)  # the gate table of the last attempt
     assert "#1: not good enough: 1 critical" in text
-    assert text.rindex("PASSED after 2 attempt(s)") > text.rindex(
+    assert text.rindex("PASSED after 2 attempts") > text.rindex(
         "attempt 2 of 6"
     )  # summary after the last frame
 

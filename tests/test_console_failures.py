@@ -45,7 +45,7 @@ def test_a_failed_attempt_lists_its_failing_tests_critical_findings_and_first_wa
     text = buffer.getvalue()
     attempt_1 = text.split("attempt 2/")[0]
     assert "failing tests:" in attempt_1
-    assert "execution.failed tests:4 Test test_three failed: assert 6 == 7" in attempt_1
+    assert "execution.failed tests:5 Test test_three failed: assert 6 == 7" in attempt_1
     assert "first warnings" in attempt_1 and "naming." in attempt_1
     after = text.split("attempt 2/6: passed")[-1]
     assert "failing tests:" not in after  # a passing attempt lists nothing

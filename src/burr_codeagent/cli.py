@@ -392,7 +392,7 @@ def check(
     from .integrations.tests_finder import find_tests_for
     from .plugins import unknown_name_message
     from .reports.base import RenderContext, join_rendered, renderer_options
-    from .reports.writer import gates_of, render_report
+    from .reports.writer import check_settings, gates_of, render_report
 
     with usage_errors():
         if tests is not None and len(paths) > 1:
@@ -442,7 +442,7 @@ def check(
                 )
                 continue
             context = RenderContext(
-                config=config.redacted(),
+                config=check_settings(config.redacted()),
                 source_paths={"code": str(path), **({"tests": str(test_path)} if test_path else {})},
                 sources={"code": code, **({"tests": raw_tests} if raw_tests is not None else {})},
                 gates=gates_of(manager),

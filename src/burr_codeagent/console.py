@@ -22,6 +22,7 @@ from rich.text import Text
 
 from .console_details import analysis_summary, attempt_details, short_message
 from .events import AgentEvent
+from .formatting import format_cost, plural
 from .models import AgentResult, CheckReport, Finding, GateRun, Severity, Usage
 
 __all__ = [
@@ -59,10 +60,12 @@ def summary_line(result: AgentResult) -> str:
     verdict = "[bold green]PASSED[/]" if result.passed else "[bold red]NOT GOOD ENOUGH[/]"
     best = result.best.index if result.best else "-"
     m = result.metrics
-    cost = f", ~${m.estimated_cost_usd:.4f}" if m.estimated_cost_usd is not None else ""
+    cost = (
+        f", {format_cost(m.estimated_cost_usd, approximate=True)}" if m.estimated_cost_usd is not None else ""
+    )
     return (
-        f"{verdict} after {len(result.attempts)} attempt(s), best #{best} ({escape(result.stop_reason)}); "
-        f"{m.total_tokens} tokens in {m.api_calls} call(s){cost}, {m.wall_seconds:.1f}s"
+        f"{verdict} after {plural(len(result.attempts), 'attempt')}, best #{best} ({escape(result.stop_reason)}); "
+        f"{plural(m.total_tokens, 'token')} in {plural(m.api_calls, 'call')}{cost}, {m.wall_seconds:.1f}s"
     )
 
 
@@ -143,7 +146,7 @@ class ProgressPrinter:
             report: CheckReport = event.data["report"]
             self._say(
                 f"  {n}: {_verdict(report.passed)}: {report.critical_count} critical, "
-                f"{_plural(report.warning_count, 'warning')}{_tests_text(report)}"
+                f"{plural(report.warning_count, 'warning')}{_tests_text(report)}"
             )
             for line in attempt_details(report):
                 self.console.print(line)
@@ -196,10 +199,6 @@ def _counts_text(findings: Sequence[Finding]) -> str:
 class _GateRow:
     run: GateRun
     findings: list[Finding]
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass
@@ -313,7 +312,7 @@ class LiveProgress:
             report: CheckReport = event.data["report"]
             state.history.append(
                 f"#{event.attempt}: {_verdict(report.passed)}: {report.critical_count} critical, "
-                f"{_plural(report.warning_count, 'warning')}{_tests_text(report)}"
+                f"{plural(report.warning_count, 'warning')}{_tests_text(report)}"
             )
             state.history += attempt_details(report, indent="  ")
             self._set_step("deciding: retry or finish")
@@ -407,7 +406,7 @@ def print_findings(
     hidden = " (not shown; -v shows them)" if report.info_count and not show_info else ""
     console.print(
         f"{escape(code_path)}: {_verdict(report.passed)}: {report.critical_count} critical, "
-        f"{_plural(report.warning_count, 'warning')} (threshold {report.warning_threshold}), "
+        f"{plural(report.warning_count, 'warning')} (threshold {report.warning_threshold}), "
         f"{report.info_count} info{hidden}{_tests_text(report)}{tail}"
     )
 

@@ -330,6 +330,10 @@ class Attempt(BaseModel):
     auto_fixes: list[str] = Field(
         default_factory=list, description="Fixes applied locally without the model."
     )
+    report_before_auto_fix: CheckReport | None = Field(
+        default=None,
+        description="The check of the model's own answer when a kept auto-fix replaced it (`report` is after).",
+    )
     edits: list[EditOutcome] = Field(
         default_factory=list,
         description="The edits of a retry answer and what became of each (empty: whole).",

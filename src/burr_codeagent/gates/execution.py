@@ -197,12 +197,27 @@ def _failure(case: TestCase, test_tree: ast.Module | None) -> Finding:
         rule="execution.failed" if case.outcome == "failed" else "execution.error",
         severity=Severity.CRITICAL,
         message=f"Test {case.label} {verb}: {reason}",
-        line=getattr(node, "lineno", None),
-        end_line=getattr(node, "end_lineno", None),
+        # Where it failed (the assert), not where the test starts; the whole test when the traceback does not say.
+        line=failing_line(case) or getattr(node, "lineno", None) or case.line,
+        end_line=None if failing_line(case) else getattr(node, "end_lineno", None),
         target="tests",
         suggestion="Fix the code if the test is right; fix the test if it asserts the wrong thing.",
         test_id=case.nodeid,
     )
+
+
+_FRAME = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): in (?P<function>\S+)", re.MULTILINE)
+
+
+def failing_line(case: TestCase) -> int | None:
+    """The line of the test file where ``case`` failed: the last frame of its traceback inside the test file."""
+    test_file = case.file or ""
+    lines = [
+        int(m["line"])
+        for m in _FRAME.finditer(case.traceback)
+        if m["file"] == test_file or (not test_file and m["function"] == case.name.split("[", 1)[0])
+    ]
+    return lines[-1] if lines else None
 
 
 def _test_node(tree: ast.Module | None, name: str, cls: str | None) -> ast.AST | None:

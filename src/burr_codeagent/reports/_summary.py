@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..models import AgentResult, Attempt, CheckReport, Finding, Severity
+from ..models import AgentResult, Attempt, CheckReport, Finding, GateRun, Severity, TestCase
 
 __all__ = [
     "JourneyRow",
     "TimeRow",
+    "changed_findings",
     "finding_key",
+    "gate_status",
     "gate_success_rate",
     "gates_clean",
     "journey",
@@ -25,8 +29,24 @@ def gates_clean(report: CheckReport) -> list[str]:
     return [g.name for g in report.gates if g.status == "ok" and g.name not in flagged]
 
 
+def gate_status(report: CheckReport, run: GateRun) -> str:
+    """What a gate's row says: ``failed`` (a critical finding), ``warnings``, ``ok``, or how it did not run.
+
+    :attr:`GateRun.status` only says whether the gate itself ran; a reader wants to know whether the code passed it.
+    """
+    if run.status != "ok":
+        return run.status
+    severities = {f.severity for f in report.findings if f.gate == run.name}
+    if Severity.CRITICAL in severities:
+        return "failed"
+    return "warnings" if Severity.WARNING in severities else "ok"
+
+
 def gate_success_rate(report: CheckReport) -> float | None:
-    """Share of the gates that ran which found nothing above info (the original design's success rate)."""
+    """Share of the gates that ran which found nothing above info (the original design's "success rate").
+
+    Reports call it the share of clean gates: it says nothing about whether the run passed.
+    """
     ran = [g for g in report.gates if g.status != "skipped"]
     if not ran:
         return None
@@ -56,22 +76,45 @@ def line_changes(before: str, after: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class JourneyRow:
-    """One attempt of a run, with what changed since the previous one."""
+    """One attempt of a run, with what changed since the previous one: which findings went away, which are new."""
 
     attempt: Attempt
     best: bool
     tests_passed: int | None
     tests_failed: int | None
-    fixed: int
-    introduced: int
+    fixed_findings: list[Finding]
+    new_findings: list[Finding]
     lines_added: int
     lines_removed: int
     first: bool
 
     @property
+    def fixed(self) -> int:
+        """How many findings of the previous attempt this one no longer has."""
+        return len(self.fixed_findings)
+
+    @property
+    def introduced(self) -> int:
+        """How many findings this attempt has that the previous one did not."""
+        return len(self.new_findings)
+
+    @property
     def total_findings(self) -> int:
         """Every finding of the attempt."""
         return len(self.attempt.report.findings)
+
+    @property
+    def failing_tests(self) -> list[TestCase]:
+        """The attempt's tests that failed or errored."""
+        return self.attempt.report.tests.failures() if self.attempt.report.tests else []
+
+    @property
+    def auto_fix_changes(self) -> tuple[list[Finding], list[Finding]]:
+        """``(fixed, new)`` findings of the local auto-fix: the model's answer versus the fixed code."""
+        before = self.attempt.report_before_auto_fix
+        if before is None:
+            return [], []
+        return changed_findings(before.findings, self.attempt.report.findings)
 
     @property
     def verdict(self) -> str:
@@ -93,6 +136,31 @@ class JourneyRow:
         return ", ".join(parts)
 
 
+def changed_findings(
+    before: Sequence[Finding], after: Sequence[Finding]
+) -> tuple[list[Finding], list[Finding]]:
+    """``(fixed, new)``: findings of ``before`` that ``after`` no longer has, and those only ``after`` has.
+
+    Findings are matched by :func:`finding_key` (rule, file and message), each occurrence counted: an attempt with
+    two of a finding where the previous had three fixed one of them.
+    """
+    remaining = Counter(finding_key(f) for f in after)
+    fixed = []
+    for f in before:
+        if remaining[finding_key(f)] > 0:
+            remaining[finding_key(f)] -= 1
+        else:
+            fixed.append(f)
+    previous = Counter(finding_key(f) for f in before)
+    new = []
+    for f in after:
+        if previous[finding_key(f)] > 0:
+            previous[finding_key(f)] -= 1
+        else:
+            new.append(f)
+    return fixed, new
+
+
 def _source(attempt: Attempt) -> str:
     if attempt.response is None:
         return ""
@@ -100,13 +168,16 @@ def _source(attempt: Attempt) -> str:
 
 
 def journey(result: AgentResult) -> list[JourneyRow]:
-    """One row per attempt: findings, tests, and the findings fixed/introduced and lines changed since the last."""
+    """One row per attempt: findings, tests, and the findings fixed/introduced and lines changed since the last.
+
+    An attempt is compared with the previous attempt as it was finally checked (after any auto-fix); the first
+    attempt's findings all count as new.
+    """
     rows: list[JourneyRow] = []
     previous: Attempt | None = None
     best_index = result.best.index if result.best else None
     for attempt in result.attempts:
-        keys = {finding_key(f) for f in attempt.report.findings}
-        before = {finding_key(f) for f in previous.report.findings} if previous else set()
+        fixed, new = changed_findings(previous.report.findings if previous else [], attempt.report.findings)
         added, removed = line_changes(_source(previous), _source(attempt)) if previous else (0, 0)
         tests = attempt.report.tests
         rows.append(
@@ -115,8 +186,8 @@ def journey(result: AgentResult) -> list[JourneyRow]:
                 best=attempt.index == best_index,
                 tests_passed=tests.passed if tests else None,
                 tests_failed=(tests.failed + tests.errors) if tests else None,
-                fixed=len(before - keys),
-                introduced=len(keys - before) if previous else len(keys),
+                fixed_findings=fixed,
+                new_findings=new,
                 lines_added=added,
                 lines_removed=removed,
                 first=previous is None,

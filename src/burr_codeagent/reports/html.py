@@ -18,7 +18,7 @@ from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 from ..hookspecs import hookimpl
 from ..models import AgentResult, CheckReport
 from ._charts import findings_chart_svg, graph_svg, mermaid_to_dot
-from ._view import check_variables, location, result_variables
+from ._view import add_report_helpers, check_variables, result_variables
 from .base import Renderable, RenderContext, Renderer
 
 __all__ = ["HtmlRenderer", "highlight_python", "join_html"]
@@ -43,7 +43,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["python"] = highlight_python
-    env.globals["location"] = location
+    add_report_helpers(env)
     return env
 
 

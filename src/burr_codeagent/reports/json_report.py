@@ -1,10 +1,14 @@
-"""The ``json`` report: ``model_dump(mode="json")`` of the :class:`AgentResult` or :class:`CheckReport`."""
+"""The ``json`` report: ``model_dump(mode="json")`` of the :class:`AgentResult` or :class:`CheckReport`.
+
+Floats are rounded for readers (seconds to 0.1 ms, dollars to 6 places); the shape is the models' JSON Schema.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
 
+from ..formatting import round_floats
 from ..hookspecs import hookimpl
 from .base import Renderable, RenderContext, Renderer
 
@@ -14,13 +18,13 @@ class JsonRenderer:
 
     name = "json"
     extension = "json"
-    description = "AgentResult / CheckReport as JSON (model_dump(mode='json'))."
+    description = "AgentResult / CheckReport as JSON (model_dump(mode='json'), floats rounded)."
 
     def can_render(self, obj: Renderable) -> bool:
         return True
 
     def render(self, obj: Renderable, context: RenderContext) -> str:
-        return obj.model_dump_json(indent=2) + "\n"
+        return json.dumps(round_floats(obj.model_dump(mode="json")), indent=2, ensure_ascii=False) + "\n"
 
     def join(self, rendered: Sequence[str], context: RenderContext) -> str:
         """Several files' reports as one JSON array."""

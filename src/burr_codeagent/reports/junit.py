@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 
 from ..hookspecs import hookimpl
 from ..models import AgentResult, CheckReport, Finding, GateRun, Severity, TestCase, TestOutcome
+from ._attempts import attempt_records, attempt_text
+from ._view import test_name, traceback_text
 from .base import Renderable, RenderContext, Renderer
 
 __all__ = ["JunitRenderer", "merge_junit"]
@@ -84,10 +86,10 @@ def _close_suite(suite: ET.Element, outcomes: list[str], seconds: float) -> None
     suite.set("time", f"{seconds:.3f}")
 
 
-def _generated_tests(parent: ET.Element, outcome: TestOutcome) -> None:
+def _generated_tests(parent: ET.Element, outcome: TestOutcome, paths: dict[str, str]) -> None:
     suite = _suite(parent, "codeagent.generated_tests")
     suite.set("hostname", _text(f"sandbox:{outcome.isolation}"))
-    outcomes = [_test_case(suite, case) for case in outcome.cases]
+    outcomes = [_test_case(suite, case, paths) for case in outcome.cases]
     if outcome.cases_omitted:
         ET.SubElement(
             suite,
@@ -115,17 +117,17 @@ def _generated_tests(parent: ET.Element, outcome: TestOutcome) -> None:
             ET.SubElement(case, "failure", message=_text(summary), type="tests_failed")
             outcomes.append("failure")
     if outcome.output:
-        ET.SubElement(suite, "system-out").text = _text(outcome.output)
+        ET.SubElement(suite, "system-out").text = _text(traceback_text(outcome.output, paths))
     _close_suite(suite, outcomes, outcome.duration_seconds)
 
 
-def _test_case(suite: ET.Element, test: TestCase) -> str:
+def _test_case(suite: ET.Element, test: TestCase, paths: dict[str, str]) -> str:
     """One generated test, as pytest's own JUnit report has it (file and 1-based line included)."""
     case = ET.SubElement(
         suite, "testcase", classname=_text(test.classname), name=_text(test.name), time=f"{test.seconds:.3f}"
     )
-    if test.file:
-        case.set("file", _text(test.file))
+    if test.file:  # the file the user gave, not the sandbox's name for it
+        case.set("file", _text(test_name(test.file, paths)))
     if test.line:
         case.set("line", str(test.line))
     if test.outcome == "passed":
@@ -135,7 +137,7 @@ def _test_case(suite: ET.Element, test: TestCase) -> str:
         return "skipped"
     tag, kind = ("failure", "failure") if test.outcome == "failed" else ("error", "error")
     element = ET.SubElement(case, tag, message=_text(test.message or test.outcome), type=test.outcome)
-    element.text = _text(test.traceback)
+    element.text = _text(traceback_text(test.traceback, paths))
     return kind
 
 
@@ -155,9 +157,36 @@ def junit_tree(report: CheckReport, paths: dict[str, str], *, name: str) -> ET.E
         outcomes.append("failure")
     _close_suite(gates, outcomes, sum(run.seconds for run in report.gates))
     if report.tests is not None:
-        _generated_tests(root, report.tests)
+        _generated_tests(root, report.tests, paths)
     _totals(root)
     return root
+
+
+def _attempts_suite(root: ET.Element, result: AgentResult, paths: dict[str, str]) -> None:
+    """``codeagent.attempts``: one case per attempt with its findings, failing tests, what it fixed and what was new.
+
+    The best attempt's case passes (its gates are the suites above); the others are skipped as superseded, so the
+    history is visible without failing a CI test view twice for the same problem.
+    """
+    suite = _suite(root, "codeagent.attempts")
+    outcomes = []
+    best = result.best.index if result.best else None
+    for record, attempt in zip(attempt_records(result, paths), result.attempts, strict=True):
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="codeagent.attempts",
+            name=f"attempt {attempt.index}",
+            time=f"{attempt.seconds:.3f}",
+        )
+        if attempt.index != best:
+            message = f"{record['verdict']}; superseded by attempt {best}" if best else record["verdict"]
+            ET.SubElement(case, "skipped", message=_text(message))
+            outcomes.append("skipped")
+        else:
+            outcomes.append("ok")
+        ET.SubElement(case, "system-out").text = _text(attempt_text(record))
+    _close_suite(suite, outcomes, sum(a.seconds for a in result.attempts))
 
 
 def _totals(root: ET.Element) -> None:
@@ -204,6 +233,8 @@ class JunitRenderer:
                 return _serialise(root)
             paths = {"code": "solution.py", "tests": "test_solution.py", **context.source_paths}
             root = junit_tree(obj.best.report, paths, name=f"codeagent run (attempt {obj.best.index})")
+            _attempts_suite(root, obj, paths)
+            _totals(root)
             return _serialise(root)
         paths = dict(context.source_paths)
         return _serialise(junit_tree(obj, paths, name=f"codeagent check {paths.get('code', '')}".strip()))

@@ -10,20 +10,44 @@ import jinja2
 
 from ..hookspecs import hookimpl
 from ..models import AgentResult
-from ._view import check_variables, location, result_variables
+from ._view import add_report_helpers, check_variables, result_variables
 from .base import Renderable, RenderContext, Renderer
+
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def md_cell(value: object) -> str:
-    """Make any value safe inside a Markdown table cell."""
+    """Make any value safe inside a Markdown table cell.
+
+    HTML is escaped in the prose but not inside `code spans`, where Markdown shows ``&lt;`` literally.
+    """
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
+    parts = []
+    position = 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(_escape_html(text[position : match.start()]).replace("\\", "\\\\"))
+        parts.append(match.group(0))
+        position = match.end()
+    parts.append(_escape_html(text[position:]).replace("\\", "\\\\"))
+    return "".join(parts).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def md_code(value: object) -> str:
+    """``value`` as a code span for a table cell: shown exactly as it is (no HTML escaping), pipes escaped."""
+    text = (value if isinstance(value, str) else str(value)).replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
 
 
 def md_text(value: str) -> str:
     """Model-written prose for a Markdown paragraph: HTML tags are shown as text, never rendered."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _escape_html(value)
 
 
 def fenced(text: str, language: str = "python") -> str:
@@ -43,7 +67,8 @@ def _environment() -> jinja2.Environment:
     env.filters["mdcell"] = md_cell
     env.filters["fenced"] = fenced
     env.filters["mdtext"] = md_text
-    env.globals["location"] = location
+    env.filters["mdcode"] = md_code
+    add_report_helpers(env)
     return env
 
 

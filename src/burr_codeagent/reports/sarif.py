@@ -20,6 +20,8 @@ from urllib.parse import quote
 from .._version import package_version
 from ..hookspecs import hookimpl
 from ..models import SOURCE_FILES, AgentResult, CheckReport, Finding, Severity
+from ._attempts import attempt_records
+from ._summary import journey
 from .base import Renderable, RenderContext, Renderer
 
 __all__ = ["SARIF_SCHEMA", "SARIF_VERSION", "SarifRenderer", "merge_sarif", "sarif_log"]
@@ -145,8 +147,11 @@ def sarif_log(
     sources: Mapping[str, str],
     properties: Mapping[str, Any] | None = None,
     context: RenderContext | None = None,
+    baseline: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run for ``findings``; ``paths`` maps ``code``/``tests`` to repository paths.
+
+    ``baseline`` gives each finding's ``baselineState`` (``new`` or ``unchanged`` against the attempt before).
 
     Rule descriptions come from ``context.gates`` (the gates that checked); without them a rule is described by
     its first finding's message.
@@ -161,7 +166,7 @@ def sarif_log(
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     seen: Counter[str] = Counter()
     results = []
-    for f in findings:
+    for position, f in enumerate(findings):
         source = sources.get(f.target)
         message = f.message if not f.suggestion else f"{f.message} Suggestion: {f.suggestion}"
         results.append(
@@ -184,6 +189,8 @@ def sarif_log(
                 "properties": {"gate": f.gate, "severity": f.severity.value, "target": f.target},
             }
         )
+        if baseline is not None:
+            results[-1]["baselineState"] = baseline[position]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -243,13 +250,21 @@ class SarifRenderer:
             findings = best.report.findings if best else []
             response = best.response if best else None
             sources = {"code": response.code, "tests": response.test_code} if response else {}
-            properties = {"task": obj.task, "appId": obj.app_id, "bestAttempt": best.index if best else None}
+            paths = {**_AGENT_PATHS, **context.source_paths}
+            properties = {
+                "task": obj.task,
+                "appId": obj.app_id,
+                "bestAttempt": best.index if best else None,
+                # every attempt's findings, failing tests, and what it fixed and introduced
+                "attempts": attempt_records(obj, paths),
+            }
             log = sarif_log(
                 findings,
-                paths={**_AGENT_PATHS, **context.source_paths},
+                paths=paths,
                 sources=sources,
                 properties=properties,
                 context=context,
+                baseline=_baseline(obj),
             )
         else:
             sources = dict(context.sources) or _read_sources(context.source_paths)
@@ -259,6 +274,15 @@ class SarifRenderer:
     def join(self, rendered: Sequence[str], context: RenderContext) -> str:
         """Several files' logs as one log with one run (see :func:`merge_sarif`)."""
         return merge_sarif(rendered)
+
+
+def _baseline(result: AgentResult) -> list[str] | None:
+    """``baselineState`` of the best attempt's findings against the attempt before it (None for a first attempt)."""
+    rows = [row for row in journey(result) if row.best]
+    if not rows or rows[0].first:
+        return None
+    new = {id(f) for f in rows[0].new_findings}
+    return ["new" if id(f) in new else "unchanged" for f in rows[0].attempt.report.findings]
 
 
 def _read_sources(paths: Mapping[str, str]) -> dict[str, str]:

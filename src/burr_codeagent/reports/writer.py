@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..models import AgentResult
 from ._redaction import redact, secret_values
 from .base import Renderable, RenderContext, Renderer, renderer_options
 
@@ -16,7 +17,15 @@ if TYPE_CHECKING:
     from ..gates.base import Gate
     from ..plugins import PluginManager
 
-__all__ = ["REPORT_STEM", "gates_of", "render_report", "reserve_path", "write_reports"]
+__all__ = [
+    "CHECK_SETTINGS",
+    "REPORT_STEM",
+    "check_settings",
+    "gates_of",
+    "render_report",
+    "reserve_path",
+    "write_reports",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,23 @@ def reserve_path(directory: Path, stem: str, extension: str) -> Path:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free report name for {stem}.{extension} in {directory}")
+
+
+CHECK_SETTINGS = (
+    "warning_threshold",
+    "enable_code_execution",
+    "execution_timeout",
+    "sandbox",
+    "dependency_env",
+    "gates",
+    "report_options",
+)
+"""The settings ``codeagent check`` uses; its reports show these and nothing about models, keys or the agent loop."""
+
+
+def check_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a (redacted) settings dict that a check used: see :data:`CHECK_SETTINGS`."""
+    return {key: settings[key] for key in CHECK_SETTINGS if key in settings}
 
 
 def gates_of(manager: PluginManager) -> dict[str, Gate]:
@@ -66,19 +92,36 @@ def write_reports(
         context = dataclasses.replace(context, gates=gates_of(manager))
     renderers = manager.renderers()
     stem = f"{REPORT_STEM}_{(when or datetime.now()).strftime('%Y%m%d_%H%M%S')}"
-    written: dict[str, Path] = {}
+    usable: dict[str, Renderer] = {}
     for name in formats:
         registered = renderers.get(name)
         if registered is None or not registered.item.can_render(obj):
             log.warning("report format %r cannot render %s; skipped", name, type(obj).__name__)
             continue
+        usable[name] = registered.item
+    # Names first, so a run's reports can list each other (the json report's ``report_paths``).
+    written = {name: reserve_path(output_dir, stem, renderer.extension) for name, renderer in usable.items()}
+    texts = _render_all(obj, usable, written, context)
+    if len(texts) < len(written):  # a renderer failed: drop its file, and its name from the others' lists
+        for name in set(written) - set(texts):
+            written.pop(name).unlink(missing_ok=True)
+        texts = _render_all(obj, {name: usable[name] for name in written}, written, context)
+    for name, text in texts.items():
+        written[name].write_text(text, encoding="utf-8")
+    return {name: written[name] for name in texts}
+
+
+def _render_all(
+    obj: Renderable, renderers: Mapping[str, Renderer], paths: dict[str, Path], context: RenderContext
+) -> dict[str, str]:
+    """Each renderer's text of ``obj`` (a run carrying ``paths`` as its report paths); failures logged, left out."""
+    if isinstance(obj, AgentResult):
+        obj = obj.model_copy(update={"report_paths": dict(paths)})
+    texts: dict[str, str] = {}
+    for name, renderer in renderers.items():
         try:
-            options = renderer_options(registered.item, context.config)
-            text = render_report(registered.item, obj, dataclasses.replace(context, options=options))
+            options = renderer_options(renderer, context.config)
+            texts[name] = render_report(renderer, obj, dataclasses.replace(context, options=options))
         except Exception:
             log.exception("the %s renderer failed; other reports are still written", name)
-            continue
-        path = reserve_path(output_dir, stem, registered.item.extension)
-        path.write_text(text, encoding="utf-8")
-        written[name] = path
-    return written
+    return texts

@@ -52,6 +52,8 @@ def fix(state: State[Any], services: Services) -> StepResult:
                 "report": report,
                 "auto_fixes": fixed.applied,
                 "seconds": seconds,
+                "report_before_auto_fix": last.report_before_auto_fix
+                or last.report,  # the model's own answer
             }
             last = last.model_copy(update=changes)
             attempts[-1] = last.model_dump(mode="json")

@@ -31,14 +31,14 @@ def test_passing_tests_publish_the_outcome_in_the_report() -> None:
     assert [g.status for g in report.gates] == ["ok"]
 
 
-def test_each_failing_test_is_a_critical_finding_at_its_line() -> None:
+def test_each_failing_test_is_a_critical_finding_at_the_line_that_failed() -> None:
     tests = GOOD_TESTS + "\n\ndef test_six():\n    assert factorial(6) == 721\n"
     report = check(GOOD_CODE, tests, config=only_execution())
     assert not report.passed
     [failed] = [f for f in report.findings if f.rule == "execution.failed"]
     assert failed.severity is Severity.CRITICAL
     assert failed.target == "tests"
-    assert failed.line == tests.splitlines().index("def test_six():") + 1
+    assert failed.line == tests.splitlines().index("    assert factorial(6) == 721") + 1  # not the def
     assert "test_six" in failed.message and "720 == 721" in failed.message
     assert report.tests is not None and report.tests.failed == 1 and report.tests.passed == 2
     assert "assert factorial(6) == 721" in report.tests.output
@@ -48,7 +48,7 @@ def test_failing_method_of_a_test_class_is_located() -> None:
     tests = "from solution import factorial\n\n\nclass TestFactorial:\n    def test_one(self):\n        assert factorial(1) == 2\n"
     report = check(GOOD_CODE, tests, config=only_execution())
     [failed] = report.findings
-    assert failed.line == 5
+    assert failed.line == 6  # the failing assert inside the method
     assert "TestFactorial.test_one" in failed.message
 
 

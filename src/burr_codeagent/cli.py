@@ -343,6 +343,12 @@ def _require_configured(config: AgentConfig) -> None:
         raise UsageError(message)
 
 
+def _aliased(tests: str, module: str) -> str:
+    from .integrations.module_alias import alias_module_imports  # libcst: only when there are tests
+
+    return alias_module_imports(tests, module)
+
+
 # -- check ------------------------------------------------------------------------------------------------------
 
 
@@ -388,7 +394,6 @@ def check(
     """Check existing code with the quality gates, like a linter."""
     from .checker import Checker
     from .exit_codes import check_exit_code
-    from .integrations.module_alias import alias_module_imports
     from .integrations.tests_finder import find_tests_for
     from .plugins import unknown_name_message
     from .reports.base import RenderContext, join_rendered, renderer_options
@@ -398,7 +403,7 @@ def check(
         if tests is not None and len(paths) > 1:
             raise UsageError("--tests goes with exactly one code file")
         manager = cli_manager()
-        known = manager.renderer_names() | {"text"}
+        known = {"text"} if format == "text" else manager.renderer_names() | {"text"}  # text needs no renderer
         if format not in known:
             raise UsageError(unknown_name_message("format", format, known))
         given_tests = read_source(tests, max_bytes) if tests else None
@@ -414,7 +419,7 @@ def check(
                 else (read_source(test_path, max_bytes) if test_path else None)
             )
             # The tests may import the module by its file name; the sandbox names it `solution`.
-            test_code = alias_module_imports(raw_tests, path.stem) if raw_tests is not None else None
+            test_code = _aliased(raw_tests, path.stem) if raw_tests is not None else None
             config = build_config(
                 pyproject_from=path,
                 enable_code_execution=False if no_execution else None,

@@ -2,6 +2,8 @@
 
 Built-in gates, backends and renderers are the public modules of the ``gates``, ``backends`` and ``reports``
 packages; each registers itself through the same hooks a third-party plugin uses, so adding one is adding a module.
+A package's modules are imported when its kind is first asked for (``codeagent check`` never imports a backend or,
+for text output, a renderer), and its items still come first, before those of external plugins.
 ``CODEAGENT_PLUGINS`` limits which external plugins load: unset loads all, an empty value loads none, otherwise a
 comma-separated list of entry-point names.
 
@@ -58,6 +60,7 @@ log = logging.getLogger(__name__)
 
 BUILTIN_PACKAGES = ("burr_codeagent.gates", "burr_codeagent.backends", "burr_codeagent.reports")
 HOOKS = ("register_gates", "register_backends", "register_renderers")
+_BUILTIN_PREFIX = "builtin:"
 T = TypeVar("T")
 _CONTRACTS: dict[str, Callable[[object], None]] = {
     "gate": validate_gate,
@@ -78,10 +81,10 @@ class Registered(Generic[T]):
     plugin: str
 
 
-def builtin_modules() -> list[ModuleType]:
+def builtin_modules(packages: Sequence[str] = BUILTIN_PACKAGES) -> list[ModuleType]:
     """The modules of the built-in plugins, in a stable order (private ``_name`` modules are helpers, not plugins)."""
     modules = []
-    for package_name in BUILTIN_PACKAGES:
+    for package_name in packages:
         package = importlib.import_module(package_name)
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
             if info.name.startswith("_") or info.name == "base":
@@ -115,8 +118,7 @@ class PluginManager:
         self.report_cache = ReportCache()
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(hookspecs)
-        for module in builtin_modules():
-            self.register(module, name=f"builtin:{module.__name__.rsplit('.', 1)[-1]}")
+        self._builtins_pending = list(BUILTIN_PACKAGES)
         if load_entry_points:
             self._load_entry_points()
         for plugin in plugins:
@@ -130,6 +132,11 @@ class PluginManager:
         """
         if name is None and not isinstance(plugin, ModuleType):
             name = f"{type(plugin).__module__}.{type(plugin).__qualname__}#{id(plugin):x}"
+        self._register(plugin, name)
+        self._cache.clear()
+        self.report_cache = ReportCache()
+
+    def _register(self, plugin: object, name: str | None) -> None:
         try:
             registered_as = self._pm.register(plugin, name=name)
         except (ValueError, pluggy.PluginValidationError) as exc:
@@ -142,8 +149,6 @@ class PluginManager:
                 f"plugin {registered_as or name or plugin!r} implements a hook that does not exist: {exc}; "
                 f"the hooks are {', '.join(HOOKS)}"
             ) from exc
-        self._cache.clear()
-        self.report_cache = ReportCache()
 
     def _load_entry_points(self) -> None:
         wanted = os.environ.get("CODEAGENT_PLUGINS")
@@ -158,17 +163,35 @@ class PluginManager:
             dist = ep.dist.name if ep.dist is not None else ep.value
             self.register(plugin, name=f"{dist}:{ep.name}")
 
+    def _load_builtins(self, packages: Sequence[str]) -> None:
+        """Register the built-in modules of ``packages`` not registered yet."""
+        wanted = [p for p in packages if p in self._builtins_pending]
+        if not wanted:
+            return
+        self._builtins_pending = [p for p in self._builtins_pending if p not in wanted]
+        for module in builtin_modules(wanted):
+            self._register(module, f"{_BUILTIN_PREFIX}{module.__name__.rsplit('.', 1)[-1]}")
+            # Reports already checked stay valid: a built-in module registers only its own package's kind.
+            for hook in HOOKS:
+                if hasattr(module, hook):
+                    self._cache.pop(hook, None)
+
     def plugin_names(self) -> list[str]:
         """Names of every registered plugin."""
+        self._load_builtins(BUILTIN_PACKAGES)
         return [name for name, _ in self._pm.list_name_plugin()]
 
     def _collect(self, hook_name: str, kind: str) -> dict[str, Registered[Any]]:
         if hook_name in self._cache:
             return self._cache[hook_name]
+        self._load_builtins([BUILTIN_PACKAGES[HOOKS.index(hook_name)]])
         found: dict[str, Registered[Any]] = {}
         hook = getattr(self._pm.hook, hook_name)
-        # Each implementation is called on its own so every item can be attributed to the plugin that made it.
-        for impl in hook.get_hookimpls():  # registration order: built-ins first
+        # Built-ins first (they may be registered after external plugins, when their kind was first asked for);
+        # otherwise registration order. Each implementation is called on its own so every item can be attributed
+        # to the plugin that made it.
+        impls = sorted(hook.get_hookimpls(), key=lambda i: not i.plugin_name.startswith(_BUILTIN_PREFIX))
+        for impl in impls:
 
             def register(item: Any, _plugin: str = impl.plugin_name) -> None:
                 name = getattr(item, "name", None)

@@ -149,7 +149,7 @@ def _scan_target(
     if ctx.out_of_time():
         ctx.cut_short(f"bandit's scan of the {target}")
         return
-    for issue in scan(source, filename=filename, skip=skip):
+    for issue in scan(source, filename=filename, skip=skip, tree=tree):
         key = (f"security.{issue.test_id}", issue.line)
         if (issue.test_id, issue.line) in superseded or key in seen:
             continue

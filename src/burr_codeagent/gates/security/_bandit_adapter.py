@@ -8,6 +8,7 @@ bandit's ``Issue`` objects into plain :class:`BanditIssue` records. It is writte
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import io
@@ -101,32 +102,36 @@ def scan(
     filename: str = "solution.py",
     honour_nosec: bool = False,
     skip: Collection[str] = (),
+    tree: ast.Module | None = None,
 ) -> list[BanditIssue]:
     """Run every bandit test over ``source`` and return its issues in source order.
 
     ``honour_nosec`` makes ``# nosec`` comments silence bandit as on the command line; it is off by default because
     code written by a model must not be able to switch off its own security review. ``skip`` lists test ids
-    (``B101``) whose issues are dropped. Raises :class:`SyntaxError` when the source does not parse, and
-    :class:`RuntimeError` when bandit's internals are not what this adapter expects.
+    (``B101``) whose issues are dropped. ``tree`` is ``source`` already parsed (bandit otherwise parses it again);
+    bandit annotates its nodes with ``_bandit_parent`` and ``_bandit_sibling``. Raises :class:`SyntaxError` when the
+    source does not parse, and :class:`RuntimeError` when bandit's internals are not what this adapter expects.
     """
     data = source.encode("utf-8")
     path = f"{_VIRTUAL_DIR}/{filename}"
     with _LOCK:
         try:
             tests = _test_set()
-            from bandit.core import meta_ast, metrics, node_visitor
+            from bandit.core import meta_ast, metrics
         except ImportError as exc:  # pragma: no cover - only with a broken install
             raise RuntimeError(f"bandit is not importable: {exc}") from exc
         nosec = _nosec_lines(data) if honour_nosec else {}
         try:
             counters = metrics.Metrics()
             counters.begin(path)
-            visitor = node_visitor.BanditNodeVisitor(
+            visitor = _visitor_class()(
                 path, io.BytesIO(data), meta_ast.BanditMetaAst(), tests, False, nosec, counters
             )
             # Per-node score aggregation costs a fifth of a scan and only feeds bandit's own report.
             visitor.update_scores = _ignore_scores
-            visitor.process(data)
+            visitor.examined = _examined_node_types(tests)
+            visitor.generic_visit(ast.parse(data) if tree is None else tree)
+            visitor.run_file_tests()
             results = list(visitor.tester.results)
         except (AttributeError, TypeError) as exc:
             raise RuntimeError(
@@ -134,6 +139,65 @@ def scan(
             ) from exc
     issues = [_to_issue(result) for result in results if result.test_id not in skip]
     return sorted(issues, key=lambda i: (i.line, i.column, i.test_id))
+
+
+@functools.cache
+def _visitor_class() -> Any:
+    """bandit's node visitor, driven as its ``process`` drives it, that sets up a test context only for the node
+    types a test or a ``visit_`` method looks at.
+
+    For every other node (names, operators, most expressions: two thirds of a tree) bandit builds a context dict,
+    computes a line range and logs twice, then finds no test to run; skipping that work is a third of a scan and
+    changes no result. The walk itself (and the ``_bandit_parent``/``_bandit_sibling`` links tests rely on) is
+    bandit's, copied from ``BanditNodeVisitor.generic_visit`` of the supported version.
+    """
+    from bandit.core import node_visitor
+
+    class Visitor(node_visitor.BanditNodeVisitor):  # type: ignore[misc]
+        examined: frozenset[str] = frozenset()
+
+        def generic_visit(self, node: ast.AST) -> None:
+            for _, value in ast.iter_fields(node):
+                if isinstance(value, list):
+                    last = len(value) - 1
+                    for index, item in enumerate(value):
+                        if isinstance(item, ast.AST):
+                            item._bandit_sibling = value[index + 1] if index < last else None  # type: ignore[attr-defined]
+                            item._bandit_parent = node  # type: ignore[attr-defined]
+                            self._visit_node(item)
+                elif isinstance(value, ast.AST):
+                    value._bandit_sibling = None  # type: ignore[attr-defined]
+                    value._bandit_parent = node  # type: ignore[attr-defined]
+                    self._visit_node(value)
+
+        def _visit_node(self, node: ast.AST) -> None:
+            if type(node).__name__ not in self.examined:
+                self.generic_visit(node)
+            elif self.pre_visit(node):
+                self.visit(node)
+                self.generic_visit(node)
+                self.post_visit(node)
+
+        def run_file_tests(self) -> None:
+            """The tests that read the whole file rather than a node (the end of ``process``)."""
+            self.context = {
+                "file_data": self.fdata,
+                "filename": self.fname,
+                "lineno": 0,
+                "linerange": [0, 1],
+                "col_offset": 0,
+            }
+            self.update_scores(self.tester.run_tests(self.context, "File"))
+
+    return Visitor
+
+
+def _examined_node_types(tests: Any) -> frozenset[str]:
+    """Node class names bandit does something for: a test is registered for it, or the visitor has a method."""
+    from bandit.core import node_visitor
+
+    methods = {name[len("visit_") :] for name in dir(node_visitor.BanditNodeVisitor) if name.startswith("visit_")}
+    return frozenset(methods | set(tests.tests))
 
 
 def _ignore_scores(scores: object) -> None:

@@ -170,7 +170,11 @@ def warm_in_process(code: str, runs: int) -> tuple[float, float]:
 def tool(name: str) -> str:
     """The tool's own executable: beside this interpreter, then its base installation, then PATH (where a pyenv
     shim, a shell script that costs ~0.1 s a call, may stand in front of it)."""
-    places = [os.path.dirname(sys.executable), os.path.join(sys.base_prefix, "bin"), os.environ.get("PATH", "")]
+    places = [
+        os.path.dirname(sys.executable),
+        os.path.join(sys.base_prefix, "bin"),
+        os.environ.get("PATH", ""),
+    ]
     found = shutil.which(name, path=os.pathsep.join(places))
     if found is None:
         raise SystemExit(f"{name} is not installed next to {sys.executable}")
@@ -238,7 +242,9 @@ def main() -> None:
         "warm/ch",
         "proc/ch",
     )
-    print(f"median of {runs} interleaved runs, seconds; tools: {', '.join((codeagent, ruff, bandit, radon))}\n")
+    print(
+        f"median of {runs} interleaved runs, seconds; tools: {', '.join((codeagent, ruff, bandit, radon))}\n"
+    )
     print(" | ".join(f"{h:>12}" for h in header), flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for label, path in modules(Path(folder), args.module):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from ._shared import child_nodes
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -108,12 +110,12 @@ def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     # Gates walk the same scopes many times (once per loop, per rule); trees are never mutated, so the walk is
     # memoised by node identity. The cache holds references only until it is cycled by later checks.
     found: list[ast.AST] = []
-    stack = list(reversed(list(ast.iter_child_nodes(node))))
+    stack = list(child_nodes(node))[::-1]
     while stack:  # depth first, in source order
         child = stack.pop()
         found.append(child)
         if not isinstance(child, _SCOPES):
-            stack.extend(reversed(list(ast.iter_child_nodes(child))))
+            stack.extend(list(child_nodes(child))[::-1])
     return tuple(found)
 
 
@@ -129,10 +131,11 @@ def dotted_name(node: ast.expr) -> str | None:
     return None
 
 
-def import_aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> qualified name for every import in the module (``from time import sleep as nap``)."""
+def import_aliases(nodes: Iterable[ast.AST]) -> dict[str, str]:
+    """Local name -> qualified name for every import among ``nodes`` (``from time import sleep as nap``), later
+    imports winning: pass the module's nodes in :func:`ast.walk` order."""
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 local = alias.asname or alias.name.split(".")[0]

@@ -13,6 +13,7 @@ from ..errors import ConfigurationError
 from ..models import Finding, Severity, Target, TestOutcome
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 from ..sandbox import PytestResult, RunExtension
+from ._shared import NodeIndex, Tokens, index_nodes, tokens_of
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
@@ -275,17 +276,26 @@ class GateContext:
         self.cut_reasons.append(skipped)
 
     def nodes_by_type(self, target: Target = "code") -> Mapping[type[ast.AST], list[ast.AST]]:
-        """Every node of the code's (or the tests') tree grouped by type, built once per check for all gates."""
-        key = f"nodes_by_type:{target}"
+        """Every node of the code's (or the tests') tree grouped by type, each group in :func:`ast.walk` order;
+        built once per check for all gates."""
+        return self.node_index(target).by_type
+
+    def node_index(self, target: Target = "code") -> NodeIndex:
+        """The shared index of the tree's nodes (:meth:`nodes_by_type`, and :meth:`NodeIndex.of` for several types
+        in walk order)."""
+        key = f"node_index:{target}"
         index = self.shared.get(key)
         if index is None:
-            index = {}
-            tree = self.tree(target)
-            if tree is not None:
-                for node in ast.walk(tree):
-                    index.setdefault(type(node), []).append(node)
-            self.shared[key] = index
+            index = self.shared[key] = index_nodes(self.tree(target))
         return index
+
+    def tokens(self, target: Target = "code") -> Tokens:
+        """The tokens of the code or the tests, from one tokenize pass per check shared by all gates."""
+        key = f"tokens:{target}"
+        found = self.shared.get(key)
+        if found is None:
+            found = self.shared[key] = tokens_of(self.source(target))
+        return found
 
     def suppress(self, silenced: Finding) -> None:
         """Record a finding that a ``# nosec`` comment silenced; the report lists it under ``suppressed``."""

@@ -9,7 +9,6 @@ the tests. Radon reuses the syntax tree the checker parsed.
 from __future__ import annotations
 
 import ast
-import io
 import tokenize
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -112,7 +111,7 @@ class ComplexityGate:
 def raw_counts(ctx: GateContext) -> tuple[int, int, int]:
     """(logical lines, source lines, comment and docstring lines) of the code, as radon's raw metrics count them.
 
-    From the shared tree and one tokenize pass: radon's own ``analyze`` re-tokenizes every logical line, which takes
+    From the shared tree and the shared tokenize pass: radon's own ``analyze`` re-tokenizes every logical line, which takes
     minutes on a module holding a 2,000-line literal (one logical line).
     """
     nodes = ctx.nodes_by_type("code")
@@ -128,14 +127,15 @@ def raw_counts(ctx: GateContext) -> tuple[int, int, int]:
     code_lines: set[int] = set()
     comments = 0
     skip = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(ctx.code).readline):
-            if token.type == tokenize.COMMENT:
-                comments += 1
-            elif token.type not in skip:
-                code_lines.update(range(token.start[0], token.end[0] + 1))
-    except (tokenize.TokenError, SyntaxError):
-        pass
+    for token in ctx.tokens("code").tokens:
+        if token.type == tokenize.COMMENT:
+            comments += 1
+        elif token.type not in skip:
+            start, end = token.start[0], token.end[0]
+            if start == end:
+                code_lines.add(start)
+            else:
+                code_lines.update(range(start, end + 1))
     sloc = len(code_lines - docstring_lines)
     return lloc, sloc, comments + len(docstring_lines)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity, Target
+from ._shared import NodeIndex
 from .base import Gate, GateContext, GateSkipped, finding
 
 __all__ = ["ImportsGate", "register_gates"]
@@ -81,7 +82,7 @@ class ImportsGate:
         for target, tree in targets:
             if tree is None:
                 continue
-            checker = _ImportChecker(tree, target, blocking, declared, ctx.code_tree, paths)
+            checker = _ImportChecker(ctx.node_index(target), target, blocking, declared, ctx.code_tree, paths)
             yield from checker.run()
             imported = {**checker.third_party, **imported}
         yield from _dependency_findings(declared, imported, paths)
@@ -90,7 +91,7 @@ class ImportsGate:
 class _ImportChecker:
     def __init__(
         self,
-        tree: ast.Module,
+        index: NodeIndex,
         target: Target,
         blocking: Severity,
         declared: Mapping[str, str],
@@ -98,12 +99,12 @@ class _ImportChecker:
         paths: tuple[str, ...] = (),
     ) -> None:
         self.paths = paths
-        self.tree = tree
+        self.index = index
         self.target: Target = target
         self.blocking = blocking
         self.declared = declared
         self.code_tree = code_tree
-        self.optional = _guarded_imports(tree)
+        self.optional = _guarded_imports(index)
         # third-party module -> an `imports.undeclared` finding at its first import, kept if no dependency has it
         self.third_party: dict[str, Finding] = {}
 
@@ -113,7 +114,7 @@ class _ImportChecker:
         return finding("imports", rule, severity, message, node, target=self.target, suggestion=suggestion)
 
     def run(self) -> Iterator[Finding]:
-        for node in ast.walk(self.tree):
+        for node in self.index.of(ast.Import, ast.ImportFrom):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     yield from self._module(alias.name, alias, node)
@@ -223,10 +224,12 @@ def _installed_distribution(location: str) -> bool:
     return "site-packages" in parts or "dist-packages" in parts
 
 
-def _guarded_imports(tree: ast.Module) -> set[int]:
+def _guarded_imports(index: NodeIndex) -> set[int]:
     """Ids of import statements inside ``try: ... except ImportError`` or ``if TYPE_CHECKING:``."""
     guarded: set[int] = set()
-    for node in ast.walk(tree):
+    if not index.of(ast.Import, ast.ImportFrom):
+        return guarded
+    for node in index.of(ast.Try, ast.TryStar, ast.If):
         bodies: list[list[ast.stmt]] = []
         if (
             isinstance(node, ast.Try | ast.TryStar) and any(_catches_import_error(h) for h in node.handlers)

@@ -56,7 +56,7 @@ class PerformanceGate:
         tree = ctx.code_tree
         if tree is None:
             return
-        aliases = import_aliases(tree)
+        aliases = import_aliases(ctx.node_index("code").of(ast.Import, ast.ImportFrom))
         scopes: list[ast.AST] = [tree]
         index = ctx.nodes_by_type("code")
         scopes += [*index.get(ast.FunctionDef, []), *index.get(ast.AsyncFunctionDef, [])]

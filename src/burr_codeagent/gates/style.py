@@ -9,7 +9,6 @@ message as the suggestion.
 from __future__ import annotations
 
 import functools
-import io
 import json
 import subprocess
 import tokenize
@@ -19,6 +18,7 @@ from typing import Any
 from .._ruff import ruff_binary
 from ..hookspecs import hookimpl
 from ..models import SOURCE_FILES, Finding, Severity, Target
+from ._shared import Tokens
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["DEFAULT_LINE_LENGTH", "StyleGate", "register_gates"]
@@ -70,7 +70,7 @@ class StyleGate:
             ignored = IGNORE_IN_TESTS if target == "tests" else ()
             unwrappable: set[int] = set()
             if any(d.get("code") == "E501" for d in diagnostics):
-                unwrappable = _unwrappable_rows(sources[target], line_length)
+                unwrappable = _unwrappable_rows(sources[target], line_length, ctx.tokens(target))
             for diagnostic in diagnostics:
                 code = diagnostic.get("code")
                 if not code or code in ignored:
@@ -169,7 +169,7 @@ _DEFAULT_SUGGESTIONS = {
 }
 
 
-def _unwrappable_rows(source: str, line_length: int) -> set[int]:
+def _unwrappable_rows(source: str, line_length: int, tokenized: Tokens) -> set[int]:
     """Rows whose overflow no formatter can fix.
 
     That is when the overflow is inside a comment, inside a multi-line string, or inside a string literal too
@@ -177,11 +177,9 @@ def _unwrappable_rows(source: str, line_length: int) -> set[int]:
     """
     lines = source.splitlines()
     rows: set[int] = set()
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
+    if not tokenized.complete:
         return set(range(1, len(lines) + 1))
-    for token in tokens:
+    for token in tokenized.tokens:
         if token.type not in (tokenize.COMMENT, tokenize.STRING):
             continue
         (start_row, start_col), (end_row, end_col) = token.start, token.end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterator
 
 from ..hookspecs import hookimpl
@@ -33,15 +34,17 @@ class SyntaxGate:
             return
         targets: list[Target] = ["code", "tests"] if ctx.test_code else ["code"]
         for target in targets:
-            error = _compile_error(ctx.source(target), target)
+            error = _compile_error(ctx.source(target), target, ctx.tree(target))
             if error is not None:
                 yield error
 
 
-def _compile_error(source: str, target: Target) -> Finding | None:
+def _compile_error(source: str, target: Target, tree: ast.Module | None = None) -> Finding | None:
+    """The first error compiling ``source``; from the shared ``tree`` when it parsed (the compiler's own checks,
+    such as ``return`` outside a function, run on the tree: parsing again would find nothing more)."""
     filename = SOURCE_FILES[target]
     try:
-        compile(source, filename, "exec", dont_inherit=True)
+        compile(source if tree is None else tree, filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
         column = exc.offset if exc.offset and exc.offset > 0 else None
         return Finding(

@@ -21,6 +21,8 @@ flow-aware drops of bandit results), :mod:`.rules` (runs them), :mod:`.nosec`, a
 from __future__ import annotations
 
 import ast
+import functools
+import tokenize
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -116,7 +118,7 @@ class SecurityGate:
             raise GateSkipped("nothing parses; see the syntax gate")
         for target, tree in targets:
             source = ctx.source(target)
-            nosec = nosec_lines(source)
+            nosec = nosec_lines(source, functools.partial(_tokens, ctx, target))
             for found, ids in _scan_target(source, tree, target, ctx):
                 if not silenced(nosec, found.line, found.end_line, ids):
                     yield found
@@ -124,6 +126,10 @@ class SecurityGate:
                     ctx.suppress(found)
                 else:
                     yield found.model_copy(update={"message": found.message + NOSEC_NOT_HONOURED})
+
+
+def _tokens(ctx: GateContext, target: Target) -> tuple[tokenize.TokenInfo, ...]:
+    return ctx.tokens(target).tokens
 
 
 def _scan_target(

@@ -196,7 +196,9 @@ def _examined_node_types(tests: Any) -> frozenset[str]:
     """Node class names bandit does something for: a test is registered for it, or the visitor has a method."""
     from bandit.core import node_visitor
 
-    methods = {name[len("visit_") :] for name in dir(node_visitor.BanditNodeVisitor) if name.startswith("visit_")}
+    methods = {
+        name[len("visit_") :] for name in dir(node_visitor.BanditNodeVisitor) if name.startswith("visit_")
+    }
     return frozenset(methods | set(tests.tests))
 
 

@@ -6,6 +6,8 @@ import ast
 import re
 from collections.abc import Iterator
 
+from .._shared import child_nodes
+
 __all__ = [
     "Scope",
     "assignments",
@@ -31,15 +33,14 @@ def index_scopes(tree: ast.Module) -> dict[Scope, list[ast.AST]]:
     are scopes.
     """
     scopes: dict[Scope, list[ast.AST]] = {tree: []}
-    stack: list[tuple[ast.AST, Scope]] = [(child, tree) for child in ast.iter_child_nodes(tree)]
+    stack: list[tuple[ast.AST, Scope]] = [(child, tree) for child in child_nodes(tree)]
     while stack:
         node, scope = stack.pop()
         scopes[scope].append(node)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             scopes[node] = []
-            stack.extend((child, node) for child in ast.iter_child_nodes(node))
-        else:
-            stack.extend((child, scope) for child in ast.iter_child_nodes(node))
+            scope = node
+        stack.extend((child, scope) for child in child_nodes(node))
     return scopes
 
 

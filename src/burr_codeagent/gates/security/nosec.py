@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 __all__ = ["NosecLines", "nosec_lines", "silenced"]
 
@@ -20,24 +20,35 @@ _NOSEC = re.compile(r"#\s*nosec:?\s*(?P<tests>[^#]+)?#?", re.IGNORECASE)
 _IDS = re.compile(r"\bB\d{3}\b|\bsecurity\.\w+|\b[a-z\d]+(?:_[a-z\d]+)+\b", re.IGNORECASE)
 
 
-def nosec_lines(source: str) -> dict[int, frozenset[str] | None]:
-    """Every ``# nosec`` comment of ``source`` (comments only: a string containing "# nosec" is not one)."""
+def nosec_lines(
+    source: str, tokens: Callable[[], Iterable[tokenize.TokenInfo]] | None = None
+) -> dict[int, frozenset[str] | None]:
+    """Every ``# nosec`` comment of ``source`` (comments only: a string containing "# nosec" is not one).
+
+    ``tokens`` gives the source's tokens when they are at hand (a check's shared tokenize pass); they are asked
+    for only when the text mentions ``nosec`` at all.
+    """
     found: dict[int, frozenset[str] | None] = {}
     if "nosec" not in source:  # the common case costs no tokenising
         return found
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type != tokenize.COMMENT:
-                continue
-            match = _NOSEC.search(token.string)
-            if match is None:
-                continue
-            listed = match.group("tests") or ""
-            ids = frozenset(i.lower() for i in _IDS.findall(listed))
-            found[token.start[0]] = ids or None
-    except (tokenize.TokenError, SyntaxError):
-        pass
+    for token in tokens() if tokens is not None else _tokens(source):
+        if token.type != tokenize.COMMENT:
+            continue
+        match = _NOSEC.search(token.string)
+        if match is None:
+            continue
+        listed = match.group("tests") or ""
+        ids = frozenset(i.lower() for i in _IDS.findall(listed))
+        found[token.start[0]] = ids or None
     return found
+
+
+def _tokens(source: str) -> Iterator[tokenize.TokenInfo]:
+    """The tokens of ``source`` up to the first tokenizing error."""
+    try:
+        yield from tokenize.generate_tokens(io.StringIO(source).readline)
+    except (tokenize.TokenError, SyntaxError):
+        return
 
 
 def silenced(lines: NosecLines, first: int | None, last: int | None, ids: Collection[str]) -> bool:

@@ -1,0 +1,89 @@
+"""The work every syntax-tree gate would otherwise repeat, done once per check: one index of the nodes by type
+(in :func:`ast.walk` order, with each node's position in that walk) and one tokenize pass (private helpers of
+:class:`~burr_codeagent.gates.base.GateContext`)."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+__all__ = ["NodeIndex", "Tokens", "child_nodes", "index_nodes", "tokens_of"]
+
+
+def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The direct children of ``node``, in :func:`ast.iter_child_nodes` order (without its per-field overhead)."""
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item
+        elif isinstance(value, ast.AST):
+            yield value
+
+
+@dataclass
+class NodeIndex:
+    """Every node of a tree grouped by exact type, each group in :func:`ast.walk` order."""
+
+    by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict)
+    position: dict[int, int] = field(default_factory=dict)
+    """``id(node)`` -> its place in the walk, to merge groups back into walk order."""
+
+    def of(self, *kinds: type[ast.AST]) -> list[ast.AST]:
+        """The nodes of any of ``kinds`` (exact types), in walk order."""
+        found = [node for kind in kinds for node in self.by_type.get(kind, ())]
+        if len(kinds) > 1:
+            found.sort(key=lambda node: self.position[id(node)])
+        return found
+
+
+def index_nodes(tree: ast.AST | None) -> NodeIndex:
+    """One breadth-first pass over ``tree``, visiting nodes in exactly the order :func:`ast.walk` does."""
+    index = NodeIndex()
+    if tree is None:
+        return index
+    by_type, position = index.by_type, index.position
+    queue = deque([tree])
+    popleft, extend, append = queue.popleft, queue.extend, queue.append
+    AST = ast.AST  # noqa: N806 - a local alias: the loop runs once per node
+    count = 0
+    while queue:
+        node = popleft()
+        kind = type(node)
+        group = by_type.get(kind)
+        if group is None:
+            by_type[kind] = [node]
+        else:
+            group.append(node)
+        position[id(node)] = count
+        count += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                extend(item for item in value if isinstance(item, AST))
+            elif isinstance(value, AST):
+                append(value)
+    return index
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The tokens of a source, as far as it tokenizes (``complete`` False: tokenizing stopped at an error)."""
+
+    tokens: tuple[tokenize.TokenInfo, ...]
+    complete: bool
+
+
+def tokens_of(source: str) -> Tokens:
+    """Every token of ``source`` up to the first tokenizing error, if any."""
+    found: list[tokenize.TokenInfo] = []
+    try:
+        found.extend(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return Tokens(tuple(found), complete=False)
+    return Tokens(tuple(found), complete=True)

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 from .config import AgentConfig
 from .events import AgentEvent, Listener, emit
@@ -25,7 +26,9 @@ from .gates.base import (
 )
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
 from .plugins import PluginManager, default_manager, manager_for
-from .sandbox import RunExtension
+
+if TYPE_CHECKING:
+    from .sandbox import RunExtension
 
 __all__ = ["Checker", "check"]
 

@@ -403,7 +403,8 @@ def check(
         if tests is not None and len(paths) > 1:
             raise UsageError("--tests goes with exactly one code file")
         manager = cli_manager()
-        known = {"text"} if format == "text" else manager.renderer_names() | {"text"}  # text needs no renderer
+        # Text output needs no renderer: their modules (jinja2, pygments) are imported only for another format.
+        known = {"text"} if format == "text" else manager.renderer_names() | {"text"}
         if format not in known:
             raise UsageError(unknown_name_message("format", format, known))
         given_tests = read_source(tests, max_bytes) if tests else None

@@ -32,12 +32,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import pluggy
 
 from . import hookspecs
-from .backends.base import backend_options, validate_backend_factory
 from .errors import ConfigurationError, unknown_name_message
 from .gates.base import gate_options, validate_gate
 from .hookspecs import PROJECT
 from .report_cache import ReportCache
-from .reports.base import renderer_options, validate_renderer
 
 if TYPE_CHECKING:
     from .backends.base import BackendFactory
@@ -62,11 +60,19 @@ BUILTIN_PACKAGES = ("burr_codeagent.gates", "burr_codeagent.backends", "burr_cod
 HOOKS = ("register_gates", "register_backends", "register_renderers")
 _BUILTIN_PREFIX = "builtin:"
 T = TypeVar("T")
-_CONTRACTS: dict[str, Callable[[object], None]] = {
-    "gate": validate_gate,
-    "backend": validate_backend_factory,
-    "renderer": validate_renderer,
-}
+
+
+def _contract(kind: str) -> Callable[[object], None]:
+    """The check an item of ``kind`` must pass; imported on use, so checking gates imports no backend."""
+    if kind == "gate":
+        return validate_gate
+    if kind == "backend":
+        from .backends.base import validate_backend_factory
+
+        return validate_backend_factory
+    from .reports.base import validate_renderer
+
+    return validate_renderer
 
 
 class PluginError(Exception):
@@ -202,7 +208,7 @@ class PluginManager:
                         f"{kind} {name!r} is registered twice: by {found[name].plugin!r} and by {_plugin!r}"
                     )
                 try:
-                    _CONTRACTS[kind](item)
+                    _contract(kind)(item)
                 except TypeError as exc:
                     raise PluginError(f"plugin {_plugin!r} registered an invalid {kind}: {exc}") from exc
                 found[name] = Registered(item, _plugin)
@@ -279,6 +285,8 @@ class PluginManager:
                             f"{field}: {unknown_name_message('report format', name, known)}"
                         )
             for name in config.report_formats:
+                from .reports.base import renderer_options
+
                 renderer_options(self.renderers()[name].item, {"report_options": config.report_options})
 
     def _validate_backend(self, config: AgentConfig) -> None:
@@ -290,6 +298,8 @@ class PluginManager:
         for name in config.backend_options:
             if name not in known:
                 raise ConfigurationError(f"backend_options: {unknown_name_message('backend', name, known)}")
+        from .backends.base import backend_options
+
         backend_options(self.backends()[config.backend].item, config)
 
 

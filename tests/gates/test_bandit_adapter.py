@@ -79,3 +79,44 @@ def test_scans_from_many_threads_agree() -> None:
 def test_source_that_does_not_parse_raises_syntax_error() -> None:
     with pytest.raises(SyntaxError):
         scan("def broken(:\n")
+
+
+def _stock_bandit(source: str) -> list[tuple[str, int, int]]:
+    """bandit's own visitor and ``process``, untouched: what ``bandit`` on the command line would report."""
+    import io
+
+    from bandit.core import meta_ast, metrics, node_visitor
+
+    from burr_codeagent.gates.security._bandit_adapter import _test_set
+
+    data = source.encode()
+    counters = metrics.Metrics()
+    counters.begin("/codeagent-virtual/solution.py")
+    visitor = node_visitor.BanditNodeVisitor(
+        "/codeagent-virtual/solution.py",
+        io.BytesIO(data),
+        meta_ast.BanditMetaAst(),
+        _test_set(),
+        False,
+        {},
+        counters,
+    )
+    visitor.process(data)
+    return sorted((r.test_id, r.lineno, r.col_offset + 1) for r in visitor.tester.results)
+
+
+STDLIB_SAMPLES = ("subprocess", "tarfile", "pickle", "tempfile", "http.server", "argparse", "pdb")
+
+
+@pytest.mark.parametrize("module", STDLIB_SAMPLES)
+def test_scan_reports_what_stock_bandit_reports(module: str) -> None:
+    # The adapter skips bandit's per-node set-up for node types no bandit test looks at and reuses the checker's
+    # tree: neither may change a result, on code with many findings of many kinds.
+    import ast
+    import importlib
+
+    source = Path(str(importlib.import_module(module).__file__)).read_text(encoding="utf-8")
+    expected = _stock_bandit(source)
+    assert expected, f"{module} should give bandit something to report"
+    for tree in (None, ast.parse(source)):
+        assert sorted((i.test_id, i.line, i.column) for i in scan(source, tree=tree)) == expected

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from ..errors import ConfigurationError
 from ..models import Finding, Severity, Target, TestOutcome
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
-from ..sandbox import PytestResult, RunExtension
 from ._shared import NodeIndex, Tokens, index_nodes, tokens_of
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
+    from ..sandbox import PytestResult, RunExtension
 
 __all__ = [
     "DEFAULT_TIME_BUDGET",
@@ -310,6 +310,8 @@ class GateContext:
     @property
     def test_run(self) -> PytestResult | None:
         """The sandboxed run of the generated tests with every extension, once the gate that runs them has run."""
+        from ..sandbox import PytestResult
+
         run = self.shared.get(TEST_RUN)
         return run if isinstance(run, PytestResult) else None
 

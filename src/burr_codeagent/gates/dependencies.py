@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Mapping
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
-from ..sandbox.dependencies import DependencyInstallError, MissingDistributionError, prepare_environment
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["ENV_KEY", "MISSING_KEY", "DependenciesGate", "register_gates"]
@@ -43,6 +42,13 @@ class DependenciesGate:
             raise GateSkipped("the code declares no dependencies")
         if not ctx.config.enable_code_execution or not settings.install:
             raise GateSkipped("dependencies are installed only when the tests run (dependency_env.install)")
+        # Imported here: packaging and the installer are for checks that run the tests.
+        from ..sandbox.dependencies import (
+            DependencyInstallError,
+            MissingDistributionError,
+            prepare_environment,
+        )
+
         try:
             env = prepare_environment(
                 ctx.dependencies,

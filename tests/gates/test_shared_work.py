@@ -1,0 +1,59 @@
+"""The work gates share within one check: one node index in ``ast.walk`` order and one tokenize pass."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from burr_codeagent import AgentConfig, check
+from burr_codeagent.gates._shared import index_nodes, tokens_of
+
+SOURCE = Path(str(importlib.import_module("argparse").__file__)).read_text(encoding="utf-8")
+
+
+def test_node_index_groups_every_node_in_ast_walk_order() -> None:
+    tree = ast.parse(SOURCE)
+    walked = list(ast.walk(tree))
+    index = index_nodes(tree)
+    expected: dict[type[ast.AST], list[ast.AST]] = {}
+    for node in walked:
+        expected.setdefault(type(node), []).append(node)
+    assert {kind: [id(n) for n in nodes] for kind, nodes in index.by_type.items()} == {
+        kind: [id(n) for n in nodes] for kind, nodes in expected.items()
+    }
+    imports = [id(n) for n in walked if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert [id(n) for n in index.of(ast.Import, ast.ImportFrom)] == imports
+    assert len(imports) > 3
+
+
+def test_tokens_stop_at_the_first_error_and_say_so() -> None:
+    assert tokens_of("x = 1\n").complete
+    broken = tokens_of('x = 1\ny = """never closed\n')
+    assert not broken.complete
+    assert any(t.string == "x" for t in broken.tokens)
+
+
+def test_one_check_tokenizes_the_code_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # complexity (comment lines), style (long lines in strings and comments) and security (`# nosec`) all read
+    # the tokens; they used to tokenize the code once each.
+    calls = []
+    original = tokenize.generate_tokens
+
+    def counting(readline):  # type: ignore[no-untyped-def]
+        calls.append(readline)
+        return original(readline)
+
+    monkeypatch.setattr(tokenize, "generate_tokens", counting)
+    code = (
+        '"""A module."""\n\nimport subprocess\n\n\ndef run(command: str) -> int:\n'
+        '    """Run it; the comment that follows is long enough to pass the line length limit of ruff by far."""\n'
+        "    return subprocess.call(command, shell=True)  # nosec B602\n"
+    )
+    report = check(code, config=AgentConfig(enable_code_execution=False, tracking=False))
+    assert {"security", "complexity", "style"} <= {g.name for g in report.gates if g.status == "ok"}
+    assert report.suppressed  # the `# nosec` was read (from the shared tokens)
+    assert len(calls) == 1

@@ -57,3 +57,43 @@ def test_one_check_tokenizes_the_code_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert {"security", "complexity", "style"} <= {g.name for g in report.gates if g.status == "ok"}
     assert report.suppressed  # the `# nosec` was read (from the shared tokens)
     assert len(calls) == 1
+
+
+RADON_METRICS = """
+import ast, importlib, json, sys
+from pathlib import Path
+from radon.complexity import add_inner_blocks
+from radon.metrics import h_visit_ast
+if sys.argv[1] == "patched":
+    from burr_codeagent.gates._radon_visitors import radon_visitors
+    radon_visitors()
+from radon.visitors import ComplexityVisitor
+found = {}
+table = "DATA = [\\n" + "".join(f"    ({i}, 'item {i}', {i * 1.5}, None, b'x', ...),\\n" for i in range(300)) + "]\\n"
+sources = {"table": table}
+for name in ("argparse", "textwrap", "dataclasses"):
+    sources[name] = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
+for name, source in sources.items():
+    tree = ast.parse(source)
+    blocks = add_inner_blocks(ComplexityVisitor.from_ast(tree).blocks)
+    found[name] = [[b.fullname, b.complexity] for b in blocks], list(h_visit_ast(tree).total)
+print(json.dumps(found))
+"""
+
+
+def test_radon_metrics_are_unchanged_by_the_direct_constant_visit() -> None:
+    import json
+    import subprocess
+    import sys
+
+    def metrics(mode: str) -> object:
+        completed = subprocess.run(
+            [sys.executable, "-c", RADON_METRICS, mode],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        return json.loads(completed.stdout)
+
+    assert metrics("patched") == metrics("plain")

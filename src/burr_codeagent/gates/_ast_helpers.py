@@ -110,12 +110,12 @@ def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     # Gates walk the same scopes many times (once per loop, per rule); trees are never mutated, so the walk is
     # memoised by node identity. The cache holds references only until it is cycled by later checks.
     found: list[ast.AST] = []
-    stack = list(child_nodes(node))[::-1]
+    stack = child_nodes(node)[::-1]
     while stack:  # depth first, in source order
         child = stack.pop()
         found.append(child)
         if not isinstance(child, _SCOPES):
-            stack.extend(list(child_nodes(child))[::-1])
+            stack.extend(child_nodes(child)[::-1])
     return tuple(found)
 
 

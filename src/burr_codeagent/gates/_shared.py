@@ -8,22 +8,21 @@ import ast
 import io
 import tokenize
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = ["NodeIndex", "Tokens", "child_nodes", "index_nodes", "tokens_of"]
 
 
-def child_nodes(node: ast.AST) -> Iterator[ast.AST]:
+def child_nodes(node: ast.AST) -> list[ast.AST]:
     """The direct children of ``node``, in :func:`ast.iter_child_nodes` order (without its per-field overhead)."""
+    found: list[ast.AST] = []
     for name in node._fields:
         value = getattr(node, name, None)
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, ast.AST):
-                    yield item
+        if value.__class__ is list:
+            found.extend([item for item in value if isinstance(item, ast.AST)])
         elif isinstance(value, ast.AST):
-            yield value
+            found.append(value)
+    return found
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
+from ._radon_visitors import radon_visitors
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["ComplexityGate", "ComplexityLimits", "register_gates"]
@@ -58,7 +59,9 @@ class ComplexityGate:
         """Measure the code; options ``warn_above``, ``critical_above``, ``min_maintainability``."""
         from radon.complexity import add_inner_blocks, cc_rank
         from radon.metrics import h_visit_ast, mi_compute, mi_rank
-        from radon.visitors import ComplexityVisitor, Function
+
+        visitors = radon_visitors()
+        ComplexityVisitor, Function = visitors.ComplexityVisitor, visitors.Function  # noqa: N806
 
         limits = ComplexityLimits(ctx.options)
         tree = ctx.code_tree
@@ -90,6 +93,9 @@ class ComplexityGate:
             return
         lloc, sloc, comment_lines = raw_counts(ctx)
         if lloc == 0:
+            return
+        if ctx.out_of_time():  # the Halstead volume is one more walk of the whole tree
+            ctx.cut_short("the maintainability index")
             return
         comment_percent = comment_lines / sloc * 100 if sloc else 0.0
         score = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, lloc, comment_percent)

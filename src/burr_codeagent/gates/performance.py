@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ._ast_helpers import FunctionNode, dotted_name, import_aliases, resolve_call, walk_scope
+from ._shared import child_nodes
 from .base import Gate, GateContext, finding
 
 NAME = "performance"
@@ -77,17 +78,16 @@ class PerformanceGate:
 
 
 def _functions_with_owner(tree: ast.Module) -> Iterator[tuple[str | None, FunctionNode]]:
-    def visit(node: ast.AST, owner: str | None) -> Iterator[tuple[str | None, FunctionNode]]:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                yield owner, child
-                yield from visit(child, None)
-            elif isinstance(child, ast.ClassDef):
-                yield from visit(child, child.name)
-            else:
-                yield from visit(child, owner)
-
-    yield from visit(tree, None)
+    """Every function in source order (depth first), with the class it is a method of (None for the others)."""
+    stack: list[tuple[ast.AST, str | None]] = [(child, None) for child in reversed(child_nodes(tree))]
+    while stack:
+        node, owner = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield owner, node
+            owner = None
+        elif isinstance(node, ast.ClassDef):
+            owner = node.name
+        stack.extend((child, owner) for child in reversed(child_nodes(node)))
 
 
 # --- facts about a scope's variables -------------------------------------------------------------------------

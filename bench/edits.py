@@ -12,7 +12,10 @@ side:
    new one (numbered previous code always in, budget from GPT-4o's context window), next to the previous code's size;
 3. the output tokens of each recorded retry (the model rewrote everything, as the old prompt asked) next to the
    same change expressed as edits (search/replace hunks with one line of context, derived with difflib from the two
-   recorded versions: the size an edits answer needs, not a recorded answer).
+   recorded versions: the size an edits answer needs, not a recorded answer);
+4. recorded retries that the model answered with edits (``EDIT_RUNS``: runs recorded with ``--warning-threshold 0``
+   after edit retries existed; their prompts are under ``prompts/<run>/``): the first whole answer's output tokens
+   next to the edits answer's, how many edits were applied, and the retry prompt's size next to the code it carried.
 
 Tokens are counted with ``o200k_base`` (GPT-4o's tokenizer, from ``bpe-openai``), as the relay counted them.
 
@@ -24,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -36,6 +40,7 @@ from burr_codeagent.steps.code_generator import retry_prompt_chars
 HERE = Path(__file__).parent / "cassettes"
 TASKS = ["ttl_lru_cache", "scraper", "simple", "moderate", "complex"]
 LIMIT = 8_192
+EDIT_RUNS = sorted(p.stem for p in (HERE / "reports").glob("*.json") if p.stem not in TASKS)
 
 try:
     import bpe_openai
@@ -138,6 +143,26 @@ def main() -> None:
         answer = json.dumps({"edits": hunks, "explanation": b.explanation})
         changed = sum(len(h["replace"].splitlines()) for h in hunks)
         print(f"{task:<15}{found[1].usage.output_tokens:>8,}{tokens(answer):>8,}{len(hunks):>7}  {changed}")
+
+    print()
+
+    print("4. Recorded retries answered with edits (output tokens as the relay counted them)")
+    print(
+        f"{'run':<15}{'whole #1':>9}{'retry':>7}{'edits':>7}{'applied':>9}{'prompt':>9}{'prev code+tests':>16}"
+    )
+    for run in EDIT_RUNS:
+        found = attempts(run)
+        for before, after in itertools.pairwise(found):
+            if not after.edits or before.response is None:
+                continue
+            size = len(before.response.code) + len(before.response.test_code)
+            prompt_files = sorted((HERE / "prompts" / run).glob("*.prompt.md"))
+            prompt = prompt_files[after.index - 1].read_text() if len(prompt_files) >= after.index else ""
+            applied = sum(1 for e in after.edits if e.applied)
+            print(
+                f"{run:<15}{found[0].usage.output_tokens:>9,}{after.usage.output_tokens:>7,}{len(after.edits):>7}"
+                f"{applied:>9}{len(prompt):>9,}{size:>16,}"
+            )
 
 
 if __name__ == "__main__":

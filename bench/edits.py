@@ -160,7 +160,7 @@ def main() -> None:
             prompt = prompt_files[after.index - 1].read_text() if len(prompt_files) >= after.index else ""
             applied = sum(1 for e in after.edits if e.applied)
             print(
-                f"{run:<15}{found[0].usage.output_tokens:>9,}{after.usage.output_tokens:>7,}{len(after.edits):>7}"
+                f"{run:<21}{found[0].usage.output_tokens:>9,}{after.usage.output_tokens:>7,}{len(after.edits):>7}"
                 f"{applied:>9}{len(prompt):>9,}{size:>16,}"
             )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from burr_codeagent import CheckReport, Finding, Severity
+from burr_codeagent import AgentConfig, CheckReport, CodeAgent, Finding, Severity
+from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.checker import Checker
+from burr_codeagent.config import GateSettings
 from burr_codeagent.prompts import (
     ANALYSIS_SYSTEM_PROMPT,
     SYSTEM_PROMPT,
@@ -79,3 +82,39 @@ def test_the_review_prompt_asks_for_a_review_with_the_same_facts() -> None:
     assert "[docstrings.missing]" in prompt and "test_seven" not in prompt
     assert prompt.rstrip().endswith("Do not rewrite the code.")
     assert "Return the complete corrected module" not in prompt
+
+
+def test_the_first_prompt_states_the_bar_the_configured_gates_hold_the_answer_to(config: AgentConfig) -> None:
+    config = config.model_copy(
+        update={
+            "warning_threshold": 0,
+            "enable_code_execution": False,
+            "gates": GateSettings(
+                disable=["mutation"],
+                options={"complexity": {"warn_above": 7}, "style": {"line_length": 99}},
+            ),
+        }
+    )
+    backend = ScriptedBackend([make_response()])
+    CodeAgent(config, backend=backend).run(TASK)
+    first = backend.calls[0].prompt
+    bar = first[first.index("A checker will hold the answer to this bar") :]
+    assert "cyclomatic complexity at most 7 per function" in bar
+    assert "lines at most 99 characters" in bar
+    assert "no critical findings and no warnings in total" in bar
+    assert "coverage" in bar, "coverage is selected, so its minimum is stated"
+
+
+def test_a_gate_that_is_not_selected_states_nothing_and_the_threshold_is_said_as_configured(
+    config: AgentConfig,
+) -> None:
+    config = config.model_copy(
+        update={"warning_threshold": 3, "gates": GateSettings(disable=["complexity", "coverage", "mutation"])}
+    )
+    prompt = generation_prompt(
+        TASK,
+        requirements=Checker(config).requirements(),
+        warning_threshold=config.warning_threshold,
+    )
+    assert "cyclomatic complexity" not in prompt and "coverage.py" not in prompt
+    assert "at most 3 warnings in total" in prompt

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 from .config import AgentConfig
+from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
 from .gates.base import (
     ExtendsTestRun,
@@ -102,6 +103,25 @@ class Checker:
             if wanted and name not in settings.disable:
                 chosen.append(gate)
         return chosen
+
+    def requirements(self) -> list[str]:
+        """What the selected gates hold code to, one line each (from each gate's ``requirement(options)``).
+
+        The first prompt lists them so a model can meet the bar before failing it; a gate whose options are
+        wrong states nothing here (checking it reports the error).
+        """
+        lines = []
+        for gate in self.selected_gates():
+            state = getattr(gate, "requirement", None)
+            if not callable(state):
+                continue
+            try:
+                line = state(gate_options(gate, self.config))
+            except (ConfigurationError, ValueError, TypeError):
+                continue
+            if isinstance(line, str) and line.strip():
+                lines.append(line.strip())
+        return lines
 
     def _cache_key(self, ctx: GateContext, gates: list[Gate]) -> str:
         payload = json.dumps(

@@ -38,9 +38,32 @@ Every answer fills these fields:
 Visibility = Literal["verbatim", "failures", "none"]
 
 
-def generation_prompt(task: str, acceptance_tests: str | None = None) -> str:
-    """The prompt of the first attempt (with the user's acceptance tests when they are shown ``verbatim``)."""
+def generation_prompt(
+    task: str,
+    acceptance_tests: str | None = None,
+    *,
+    requirements: Sequence[str] = (),
+    warning_threshold: int | None = None,
+) -> str:
+    """The prompt of the first attempt.
+
+    Args:
+        task: What the user asked for.
+        acceptance_tests: The user's acceptance tests, when they are shown ``verbatim``.
+        requirements: What the checker's gates hold the answer to (:meth:`Checker.requirements`), listed so the
+            model can meet the bar on the first try instead of learning it from a failed attempt.
+        warning_threshold: Warnings a passing answer may have; None leaves it unsaid.
+    """
     prompt = f"Task:\n{task.strip()}\n\nWrite the module and its pytest tests."
+    bar = [f"- {line}" for line in requirements]
+    if warning_threshold is not None:
+        allowed = "no warnings" if warning_threshold == 0 else f"at most {warning_threshold} warnings"
+        bar.append(f"- no critical findings and {allowed} in total")
+    if bar:
+        prompt += (
+            "\n\nA checker will hold the answer to this bar (an answer below it is sent back):\n"
+            + "\n".join(bar)
+        )
     if acceptance_tests and acceptance_tests.strip():
         prompt += "\n\n" + acceptance_block(acceptance_tests)
     return prompt

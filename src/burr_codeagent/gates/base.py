@@ -88,7 +88,9 @@ class GateBase:
             in-process gates and to None for gates that wait on a subprocess, which bound their own runs.
 
     A gate may also define ``prepare()``: one-time setup (loading a tool) that the checker runs before starting
-    the gate's clock, so the first check is not cut short for it.
+    the gate's clock, so the first check is not cut short for it, and ``requirement(options)``: one line stating
+    the bar the gate holds code to with those options (``"cyclomatic complexity at most 10 per function"``),
+    which the first prompt lists so the model can meet the bar before failing it.
     """
 
     name: str
@@ -100,6 +102,10 @@ class GateBase:
     waits_on_subprocess: bool = False
     supersedes: tuple[str, ...] = ()
     settings: tuple[Setting, ...] = ()
+
+    def requirement(self, options: Mapping[str, Any]) -> str | None:
+        """The bar this gate holds code to with ``options``, in one line for the first prompt; None: no line."""
+        return None
 
 
 DEFAULT_TIME_BUDGET = 1.0

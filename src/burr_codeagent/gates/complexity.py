@@ -55,6 +55,14 @@ class ComplexityGate:
     description = "radon: cyclomatic complexity (rank C+ warns) and maintainability index."
     rules: Mapping[str, str] = RULES
 
+    def requirement(self, options: Mapping[str, Any]) -> str | None:
+        """The complexity limits the code must keep to."""
+        limits = ComplexityLimits(options)
+        return (
+            f"cyclomatic complexity at most {limits.warn_above} per function or method (split larger ones into "
+            f"helpers); maintainability index at least {limits.min_maintainability}"
+        )
+
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Measure the code; options ``warn_above``, ``critical_above``, ``min_maintainability``."""
         from radon.complexity import add_inner_blocks, cc_rank

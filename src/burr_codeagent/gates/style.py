@@ -60,6 +60,13 @@ class StyleGate:
     def __init__(self) -> None:
         self.rules = _RuleCatalogue()
 
+    def requirement(self, options: Mapping[str, Any]) -> str | None:
+        """The style bar: the line length and the rule families ruff checks."""
+        return (
+            f"PEP 8 and pyflakes as ruff checks them (E, W, N, F rules), lines at most {_line_length(options)} "
+            "characters, in the code and in the tests"
+        )
+
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Run ruff once on the code and once on the tests (concurrently); map its diagnostics to findings."""
         line_length = _line_length(ctx.options)

@@ -38,7 +38,12 @@ def request(state: State[Any], services: Services) -> GenerationRequest[Any]:
     config = services.config
     model: type[Any] = PythonCodeGenerationResponse
     if not state["attempts"]:
-        prompt = generation_prompt(state["task"], acceptance_tests=services.shown_acceptance_tests)
+        prompt = generation_prompt(
+            state["task"],
+            acceptance_tests=services.shown_acceptance_tests,
+            requirements=services.checker.requirements(),
+            warning_threshold=config.warning_threshold,
+        )
     else:
         last = Attempt.model_validate(state["attempts"][-1])
         review = state["ai_analysis"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from ...hookspecs import hookimpl
 from ...models import Finding, Severity
@@ -57,6 +58,11 @@ class CoverageGate:
     rules = RULES
     needs_tests = True
     after = ("execution",)
+
+    def requirement(self, options: Mapping[str, Any]) -> str | None:
+        """The coverage the tests must reach."""
+        threshold = percent_option(options, self.name, "min_percent", DEFAULT_MIN_PERCENT)
+        return f"the tests run at least {threshold:g} % of the code's lines and branches (coverage.py)"
 
     def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
         """The coverage.py plugin for the sandboxed run of the generated tests (none when it cannot measure)."""

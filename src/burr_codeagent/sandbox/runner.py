@@ -19,6 +19,7 @@ from typing import BinaryIO, Literal, cast
 
 from ._launcher import kill_descendants
 from .cgroups import RunCgroup, create_run_cgroup
+from .disk_watch import DiskWatch
 from .environment import scrubbed_environment
 from .layers import (
     INSIDE_WORKDIR,
@@ -246,7 +247,9 @@ class Sandbox:
         assert process.stdout is not None
         reader = _CappedReader(cast(BinaryIO, process.stdout), self.max_output_chars)
         reader.start()
-        watch = _DiskWatch(host_workdir, self.disk_mb)
+        watch = DiskWatch(
+            [host_workdir], self.disk_mb
+        )  # what this run wrote, not the file system's free space
         timed_out = disk_exceeded = False
         deadline = start + timeout
         try:
@@ -282,29 +285,6 @@ class Sandbox:
             workdir=host_workdir,
             inside_workdir=inside,
         )
-
-
-class _DiskWatch:
-    """Notices when the file system of the work dir loses more than ``limit_mb`` of free space during a run.
-
-    ``RLIMIT_FSIZE`` caps each file, but not how many files are written; one ``statvfs`` per poll is cheap.
-    """
-
-    def __init__(self, path: Path, limit_mb: int) -> None:
-        self.path = path
-        self.limit = limit_mb * 1024 * 1024
-        self.start = self._free()
-
-    def _free(self) -> int | None:
-        try:
-            stats = os.statvfs(self.path)
-        except (OSError, AttributeError):
-            return None
-        return stats.f_bavail * stats.f_frsize
-
-    def exceeded(self) -> bool:
-        now = self._free()
-        return self.start is not None and now is not None and self.start - now > self.limit
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

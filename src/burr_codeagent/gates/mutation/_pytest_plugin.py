@@ -1,9 +1,10 @@
 """pytest plugin shipped into the sandbox: mutation testing in one pytest session.
 
-pytest collects once and runs the tests normally (the baseline), while a trace function records which test reaches
-which function of the module under test. If the baseline passed, each mutant's function code is swapped into the
-live function objects (``__code__``), only the tests that reach that function run again, in collection order, and
-the first failure kills the mutant. A per-mutant time limit (``factor`` x the baseline time of those tests +
+pytest collects once. The baseline -- which test reaches which function of the module under test, and how long
+it takes -- comes from the ``execution`` gate's run when the spec carries it (``reach``): then no test runs before
+the mutants. Otherwise the tests run normally first while a trace function records it. If the baseline passed,
+each mutant's function code is swapped into the live function objects (``__code__``), only the tests that reach
+that function run again, in collection order, and the first failure kills the mutant. A per-mutant time limit (``factor`` x the baseline time of those tests +
 ``margin``) is enforced with ``SIGALRM``; a mutant that hits it is killed. Module-level containers are restored and
 ``functools`` caches cleared before each mutant, as a fresh process would have them. One JSON line per mutant
 goes to the results file as soon as it is known, so a run that is cut short still reports what it finished.
@@ -43,8 +44,14 @@ class _Session:
         self.module_file = os.path.abspath(self.spec["module"] + ".py")
         self.results: TextIO = open(RESULTS_FILE, "a", encoding="utf-8")  # noqa: SIM115 - closed at unconfigure
         self.baseline = True
-        self.reached: dict[str, set[types.CodeType]] = {}
+        self.reached: dict[str, set[tuple[str, int]]] = {}
         self.seconds: dict[str, float] = {}
+        reach = self.spec.get("reach")
+        self.derived = isinstance(reach, dict)
+        if self.derived:  # the execution gate's run measured it
+            for test, data in reach.items():
+                self.seconds[test] = float(data["seconds"])
+                self.reached[test] = {(str(q), int(n)) for q, n in data["reached"]}
         self.snapshot: list[tuple[Any, Any]] | None = None
         self.armed = False
 
@@ -52,12 +59,13 @@ class _Session:
         self.results.write(json.dumps(record) + "\n")
         self.results.flush()
 
-    def tracer(self, hits: set[types.CodeType]) -> Callable[[types.FrameType, str, Any], None]:
+    def tracer(self, hits: set[tuple[str, int]]) -> Callable[[types.FrameType, str, Any], None]:
         module_file = self.module_file
 
         def trace(frame: types.FrameType, event: str, arg: Any) -> None:
-            if event == "call" and frame.f_code.co_filename == module_file:
-                hits.add(frame.f_code)
+            code = frame.f_code
+            if event == "call" and code.co_filename == module_file:
+                hits.add((code.co_qualname, code.co_firstlineno))
 
         return trace
 
@@ -65,10 +73,27 @@ class _Session:
 _STATE: _Session | None = None
 
 
+class _DerivedLoop:
+    """The session's loop when the baseline comes from the execution gate's run: the mutants, and no baseline."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        state = _STATE
+        if state is None or session.testsfailed or session.config.option.collectonly:
+            return None  # pytest's own loop reports collection errors as usual
+        state.snapshot = _snapshot(_module(state))
+        state.write({"kind": "baseline", "passed": True, "derived": True, "tests": len(session.items)})
+        _run_mutants(session, state)
+        state.write({"kind": "done"})
+        return True
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Read the mutants."""
+    """Read the mutants (and take over the test loop when the baseline is known)."""
     global _STATE
     _STATE = _Session()
+    if _STATE.derived:
+        config.pluginmanager.register(_DerivedLoop(), "codeagent-mutation-loop")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -86,7 +111,7 @@ def pytest_runtest_protocol(
     assert state is not None
     if state.snapshot is None:
         state.snapshot = _snapshot(_module(state))
-    hits: set[types.CodeType] = set()
+    hits: set[tuple[str, int]] = set()
     trace = state.tracer(hits)
     sys.settrace(trace)
     threading.settrace(trace)
@@ -106,6 +131,8 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     result = yield
     state = _STATE
     assert state is not None
+    if state.derived:  # the mutants were tested by _DerivedLoop instead of a baseline run
+        return result
     passed = session.testsfailed == 0 and bool(session.items)
     state.write({"kind": "baseline", "passed": passed, "tests": len(session.items)})
     if passed:
@@ -198,7 +225,7 @@ def _run_mutants(session: pytest.Session, state: _Session) -> None:
     if module is None:
         return
     functions = list(_functions(module))
-    unit_codes: dict[tuple[str, int], list[types.CodeType]] = {}
+    unit_codes: dict[tuple[str, int], set[tuple[str, int]]] = {}
     owners: dict[tuple[str, int], list[types.FunctionType]] = {}
     for function in functions:
         code = function.__code__
@@ -206,10 +233,9 @@ def _run_mutants(session: pytest.Session, state: _Session) -> None:
             continue
         key = (code.co_qualname, code.co_firstlineno)
         owners.setdefault(key, []).append(function)
-        unit_codes[key] = list(_code_index(code))
+        unit_codes[key] = {(c.co_qualname, c.co_firstlineno) for c in _code_index(code)}
     reaches: dict[tuple[str, int], list[pytest.Item]] = {}
-    for key, codes in unit_codes.items():
-        wanted = set(codes)
+    for key, wanted in unit_codes.items():
         reaches[key] = [i for i in session.items if state.reached.get(i.nodeid, set()) & wanted]
     factor = float(state.spec.get("factor", 10.0))
     margin = float(state.spec.get("margin", 0.2))

@@ -3,10 +3,11 @@
 For a 15-line and a 60-line module, each with a strong and a weak test file (the weak one reaches full line and
 branch coverage but checks little), this prints:
 
-- the median wall time of a plain sandboxed pytest run and of the same run measuring coverage (the overhead the
-  coverage gate adds to the execution gate's run), and the coverage it measured;
+- the median wall time of a plain sandboxed pytest run, of the same run measuring coverage (the overhead the
+  coverage gate adds to the execution gate's run), and of that run also recording the mutation gate's baseline
+  (which test reaches which function: the reach plugin), and the coverage it measured;
 - the mutation gate: mutants, score, wall time (median; mutant generation + the one sandboxed session) and mutants
-  per second;
+  per second, with the session taking its own baseline and with the baseline taken from the execution run;
 - mutmut 3.8.1 on the same files in a temporary project: its mutants, score, wall time and mutants per second
   (mutmut mutates more kinds of things, strings included, so its counts differ; it runs without a sandbox);
 - whether the gate's kill/survive verdicts match running each mutant in its own pytest process.
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from burr_codeagent.gates.coverage._measure import CoverageData, coverage_extension, read_coverage
 from burr_codeagent.gates.mutation._mutants import Mutant, generate_mutants
+from burr_codeagent.gates.mutation._reach import Reach, reach_extension, read_reach
 from burr_codeagent.gates.mutation._session import run_mutants
 from burr_codeagent.sandbox import PytestRun, Sandbox, run_pytest
 
@@ -278,10 +280,13 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def gate_run(code: str, tests: str, sandbox: Sandbox) -> tuple[list[Mutant], dict[int, str]]:
-    """What the mutation gate does: generate the mutants and test them in one sandboxed session."""
+def gate_run(
+    code: str, tests: str, sandbox: Sandbox, reach: Reach | None = None
+) -> tuple[list[Mutant], dict[int, str]]:
+    """What the mutation gate does: generate the mutants and test them in one sandboxed session (with ``reach``,
+    the baseline the execution run recorded, the session runs no baseline of its own)."""
     mutants = generate_mutants(code)
-    run = run_mutants(code, tests, mutants, sandbox)
+    run = run_mutants(code, tests, mutants, sandbox, reach=reach)
     if not run.baseline_passed:
         raise SystemExit("the baseline did not pass: fix the bench's test files")
     return mutants, dict(run.verdicts)
@@ -357,8 +362,8 @@ def main() -> None:
     sandbox = Sandbox("auto")
     print(f"isolation: {sandbox.isolation}; medians of {args.repeat} runs after a warm-up\n")
     header = (
-        f"{'module':<9} {'tests':<7} {'plain s':>7} {'+cov s':>7} {'cov %':>6} | {'mutants':>7} {'score':>6} "
-        f"{'gate s':>6} {'mut/s':>6} | {'mutmut n':>8} {'score':>6} {'mutmut s':>8} {'mut/s':>6} {'speedup':>7} "
+        f"{'module':<9} {'tests':<7} {'plain s':>7} {'+cov s':>7} {'+reach s':>8} {'cov %':>6} | {'mutants':>7} "
+        f"{'score':>6} {'gate s':>6} {'derived s':>9} {'mut/s':>6} | {'mutmut n':>8} {'score':>6} {'mutmut s':>8} {'mut/s':>6} {'speedup':>7} "
         f"| {'verdicts vs per-process':<24}"
     )
     print(header)
@@ -370,6 +375,10 @@ def main() -> None:
         covered = plain.extended(coverage_extension(plain.module))
         cov_s = median_seconds(lambda: run_pytest(covered, sandbox), args.repeat)  # noqa: B023
         data = read_coverage(run_pytest(covered, sandbox))
+        reaching = covered.extended(reach_extension(plain.module))
+        reach_s = median_seconds(lambda: run_pytest(reaching, sandbox), args.repeat)  # noqa: B023
+        reach = read_reach(run_pytest(reaching, sandbox))
+        derived_s = median_seconds(lambda: gate_run(code, tests, sandbox, reach), args.repeat)  # noqa: B023
         cov_pct = f"{data.percent:.0f}" if isinstance(data, CoverageData) else "n/a"
         mutants, verdicts = gate_run(code, tests, sandbox)
         gate_s = median_seconds(lambda: gate_run(code, tests, sandbox), args.repeat)  # noqa: B023
@@ -391,8 +400,9 @@ def main() -> None:
             mm_score = 100.0 * mm_killed / total if total else 0.0
             mm_cols = f"{total:>8} {mm_score:>5.0f}% {mm_s:>8.2f} {total / mm_s:>6.1f} {mm_s / gate_s:>6.1f}x"
         print(
-            f"{module_name:<9} {tests_name:<7} {plain_s:>7.2f} {cov_s:>7.2f} {cov_pct:>6} | {len(mutants):>7} "
-            f"{gate_score:>5.0f}% {gate_s:>6.2f} {len(mutants) / gate_s:>6.1f} | {mm_cols} | {same:<24}",
+            f"{module_name:<9} {tests_name:<7} {plain_s:>7.2f} {cov_s:>7.2f} {reach_s:>8.2f} {cov_pct:>6} | "
+            f"{len(mutants):>7} {gate_score:>5.0f}% {gate_s:>6.2f} {derived_s:>9.2f} {len(mutants) / gate_s:>6.1f} | "
+            f"{mm_cols} | {same:<24}",
             flush=True,
         )
     print(

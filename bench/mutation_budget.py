@@ -62,7 +62,6 @@ def main() -> None:
     print(f"{FUNCTIONS} functions, {FUNCTIONS} tests of {args.sleep} s each, {len(every)} mutants\n")
     gate_s, old_s = [], []
     for run in range(1, args.repeat + 1):
-        started = time.perf_counter()
         report = check(code, test_code + f"\n# run {run}\n", config=config)  # a new comment: no cached report
         gate = next(g for g in report.gates if g.name == "mutation")
         score = next((f.message for f in report.findings if f.rule == "mutation.score"), gate.error or "")

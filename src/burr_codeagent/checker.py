@@ -26,6 +26,7 @@ from .gates.base import (
     gate_time_budget,
 )
 from .models import CheckReport, Finding, GateRun, Severity, TestOutcome
+from .module_under_test import SOLUTION, ModuleUnderTest
 from .plugins import PluginManager, default_manager, manager_for
 
 if TYPE_CHECKING:
@@ -135,6 +136,8 @@ class Checker:
                 self.config.model_dump(mode="json", exclude={"api_key"}),
                 [g.name for g in gates],
                 ctx.honour_nosec,
+                [ctx.module.name, str(ctx.module.import_root), str(ctx.module.project_root)],
+                ctx.tests_as_written,
             ],
             sort_keys=True,
             default=str,
@@ -151,15 +154,22 @@ class Checker:
         acceptance_tests: str | None = None,
         attempt: int | None = None,
         task: str | None = None,
+        module: ModuleUnderTest | None = None,
     ) -> CheckReport:
         """Run every selected gate and return the report. Identical input is served from a cache.
 
         ``task`` is the task text the code answers; names it imposes are exempt from the naming rules.
+        ``module`` is the name the tests import the code by (default ``solution``) and, for a module in a project,
+        where the project is (:meth:`ModuleUnderTest.of_file`): the static gates see the tests' imports of it as
+        imports of ``solution``; the sandboxed run imports it under its own name with the project on ``sys.path``.
         """
         start = time.perf_counter()
+        module = module or ModuleUnderTest()
         ctx = GateContext(
             code=code,
-            test_code=test_code,
+            test_code=_aliased(test_code, module),
+            module=module,
+            tests_as_written=test_code,
             config=self.config,
             function_name=function_name,
             dependencies=tuple(dependencies),
@@ -176,7 +186,7 @@ class Checker:
             emit(self.listeners, AgentEvent("check_finished", attempt, {"report": cached, "cached": True}))
             return cached
         # Parsed only on a cache miss, once, and shared by every gate.
-        ctx = dataclasses.replace(ctx, code_tree=_parse(code), test_tree=_parse(test_code))
+        ctx = dataclasses.replace(ctx, code_tree=_parse(code), test_tree=_parse(ctx.test_code))
         ctx = dataclasses.replace(ctx, test_run_extensions=self._test_run_extensions(gates, ctx))
 
         emit(self.listeners, AgentEvent("check_started", attempt, {"gates": [g.name for g in gates]}))
@@ -338,6 +348,15 @@ class Checker:
         return kept
 
 
+def _aliased(test_code: str | None, module: ModuleUnderTest) -> str | None:
+    """``test_code`` with its imports of ``module`` turned into imports of ``solution``, line for line."""
+    if test_code is None or module.name == SOLUTION:
+        return test_code
+    from .integrations.module_alias import alias_module_imports  # libcst: only when a module has a name
+
+    return alias_module_imports(test_code, module.name)
+
+
 def _crash_rule(gate: str) -> str:
     return f"{gate}.crashed"
 
@@ -378,11 +397,14 @@ def check(
     acceptance_tests: str | None = None,
     listeners: Sequence[Listener] = (),
     task: str | None = None,
+    module: ModuleUnderTest | str | None = None,
 ) -> CheckReport:
     """Check ``code`` (and ``test_code``, importable as module ``solution``) with every enabled gate.
 
     Without ``test_code`` the ``tests`` and ``execution`` gates are reported as skipped. ``task`` is the task text
     the code answers: the names it imposes (``write minSubArraySum(nums)``) are exempt from the naming rules.
+    ``module`` names the module the tests import instead of ``solution`` (``"mymod"``, or a
+    :class:`ModuleUnderTest` for a module in a project: ``ModuleUnderTest.of_file(Path("src/pkg/mod.py"))``).
     """
     checker = Checker(config, manager_for(plugins), listeners)
     return checker.check(
@@ -392,4 +414,5 @@ def check(
         dependencies=dependencies,
         acceptance_tests=acceptance_tests,
         task=task,
+        module=ModuleUnderTest(module) if isinstance(module, str) else module,
     )

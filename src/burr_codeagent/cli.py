@@ -343,12 +343,6 @@ def _require_configured(config: AgentConfig) -> None:
         raise UsageError(message)
 
 
-def _aliased(tests: str, module: str) -> str:
-    from .integrations.module_alias import alias_module_imports  # libcst: only when there are tests
-
-    return alias_module_imports(tests, module)
-
-
 # -- check ------------------------------------------------------------------------------------------------------
 
 
@@ -395,6 +389,7 @@ def check(
     from .checker import Checker
     from .exit_codes import check_exit_code
     from .integrations.tests_finder import find_tests_for
+    from .module_under_test import ModuleUnderTest
     from .plugins import unknown_name_message
     from .reports.base import RenderContext, join_rendered, renderer_options
     from .reports.writer import check_settings, gates_of, render_report
@@ -419,8 +414,8 @@ def check(
                 if tests is not None
                 else (read_source(test_path, max_bytes) if test_path else None)
             )
-            # The tests may import the module by its file name; the sandbox names it `solution`.
-            test_code = _aliased(raw_tests, path.stem) if raw_tests is not None else None
+            # The tests may import the module by its own name, inside its project (module_under_test.py).
+            module = ModuleUnderTest.of_file(path)
             config = build_config(
                 pyproject_from=path,
                 enable_code_execution=False if no_execution else None,
@@ -431,7 +426,7 @@ def check(
             )
             try:
                 report = Checker(config, manager).check(
-                    code, test_code, acceptance_tests=acceptance_tests, task=task
+                    code, raw_tests, acceptance_tests=acceptance_tests, task=task, module=module
                 )
             except KeyboardInterrupt as exc:
                 err.print(

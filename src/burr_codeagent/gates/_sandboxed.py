@@ -9,10 +9,12 @@ checker, never blamed on the code).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..sandbox import PytestResult, PytestRun, RunExtension, Sandbox, run_pytest
+from ._project_run import module_extension
 from .base import GateContext, GateSkipped, GateUnavailable
 
 __all__ = [
@@ -37,8 +39,14 @@ def _dependency_path(ctx: GateContext) -> str | None:
     return str(path) if path is not None else None
 
 
+def _project_root(ctx: GateContext) -> list[str]:
+    root = ctx.module.project_root if ctx.module.in_project else None
+    return [str(root)] if root is not None else []
+
+
 def sandbox_for(ctx: GateContext) -> Sandbox:
-    """The sandbox the configuration asks for, with the dependency environment (if any) mounted read-only."""
+    """The sandbox the configuration asks for, with the dependency environment (if any) and the project of a
+    module in one mounted read-only."""
     settings = ctx.config.sandbox
     path = _dependency_path(ctx)
     return Sandbox(
@@ -47,14 +55,17 @@ def sandbox_for(ctx: GateContext) -> Sandbox:
         network=settings.network,
         max_output_chars=settings.max_output_chars,
         disk_mb=int(ctx.options.get("disk_mb", 512)),
-        read_only_paths=[path] if path else [],
+        read_only_paths=[*([path] if path else []), *_project_root(ctx)],
     )
 
 
 def dependency_env_vars(ctx: GateContext) -> dict[str, str]:
-    """``PYTHONPATH`` for the dependency environment the ``dependencies`` gate prepared (empty when none)."""
+    """``PYTHONPATH``: the import root of a module in a project, then the dependency environment the
+    ``dependencies`` gate prepared (empty when neither)."""
+    paths = [str(ctx.module.import_root)] if ctx.module.in_project else []
     path = _dependency_path(ctx)
-    return {"PYTHONPATH": path} if path else {}
+    paths += [path] if path else []
+    return {"PYTHONPATH": os.pathsep.join(paths)} if paths else {}
 
 
 def percent_option(options: Mapping[str, Any], gate: str, name: str, default: float) -> float:
@@ -74,18 +85,22 @@ def test_run_spec(
 ) -> PytestRun:
     """The pytest run of ``ctx``'s code and tests with the dependency environment and ``extensions`` added.
 
-    ``timeout`` defaults to ``execution_timeout``.
+    ``timeout`` defaults to ``execution_timeout``. A module inside a project runs its tests as written, importing
+    it as the project does (see :mod:`._project_run`).
 
     Raises:
         ValueError: an extension would replace a file or variable another one set.
     """
+    in_project = ctx.module.in_project
     spec = PytestRun(
         code=ctx.code,
-        test_code=ctx.test_code or "",
+        test_code=(ctx.tests_as_written if in_project else ctx.test_code) or "",
         timeout=timeout if timeout is not None else ctx.config.execution_timeout,
         args=args,
         env=dependency_env_vars(ctx),
     )
+    if in_project:
+        spec = spec.extended(module_extension(ctx.module))
     for extension in extensions:
         spec = spec.extended(extension)
     return spec

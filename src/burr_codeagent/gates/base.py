@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConfigurationError
 from ..models import Finding, Severity, Target, TestOutcome
+from ..module_under_test import ModuleUnderTest
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 from ._shared import NodeIndex, Tokens, index_nodes, tokens_of
 
@@ -247,6 +248,12 @@ class GateContext:
     """Names of the gates this check runs."""
     # True when checking a user's own code (``codeagent check``); the agent loop turns it off for model output.
     honour_nosec: bool = True
+    module: ModuleUnderTest = field(default_factory=ModuleUnderTest)
+    """The name the tests import the code by and, for a module in a project, the project (see
+    :mod:`burr_codeagent.module_under_test`). ``test_code`` imports it as ``solution`` either way."""
+    tests_as_written: str | None = None
+    """The tests as given, importing the module by its own name (``test_code`` has those imports aliased to
+    ``solution``, line for line); the sandboxed run of a module in a project uses these."""
     test_run_extensions: tuple[RunExtension, ...] = ()
     """What the selected gates add to the sandboxed run of the generated tests (see :class:`ExtendsTestRun`)."""
     # Results other gates publish for later ones (the execution gate's TestOutcome, coverage data ...).

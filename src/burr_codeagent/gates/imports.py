@@ -63,6 +63,8 @@ class ImportsGate:
         blocking = Severity.CRITICAL if ctx.config.enable_code_execution else Severity.WARNING
         env_path = getattr(ctx.shared.get("dependency_env"), "path", None)
         paths = (str(env_path),) if env_path is not None else ()
+        if ctx.module.in_project:  # the rest of the project resolves from its import root, as in the sandbox
+            paths = (str(ctx.module.import_root), *paths)
         # The dependencies gate already reported these in one finding; saying it again here helps no one.
         reported = {_requirement_name(m) for m in ctx.shared.get("dependency_missing", ())}
         for found in self._check(ctx, blocking, paths):

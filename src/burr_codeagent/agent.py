@@ -29,9 +29,11 @@ from .checker import Checker
 from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
-from .graph import END, GENERATOR, Services, build_graph, finish, initial_state
+from .graph import END, GENERATOR, IMPROVE_ENTRYPOINT, Services, build_graph, finish, initial_state
+from .improvement import Improvement, improvement
 from .model_limits import with_model_limits
 from .models import AgentResult
+from .module_under_test import ModuleUnderTest
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
 from .visualize import graph_mermaid
@@ -160,7 +162,7 @@ class CodeAgent:
 
     # -- building ---------------------------------------------------------------------------------------------
 
-    def _services(self, acceptance_tests: str | None) -> Services:
+    def _services(self, acceptance_tests: str | None, module: ModuleUnderTest | None = None) -> Services:
         return Services(
             backend=self.backend,
             # The model's own `# nosec` comments must not switch off its review.
@@ -169,6 +171,7 @@ class CodeAgent:
             manager=self.manager,
             listeners=self.listeners,
             acceptance_tests=acceptance_tests,
+            module=module or ModuleUnderTest(),
         )
 
     def application(
@@ -183,9 +186,21 @@ class CodeAgent:
         return self._build(task, app_id, acceptance_tests, asynchronous)[0]
 
     def _build(
-        self, task: str, app_id: str | None, acceptance_tests: str | None, asynchronous: bool
+        self,
+        task: str,
+        app_id: str | None,
+        acceptance_tests: str | None,
+        asynchronous: bool,
+        start: Improvement | None = None,
     ) -> tuple[Application[Any], Services]:
-        services = self._services(acceptance_tests)
+        services = self._services(acceptance_tests, start.module if start else None)
+        first = initial_state(task, self.config)
+        entrypoint = GENERATOR
+        if start is not None:  # existing code: check it first, as if it were the model's answer
+            first = initial_state(
+                task, self.config, existing=start.existing, change_requested=start.change_requested
+            )
+            entrypoint = IMPROVE_ENTRYPOINT
         builder: ApplicationBuilder[Any] = (
             ApplicationBuilder()  # type: ignore[no-untyped-call]
             .with_graph(build_graph(services, asynchronous=asynchronous))
@@ -197,11 +212,11 @@ class CodeAgent:
             builder = builder.with_state_persister(persister).initialize_from(
                 persister,
                 resume_at_next_action=True,
-                default_state=initial_state(task, self.config),
-                default_entrypoint=GENERATOR,
+                default_state=first,
+                default_entrypoint=entrypoint,
             )
         else:
-            builder = builder.with_state(State(initial_state(task, self.config))).with_entrypoint(GENERATOR)
+            builder = builder.with_state(State(first)).with_entrypoint(entrypoint)
         if self.config.tracking:
             params = {"storage_dir": str(self.config.storage_dir)} if self.config.storage_dir else {}
             builder = builder.with_tracker("local", project=self.config.project, params=params)
@@ -239,6 +254,63 @@ class CodeAgent:
         emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
         with self._reports_on_interrupt(app, services):
             *_, state = app.run(halt_after=[END])
+        return self._finish(app.uid, state)
+
+    def improve(
+        self,
+        code: str,
+        tests: str | None = None,
+        *,
+        task: str | None = None,
+        module_name: str | ModuleUnderTest | None = None,
+        app_id: str | None = None,
+    ) -> AgentResult:
+        """Start the loop from existing ``code`` (and its ``tests``): check it first, then improve it as ``run``
+        does.
+
+        Code that already passes, with no ``task`` asking for a change, is returned as it is without a model call
+        (``stop_reason`` ``passed``, one attempt: the code as given). Otherwise the findings and the numbered code
+        go to the model, which answers with edits (or a whole new version), until it passes or the retries run
+        out. Without ``tests`` the model is asked to write them. The best attempt wins; the given code is
+        attempt 1, so a run whose changes all score worse returns the code unchanged.
+
+        Args:
+            code: The module's source.
+            tests: Its pytest tests, importing it as ``module_name`` (default ``solution``), or None.
+            task: What to change, in plain language; None or empty: only make it pass the checks.
+            module_name: The name the tests import the code by (``"mymod"``), or a :class:`ModuleUnderTest` for
+                a module inside a project (``ModuleUnderTest.of_file(path)``).
+
+        Raises:
+            ConfigurationError: empty code, or ``module_name`` is no module name.
+            BackendNotConfiguredError: the backend lacks credentials or settings.
+        """
+        start = improvement(code, tests, task, module_name)
+        self._prepare(start.task)
+        app, services = self._build(start.task, app_id, None, False, start)
+        emit(self.listeners, AgentEvent("run_started", None, {"task": start.task, "app_id": app.uid}))
+        with self._reports_on_interrupt(app, services):
+            *_, state = app.run(halt_after=[END])
+        return self._finish(app.uid, state)
+
+    async def aimprove(
+        self,
+        code: str,
+        tests: str | None = None,
+        *,
+        task: str | None = None,
+        module_name: str | ModuleUnderTest | None = None,
+        app_id: str | None = None,
+    ) -> AgentResult:
+        """Async :meth:`improve` (the model awaited natively, the checks in the check pool)."""
+        from .backends.clients import off_loop
+
+        start = improvement(code, tests, task, module_name)
+        await off_loop(self._prepare, start.task)
+        app, services = await off_loop(self._build, start.task, app_id, None, True, start)
+        emit(self.listeners, AgentEvent("run_started", None, {"task": start.task, "app_id": app.uid}))
+        with self._reports_on_interrupt(app, services):
+            *_, state = await app.arun(halt_after=[END])
         return self._finish(app.uid, state)
 
     def resume(self, app_id: str, *, acceptance_tests: str | None = None) -> AgentResult:

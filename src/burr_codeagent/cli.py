@@ -463,11 +463,13 @@ def check(
 
 from .cli_batch import batch as _batch  # noqa: E402  (registered here; the modules import cli lazily)
 from .cli_eval import eval_app as _eval_app  # noqa: E402
+from .cli_improve import improve as _improve  # noqa: E402
 from .cli_info import backends, gates, schema, visualize  # noqa: E402
 
 for _command in (gates, backends, visualize, schema):
     app.command()(_command)
 app.command("batch")(_batch)
+app.command("improve")(_improve)
 app.add_typer(_eval_app, name="eval")
 app.command("mcp")(make_mcp_command(cli_manager))
 

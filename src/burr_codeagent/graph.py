@@ -12,6 +12,10 @@
         +--(retrying: not good enough, retries left, no reason to stop)--> code_generator
         +--(otherwise)--> end
 
+A run starts at ``code_generator``; :meth:`CodeAgent.improve <burr_codeagent.agent.CodeAgent.improve>` starts at
+``code_checker`` instead, with the user's own code as the answer to check (:func:`initial_state` with
+``existing``), so code that already passes ends without a model call.
+
 ``code_generator`` asks the model for code and tests (the task first, then feedback on the last attempt);
 ``code_checker`` runs the gates and asks the stop policy (:mod:`burr_codeagent.policy`) whether to go on;
 ``auto_fix`` applies safe local fixes and checks again, keeping the fix unless it scores worse; ``ai_analysis``
@@ -35,6 +39,7 @@ from burr.core.action import FunctionRepresentingAction
 from burr.core.graph import Graph, GraphBuilder
 
 from .config import AgentConfig
+from .models import PythonCodeGenerationResponse
 from .run_usage import RunUsage
 from .steps import ai_analysis as review_step
 from .steps import auto_fix as fix_step
@@ -51,6 +56,7 @@ __all__ = [
     "CHECKER",
     "END",
     "GENERATOR",
+    "IMPROVE_ENTRYPOINT",
     "Services",
     "build_graph",
     "finish",
@@ -65,22 +71,40 @@ GENERATOR, CHECKER, AUTO_FIX, ANALYSIS, END = (
     "end",
 )
 
+IMPROVE_ENTRYPOINT = CHECKER
+"""Where a run that starts from existing code begins: checking it."""
+
 Step = FunctionRepresentingAction[Any]  # an ``@action`` function, bound or not
 
 
 # -- state ------------------------------------------------------------------------------------------------------
 
 
-def initial_state(task: str, config: AgentConfig) -> dict[str, Any]:
-    """The state a run starts from: every key the steps read, as JSON data."""
+def initial_state(
+    task: str,
+    config: AgentConfig,
+    *,
+    existing: PythonCodeGenerationResponse | None = None,
+    change_requested: bool = False,
+) -> dict[str, Any]:
+    """The state a run starts from: every key the steps read, as JSON data.
+
+    Args:
+        existing: Code (and tests) that exist already: the run starts at ``code_checker`` with them as the answer
+            to check (see :data:`IMPROVE_ENTRYPOINT`).
+        change_requested: The task asks ``existing`` to change: the model is asked even if it already passes.
+    """
     return {
         "task": task,
+        "change_requested": change_requested,
         "retries": 0,  # regenerations so far (the first generation is not a retry)
         "max_retries": config.max_retries,
         "not_good_enough": True,
         "stop_reason": None,  # set by the stop policy; None while the loop should go on
         # the latest generation
-        "generated_python_response": None,  # the parsed answer
+        "generated_python_response": (  # the parsed answer
+            existing.model_dump(mode="json") if existing is not None else None
+        ),
         "raw_response": None,  # the model's text, parsed or not
         "generation_error": None,  # why the answer could not be used
         "fatal_error": None,  # the backend failed: the run ends
@@ -132,6 +156,7 @@ async def code_generator_async(state: State[Any], services: Services) -> StepRes
 
 CHECKER_READS = [
     "task",
+    "change_requested",
     "generated_python_response",
     "generation_error",
     "attempts",
@@ -165,7 +190,7 @@ async def code_checker_async(state: State[Any], services: Services) -> StepResul
     return await check_step.acheck(state, services)
 
 
-AUTO_FIX_READS = ["task", "attempts", "retries", "usage"]
+AUTO_FIX_READS = ["task", "attempts", "retries", "usage", "change_requested"]
 AUTO_FIX_WRITES = [
     "attempts",
     "check_results",

@@ -30,6 +30,7 @@ def check_response(
         acceptance_tests=services.acceptance_tests,
         attempt=attempt_no,
         task=task,
+        module=services.module,
     )
     if has_tests:
         return report
@@ -39,7 +40,8 @@ def check_response(
         severity=Severity.CRITICAL,
         message="The answer has no test code.",
         target="tests",
-        suggestion="Return pytest tests in `test_code` that import from `solution` and assert behaviour.",
+        suggestion=f"Return pytest tests in `test_code` that import from `{services.module.name}` and assert "
+        "behaviour.",
     )
     return CheckReport.from_findings(
         [missing, *report.findings],
@@ -80,7 +82,11 @@ async def acheck(state: State[Any], services: Services) -> StepResult:
 
 
 def decide_after(state: State[Any], attempts: list[dict[str, Any]], services: Services) -> dict[str, Any]:
-    """The policy's verdict on ``attempts`` (JSON, the last one new) as a state update."""
+    """The policy's verdict on ``attempts`` (JSON, the last one new) as a state update.
+
+    Existing code that a task asks to change (``change_requested``) goes to the model at least once, even when it
+    already passes: until then the verdict is "retry".
+    """
     spent = RunUsage.model_validate(state["usage"]).total
     verdict = decide(
         [Attempt.model_validate(a) for a in attempts],
@@ -89,6 +95,9 @@ def decide_after(state: State[Any], attempts: list[dict[str, Any]], services: Se
         config=services.config,
         model=services.backend.model,
     )
+    unchanged = state.get("change_requested") and state["retries"] == 0  # the model has not answered yet
+    if unchanged and verdict.stop_reason == "passed" and services.config.max_retries > 0:
+        return {"not_good_enough": True, "stop_reason": None}
     return {"not_good_enough": verdict.not_good_enough, "stop_reason": verdict.stop_reason}
 
 

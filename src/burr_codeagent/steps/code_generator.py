@@ -60,6 +60,7 @@ def request(state: State[Any], services: Services) -> GenerationRequest[Any]:
             acceptance_visibility=config.acceptance_tests_visibility,
             acceptance_tests=services.shown_acceptance_tests,
             edit_failures=describe_failed(last.edits),
+            module=services.module.name,
             closing=CLOSING if editable else WHOLE_CLOSING,
         )
     return GenerationRequest(

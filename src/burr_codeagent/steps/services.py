@@ -11,6 +11,7 @@ from ..backends.base import LLMBackend
 from ..checker import Checker
 from ..config import AgentConfig
 from ..events import Listener
+from ..module_under_test import ModuleUnderTest
 from ..plugins import PluginManager
 
 __all__ = ["Services", "StepResult"]
@@ -29,6 +30,8 @@ class Services:
     manager: PluginManager
     listeners: list[Listener] = field(default_factory=list)
     acceptance_tests: str | None = None
+    module: ModuleUnderTest = field(default_factory=ModuleUnderTest)
+    """The name the tests import the code by (``solution`` for generated code; a user's module when improving)."""
 
     @property
     def shown_acceptance_tests(self) -> str | None:

@@ -99,11 +99,14 @@ def no_progress_reason(attempts: Sequence[Attempt]) -> str | None:
     """Why the loop should stop for lack of progress, judged on the last two attempts, or None.
 
     Two cases: the model returned the same code and tests again, or the last two attempts have exactly the same
-    critical findings (same rule, place and message), i.e. the feedback on them was ignored.
+    critical findings (same rule, place and message), i.e. the feedback on them was ignored. An attempt with an
+    edit that could not be applied is neither: the next prompt tells the model which edit failed and why.
     """
     if len(attempts) < 2:
         return None
     previous, last = attempts[-2], attempts[-1]
+    if any(not edit.applied for edit in last.edits):
+        return None
     if _same_answer(previous, last):
         return f"no_progress: attempt {last.index} repeated the code of attempt {previous.index}"
     signature = _critical_signature(last)

@@ -67,7 +67,11 @@ class ImportsGate:
             paths = (str(ctx.module.import_root), *paths)
         # The dependencies gate already reported these in one finding; saying it again here helps no one.
         reported = {_requirement_name(m) for m in ctx.shared.get("dependency_missing", ())}
+        # A module inside a package may import its siblings relatively; the sandbox imports it as `pkg.mod`.
+        in_package = ctx.module.in_project and "." in ctx.module.name
         for found in self._check(ctx, blocking, paths):
+            if in_package and found.rule == "imports.relative" and found.target == "code":
+                continue
             subject = found.message.split("`")[1] if "`" in found.message else ""
             if found.rule in ("imports.unresolvable", "imports.not_installed") and (
                 _requirement_name(subject) in reported

@@ -36,7 +36,8 @@ def test_a_dict_of_edits_is_a_retry_answer_and_the_report_and_burr_state_record_
             {"edits": [fix], "explanation": "recurse on n - 1"},
         ]
     )
-    result = CodeAgent(config.model_copy(update={"max_retries": 3}), backend=backend).run("Write factorial")
+    settings = config.model_copy(update={"max_retries": 3, "report_formats": ["markdown", "json", "html"]})
+    result = CodeAgent(settings, backend=backend).run("Write factorial")
     assert result.passed and len(result.attempts) == 3 and result.code == GOOD_CODE
     first, second, third = result.attempts
     assert first.edits == [] and [e.applied for e in second.edits] == [False] and third.edits[0].applied
@@ -48,6 +49,13 @@ def test_a_dict_of_edits_is_a_retry_answer_and_the_report_and_burr_state_record_
     report = json.loads(result.report_paths["json"].read_text())
     assert [len(a["edits"]) for a in report["attempts"]] == [0, 1, 1]
     assert report["attempts"][2]["edits"][0]["search"] == "factorial(n - 2)"
+    markdown = result.report_paths["markdown"].read_text()
+    assert (
+        "Answered with 1 edit to attempt 1: 0 applied; edit 1 (code) not applied: the search text" in markdown
+    )
+    assert "Answered with 1 edit to attempt 2: 1 applied." in markdown
+    html = result.report_paths["html"].read_text()
+    assert "edit 1 (code) not applied: the search text does not occur in the code" in html
 
     assert config.storage_dir is not None
     states = tracked_states(config.storage_dir, result.app_id)

@@ -176,3 +176,29 @@ def test_a_module_outside_any_project_is_named_by_its_stem_and_nothing_is_mounte
         pytest.skip(f"{tmp_path} is inside a project at {found.project_root}")
     assert (found.name, found.in_project) == ("shapes", False)
     assert ModuleUnderTest.of_file(tmp_path / "my-module.py").name == "solution"
+
+
+READS_SECRETS = """from pathlib import Path
+
+import pkg
+
+
+def test_the_projects_dotfiles_are_not_in_the_sandbox() -> None:
+    root = Path(pkg.__file__).parent.parent.parent
+    assert (root / "src" / "pkg" / "helpers.py").is_file()
+    assert not (root / ".env").exists() and not (root / ".git").exists()
+    assert not (root / "pyproject.toml").exists()
+"""
+
+
+@pytest.mark.skipif(not available("bwrap"), reason="bubblewrap is not usable on this machine")
+def test_only_the_importable_parts_of_the_project_are_mounted(tmp_path: Path) -> None:
+    module = make_project(tmp_path, src_layout=True, tests=READS_SECRETS)
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-canary-in-dotenv\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[remote]\n url = https://token@example.invalid\n")
+    found = ModuleUnderTest.of_file(module)
+    assert found.mounts() == [tmp_path.resolve() / "src" / "pkg"]
+    code, output = _check(module, tmp_path / "tests" / "test_mod.py")
+    assert code == 0, output
+    assert "sk-canary" not in output

@@ -71,6 +71,23 @@ class ModuleUnderTest:
         """Whether the module is imported from a project on disk (the sandbox mounts it)."""
         return self.import_root is not None and self.project_root is not None
 
+    def mounts(self) -> list[Path]:
+        """What of the project the sandbox mounts read-only: the importable entries of the import root.
+
+        Its packages and modules (``*.py`` files and directories named like identifiers), never a dotfile or
+        dot-directory (``.env``, ``.git``, ``.venv``), so a project's secrets stay out of the sandbox.
+        """
+        if self.import_root is None or self.project_root is None:
+            return []
+        found = []
+        for entry in sorted(self.import_root.iterdir()):
+            name = entry.name
+            if name.startswith(".") or name == "__pycache__":
+                continue
+            if (entry.is_dir() and name.isidentifier()) or (entry.is_file() and entry.suffix == ".py"):
+                found.append(entry)
+        return found
+
     @property
     def stem(self) -> str:
         """The last part of the name (``mod`` for ``pkg.mod``)."""

@@ -40,8 +40,8 @@ def _dependency_path(ctx: GateContext) -> str | None:
 
 
 def _project_root(ctx: GateContext) -> list[str]:
-    root = ctx.module.project_root if ctx.module.in_project else None
-    return [str(root)] if root is not None else []
+    """The importable parts of a module's project (never its dotfiles, see :meth:`ModuleUnderTest.mounts`)."""
+    return [str(path) for path in ctx.module.mounts()] if ctx.module.in_project else []
 
 
 def sandbox_for(ctx: GateContext) -> Sandbox:

@@ -133,3 +133,29 @@ def test_bad_input_is_a_clear_error_before_any_call(
     with pytest.raises(ConfigurationError, match=message):
         CodeAgent(config, backend=MustNotBeCalled()).improve(code, **kwargs)
     assert not config.output_dir.exists()
+
+
+class InterruptedAtTheModel(LLMBackend):
+    """Ctrl-C while the model is asked: the check of the given code has finished and was saved."""
+
+    name = "interrupted"
+    model = "none"
+
+    def generate(self, request: GenerationRequest[M]) -> NoReturn:
+        raise KeyboardInterrupt
+
+    async def agenerate(self, request: GenerationRequest[M]) -> Generation[M]:
+        self.generate(request)
+
+
+def test_an_interrupted_improve_resumes_importing_the_code_by_its_name(tmp_path: Path) -> None:
+    config = AgentConfig(output_dir=tmp_path / "reports", tracking=False, persistence=tmp_path / "runs.db")
+    with pytest.raises(KeyboardInterrupt):
+        CodeAgent(config, backend=InterruptedAtTheModel()).improve(
+            WRONG, TESTS, module_name="mymod", app_id="i-1"
+        )
+    backend = ScriptedBackend([FIX])
+    result = CodeAgent(config, backend=backend).resume("i-1")
+    assert len(backend.calls) == 1 and "module `mymod`" in backend.calls[0].messages[-1].content
+    assert result.passed and result.code == GOOD and result.test_code == TESTS
+    assert [a.index for a in result.attempts] == [1, 2]

@@ -192,14 +192,16 @@ class CodeAgent:
         acceptance_tests: str | None,
         asynchronous: bool,
         start: Improvement | None = None,
+        module: ModuleUnderTest | None = None,
     ) -> tuple[Application[Any], Services]:
-        services = self._services(acceptance_tests, start.module if start else None)
+        services = self._services(acceptance_tests, start.module if start else module)
         first = initial_state(task, self.config)
         entrypoint = GENERATOR
         if start is not None:  # existing code: check it first, as if it were the model's answer
             first = initial_state(
                 task, self.config, existing=start.existing, change_requested=start.change_requested
             )
+            first["module_under_test"] = start.module.to_state()  # what a resumed run imports the code as
             entrypoint = IMPROVE_ENTRYPOINT
         builder: ApplicationBuilder[Any] = (
             ApplicationBuilder()  # type: ignore[no-untyped-call]
@@ -333,7 +335,8 @@ class CodeAgent:
                 "no 'usage') and cannot be resumed by this version; run the task again"
             )
         task = self._prepare(saved["state"]["task"])
-        app, services = self._build(task, app_id, acceptance_tests, False)
+        module = ModuleUnderTest.from_state(saved["state"].get("module_under_test"))
+        app, services = self._build(task, app_id, acceptance_tests, False, module=module)
         emit(
             self.listeners,
             AgentEvent("run_started", None, {"task": task, "app_id": app.uid, "resumed": True}),

@@ -93,6 +93,27 @@ class ModuleUnderTest:
         """The last part of the name (``mod`` for ``pkg.mod``)."""
         return self.name.rpartition(".")[2]
 
+    def to_state(self) -> dict[str, str | None]:
+        """This module as JSON data (kept in the Burr state, so a resumed run imports the code the same way)."""
+        return {
+            "name": self.name,
+            "import_root": str(self.import_root) if self.import_root else None,
+            "project_root": str(self.project_root) if self.project_root else None,
+        }
+
+    @classmethod
+    def from_state(cls, data: object) -> ModuleUnderTest | None:
+        """The module :meth:`to_state` saved, or None when nothing (or something unreadable) was saved."""
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            return None
+        roots = [
+            Path(data[k]) if isinstance(data.get(k), str) else None for k in ("import_root", "project_root")
+        ]
+        try:
+            return cls(data["name"], import_root=roots[0], project_root=roots[1])
+        except ValueError:
+            return None
+
     @classmethod
     def of_file(cls, path: Path) -> ModuleUnderTest:
         """The module ``path`` is, found from the file system.

@@ -8,6 +8,7 @@ import copy
 import logging
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -96,6 +97,17 @@ class _CompletedStepsPersister(SQLitePersister):
         if status == "completed" and not cut_short:
             super().save(partition_key, app_id, sequence_id, position, state, status, **kwargs)
 
+    def __del__(self) -> None:
+        # Closing checkpoints the write-ahead log into the file (~10 ms of disk): not on the thread that dropped the
+        # last reference, which in a batch is the event loop every other run shares.
+        try:
+            _CLOSER.submit(self.connection.close)
+        except RuntimeError:  # the interpreter is shutting down: no new threads
+            self.connection.close()
+
+
+_CLOSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-sqlite-close")
+
 
 def open_persister(path: Path) -> SQLitePersister:
     """Burr's SQLite persister on ``path``, its table created if needed."""
@@ -103,11 +115,14 @@ def open_persister(path: Path) -> SQLitePersister:
     persister = _CompletedStepsPersister(
         db_path=str(path), table_name="codeagent_runs", connect_kwargs={"check_same_thread": False}
     )
-    persister.initialize()  # type: ignore[no-untyped-call]
     # WAL with synchronous=NORMAL: a commit per step without an fsync (~20 ms each on a busy disk, on the event
     # loop of every run in a batch). A killed process loses nothing; a power cut may lose the last steps, not the file.
+    # The table is created before that with no fsync at all (a new file has nothing to lose), in WAL mode already:
+    # creating it in the default rollback mode, then switching, cost ~45 ms per file (a batch opens one per task).
     connection = persister.connection  # type: ignore[has-type]  # untyped in Burr
+    connection.execute("PRAGMA synchronous=OFF")
     connection.execute("PRAGMA journal_mode=WAL")
+    persister.initialize()  # type: ignore[no-untyped-call]
     connection.execute("PRAGMA synchronous=NORMAL")
     return persister
 

@@ -242,6 +242,16 @@ def end(
     return end_step.end(state, services, __context.app_id, graph_mermaid)
 
 
+@action(reads=END_READS, writes=END_WRITES)
+async def end_async(
+    state: State[Any], services: Services, graph_mermaid: str | None, __context: ApplicationContext
+) -> StepResult:
+    """Async :func:`end`: the reports are rendered and written on a builder thread, off the event loop."""
+    from .backends.clients import off_loop
+
+    return await off_loop(end_step.end, state, services, __context.app_id, graph_mermaid)
+
+
 # -- transitions ------------------------------------------------------------------------------------------------
 
 RETRY_READS = ["not_good_enough", "retries", "stop_reason"]
@@ -317,6 +327,7 @@ def build_graph(services: Services, *, asynchronous: bool = False) -> Graph:
             AUTO_FIX: auto_fix_step,
             ANALYSIS: ai_analysis,
         }
-    picture = graph_mermaid(_wire({**steps, END: end}, services.config))  # names and edges only
+    last = end_async if asynchronous else end
+    picture = graph_mermaid(_wire({**steps, END: last}, services.config))  # names and edges only
     bound = {name: step.bind(services=services) for name, step in steps.items()}
-    return _wire({**bound, END: end.bind(services=services, graph_mermaid=picture)}, services.config)
+    return _wire({**bound, END: last.bind(services=services, graph_mermaid=picture)}, services.config)

@@ -28,6 +28,9 @@ __all__ = ["ClientCache", "clients", "off_loop", "secret_digest"]
 
 # One thread: building clients is rare (once per settings and loop) and CPU-bound, so more would not help.
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-client-builder")
+# Building a run (its Burr application, its SQLite persistence) is mostly waiting on the disk: one thread made 200
+# runs of a batch queue behind each other (~50 ms each), so many runs get built at once.
+_OFF_LOOP = ThreadPoolExecutor(max_workers=16, thread_name_prefix="codeagent-build")
 
 
 def secret_digest(secret: object) -> str:
@@ -77,5 +80,5 @@ clients = ClientCache()
 
 
 async def off_loop(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run ``call`` (building a backend or client) on the builder thread, so the event loop stays free."""
-    return await asyncio.get_running_loop().run_in_executor(_BUILDER, lambda: call(*args, **kwargs))
+    """Run ``call`` (building a run, a backend or a client) on a builder thread, so the event loop stays free."""
+    return await asyncio.get_running_loop().run_in_executor(_OFF_LOOP, lambda: call(*args, **kwargs))

@@ -19,7 +19,7 @@ import time
 from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -156,7 +156,10 @@ class InstructorBackend(LLMBackend):
         meter, hooks, kwargs = self._start(request)
         with meter.activate(), self._translated(request, meter):
             parsed = self.client.create(
-                response_model=request.response_model, max_retries=self.reasks, hooks=hooks, **kwargs
+                response_model=_schema_model(request.response_model),
+                max_retries=self.reasks,
+                hooks=hooks,
+                **kwargs,
             )
         return Generation(parsed, meter.usage, self._raw(meter.last_response) or parsed.model_dump_json())
 
@@ -164,7 +167,10 @@ class InstructorBackend(LLMBackend):
         meter, hooks, kwargs = self._start(request)
         with meter.activate(), self._translated(request, meter):
             parsed = await self.aclient.create(
-                response_model=request.response_model, max_retries=self.reasks, hooks=hooks, **kwargs
+                response_model=_schema_model(request.response_model),
+                max_retries=self.reasks,
+                hooks=hooks,
+                **kwargs,
             )
         return Generation(parsed, meter.usage, self._raw(meter.last_response) or parsed.model_dump_json())
 
@@ -227,6 +233,20 @@ class InstructorBackend(LLMBackend):
             usage=meter.usage,
             raw=self._raw(meter.last_response),
         )
+
+
+@cache
+def _schema_model(model: type[M]) -> type[M]:
+    """``model`` as instructor's response-schema subclass, made once per model.
+
+    Given a plain pydantic model, instructor makes that subclass on every call (``pydantic.create_model``, then a
+    JSON schema it caches per class, so never reused): ~3.5 ms of CPU per generation, a tenth of an agent run's
+    own CPU in a batch. Given the subclass, it uses it as it is.
+    """
+    import instructor
+
+    wrapped: type[M] = instructor.openai_schema(model)
+    return wrapped
 
 
 class _DuringOurCalls(logging.Filter):

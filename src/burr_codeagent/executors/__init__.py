@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ async def run_jobs(
     ray_address: str | None,
     layout: BatchLayout,
     started: Callable[[BatchJob], None],
-    finished: Callable[[BatchJob, TaskOutcome], None],
+    finished: Callable[[BatchJob, TaskOutcome], Awaitable[None]],
 ) -> None:
     """Run ``jobs`` at most ``concurrency`` at once, calling ``finished`` in this process as each completes."""
     if executor == "ray":

@@ -7,7 +7,7 @@ check pool and the sandboxed test runs wait for a sandbox slot (see :mod:`burr_c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..backends.bedrock import blocking_calls
@@ -26,7 +26,7 @@ async def run_locally(
     jobs: Sequence[BatchJob],
     concurrency: int,
     started: Callable[[BatchJob], None],
-    finished: Callable[[BatchJob, TaskOutcome], None],
+    finished: Callable[[BatchJob, TaskOutcome], Awaitable[None]],
 ) -> None:
     """Run ``jobs`` on this loop. On cancellation (Ctrl-C, SIGTERM) the running tasks are cancelled, which writes
     their reports; their saved steps stay in their persistence for the rerun."""
@@ -39,7 +39,7 @@ async def run_locally(
         async with gate:
             started(job)
             outcome = await run_job(agent, job)
-        finished(job, outcome)
+        await finished(job, outcome)
 
     tasks = [asyncio.create_task(one(job), name=f"codeagent-task-{job.task.id}") for job in jobs]
     try:

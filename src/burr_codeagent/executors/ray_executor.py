@@ -16,10 +16,11 @@ import contextlib
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..backends.clients import off_loop
 from ..batch.jobs import BatchJob, BatchLayout
 from ..batch.outcome import TaskOutcome
 from ..errors import ConfigurationError
@@ -116,7 +117,7 @@ async def run_on_ray(
     address: str | None,
     layout: BatchLayout,
     started: Callable[[BatchJob], None],
-    finished: Callable[[BatchJob, TaskOutcome], None],
+    finished: Callable[[BatchJob, TaskOutcome], Awaitable[None]],
 ) -> None:
     """Submit each job as a Ray task (at most ``concurrency`` in flight) and land each result as it arrives."""
     ray = _import_ray()
@@ -151,8 +152,8 @@ async def run_on_ray(
                     error=f"{type(exc).__name__}: {exc}",
                 )
             else:
-                outcome = _land(job, layout, data)
-        finished(job, outcome)
+                outcome = await off_loop(_land, job, layout, data)  # disk writes, off the event loop
+        await finished(job, outcome)
 
     tasks = [asyncio.create_task(one(job)) for job in jobs]
     try:

@@ -100,10 +100,11 @@ class _CompletedStepsPersister(SQLitePersister):
     def __del__(self) -> None:
         # Closing checkpoints the write-ahead log into the file (~10 ms of disk): not on the thread that dropped the
         # last reference, which in a batch is the event loop every other run shares.
+        connection = self.connection  # type: ignore[has-type]  # untyped in Burr
         try:
-            _CLOSER.submit(self.connection.close)
+            _CLOSER.submit(connection.close)
         except RuntimeError:  # the interpreter is shutting down: no new threads
-            self.connection.close()
+            connection.close()
 
 
 _CLOSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-sqlite-close")

@@ -174,6 +174,24 @@ async def test_async_clients_are_built_once_per_loop_off_the_loop(request_: Requ
     assert len(built) == 1
 
 
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+async def test_backends_with_the_same_settings_share_one_async_client_keyed_without_secrets(
+    protocol: str, request_: Request
+) -> None:
+    with FakeProvider(protocol, [Reply()]) as fake:  # type: ignore[arg-type]
+        first, second = make_backend(protocol, fake), make_backend(protocol, fake)
+        await first.agenerate(request_)
+        await second.agenerate(request_)
+        loop = asyncio.get_running_loop()
+        built = [key for key in clients._async[loop] if key[0] == protocol]
+        other = make_backend(protocol, fake, request_timeout=7.0)
+        await other.agenerate(request_)
+        rebuilt = [key for key in clients._async[loop] if key[0] == protocol]
+    assert len(built) == 1, "two backends with one configuration share the async client"
+    assert len(rebuilt) == 2, "another timeout is another client"
+    assert "sk-test" not in repr(rebuilt)
+
+
 def test_bedrock_pool_grows_to_the_concurrency_asked() -> None:
     before = blocking_calls.size
     blocking_calls.ensure(before + 3)

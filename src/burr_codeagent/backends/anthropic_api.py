@@ -17,7 +17,7 @@ from ._accounting import usage_from_anthropic
 from ._sdk_errors import classify_http_sdk
 from ._settings import configured_api_key, configured_base_url
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
-from .clients import clients, secret_digest
+from .clients import async_twin, sdk_client
 from .openai_api import is_local_url
 from .retry import ApiFailure, RetryPolicy
 from .structured import DEFAULT_REASKS, InstructorBackend
@@ -29,6 +29,9 @@ __all__ = ["DEFAULT_MODEL", "AnthropicBackend", "AnthropicFactory"]
 
 DEFAULT_MODEL = "claude-sonnet-4-20250514"
 ANTHROPIC_URL = "https://api.anthropic.com"
+_CLIENT_SETTINGS = ("api_key", "auth_token", "base_url", "timeout", "max_retries")
+"""What the async client copies from the synchronous one."""
+_SECRETS = ("api_key", "auth_token")
 
 
 class AnthropicBackend(InstructorBackend):
@@ -77,20 +80,12 @@ class AnthropicBackend(InstructorBackend):
         return self.anthropic.messages.create(**kwargs)
 
     async def asend(self, **kwargs: Any) -> Any:
-        client = await clients.aget(_client_key("async", self.anthropic), self._build_async_client)
-        return await client.messages.create(**kwargs)
-
-    def _build_async_client(self) -> Any:
         import anthropic
 
-        sync = self.anthropic
-        return anthropic.AsyncAnthropic(
-            api_key=sync.api_key,
-            auth_token=sync.auth_token,
-            base_url=sync.base_url,
-            timeout=sync.timeout,
-            max_retries=sync.max_retries,
+        client = await async_twin(
+            "anthropic", self.anthropic, anthropic.AsyncAnthropic, _CLIENT_SETTINGS, secrets=_SECRETS
         )
+        return await client.messages.create(**kwargs)
 
     def usage_of(self, response: Any) -> Usage:
         return usage_from_anthropic(response)
@@ -115,11 +110,6 @@ class AnthropicBackend(InstructorBackend):
             auth_hint="Set ANTHROPIC_API_KEY (or CODEAGENT_API_KEY) to a valid key from console.anthropic.com",
             timeout=float(self.anthropic.timeout) if isinstance(self.anthropic.timeout, int | float) else 0.0,
         )
-
-
-def _client_key(kind: str, client: Any) -> tuple[object, ...]:
-    secret = secret_digest(f"{client.api_key}|{client.auth_token}")
-    return ("anthropic", kind, str(client.base_url), secret, repr(client.timeout))
 
 
 def _api_key(config: AgentConfig) -> str | None:
@@ -151,16 +141,14 @@ class AnthropicFactory:
             raise BackendNotConfiguredError(
                 "anthropic is not configured: " + "; ".join(problems), backend=self.name
             )
-        api_key = _api_key(config) or "not-needed"
-        base_url = _base_url(config) or ANTHROPIC_URL
-
-        def build() -> Any:
-            return anthropic.Anthropic(
-                api_key=api_key, base_url=base_url, max_retries=0, timeout=config.request_timeout
-            )
-
-        key = ("anthropic", "sync", base_url, secret_digest(api_key), config.request_timeout)
-        client = clients.get(key, build)
+        client = sdk_client(
+            "anthropic",
+            anthropic.Anthropic,
+            api_key=_api_key(config) or "not-needed",
+            base_url=_base_url(config) or ANTHROPIC_URL,
+            max_retries=0,
+            timeout=config.request_timeout,
+        )
         return AnthropicBackend(
             client, model=config.model or DEFAULT_MODEL, retry=RetryPolicy.from_config(config)
         )

@@ -7,6 +7,9 @@ batch of 200 agents on one event loop must not pay that 200 times, nor stall the
 * :meth:`ClientCache.aget` returns the one async client per settings key *and event loop* (an ``httpx.AsyncClient``
   keeps connections bound to the loop that opened them), built in a dedicated builder thread while the loop goes on.
 
+The ``openai`` and ``anthropic`` backends use them the same way, through :func:`sdk_client` (the synchronous client
+for some settings) and :func:`async_twin` (the async client with a synchronous client's settings).
+
 Keys are tuples of settings; an API key in one is replaced by its SHA-256 (:func:`secret_digest`) so no credential
 sits in a cache key that a debugger or a log line might show.
 """
@@ -17,14 +20,14 @@ import asyncio
 import hashlib
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
-__all__ = ["ClientCache", "clients", "off_loop", "secret_digest"]
+__all__ = ["ClientCache", "async_twin", "clients", "off_loop", "sdk_client", "secret_digest", "settings_key"]
 
 # One thread: building clients is rare (once per settings and loop) and CPU-bound, so more would not help.
 _BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-client-builder")
@@ -82,3 +85,32 @@ clients = ClientCache()
 async def off_loop(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run ``call`` (building a run, a backend or a client) on a builder thread, so the event loop stays free."""
     return await asyncio.get_running_loop().run_in_executor(_OFF_LOOP, lambda: call(*args, **kwargs))
+
+
+def settings_key(
+    provider: str, kind: str, settings: Mapping[str, Any], secrets: Sequence[str]
+) -> tuple[object, ...]:
+    """The cache key for an SDK client made from ``settings``; the values named in ``secrets`` only as digests."""
+    parts = sorted((name, secret_digest(v) if name in secrets else repr(v)) for name, v in settings.items())
+    return (provider, kind, *parts)
+
+
+def sdk_client(
+    provider: str, make: Callable[..., Any], *, secrets: Sequence[str] = ("api_key",), **settings: Any
+) -> Any:
+    """The shared synchronous client ``make(**settings)`` of ``provider`` (one per settings, built on first use)."""
+    return clients.get(settings_key(provider, "sync", settings, secrets), lambda: make(**settings))
+
+
+async def async_twin(
+    provider: str,
+    sync_client: Any,
+    make: Callable[..., Any],
+    fields: Sequence[str],
+    *,
+    secrets: Sequence[str] = ("api_key",),
+) -> Any:
+    """The shared async client with ``sync_client``'s settings (the attributes ``fields``, passed to ``make`` as
+    keyword arguments): one per settings and event loop, built off the loop."""
+    settings = {name: getattr(sync_client, name) for name in fields}
+    return await clients.aget(settings_key(provider, "async", settings, secrets), lambda: make(**settings))

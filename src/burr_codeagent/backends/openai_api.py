@@ -22,7 +22,7 @@ from ._accounting import usage_from_openai
 from ._sdk_errors import classify_http_sdk
 from ._settings import configured_api_key, configured_base_url
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
-from .clients import clients, secret_digest
+from .clients import async_twin, sdk_client
 from .retry import ApiFailure, RetryPolicy
 from .structured import DEFAULT_REASKS, InstructorBackend
 
@@ -36,6 +36,8 @@ OLLAMA_URL = "http://localhost:11434/v1"
 OLLAMA_MODEL = "qwen2.5-coder:7b"
 OPENAI_URL = "https://api.openai.com/v1"
 NO_KEY = "not-needed"
+_CLIENT_SETTINGS = ("api_key", "base_url", "organization", "project", "timeout", "max_retries")
+"""What the async client copies from the synchronous one."""
 
 
 def is_local_url(url: str | None) -> bool:
@@ -94,21 +96,10 @@ class OpenAIBackend(InstructorBackend):
         return self.openai.chat.completions.create(**kwargs)
 
     async def asend(self, **kwargs: Any) -> Any:
-        client = await clients.aget(_client_key("async", self.openai), self._build_async_client)
-        return await client.chat.completions.create(**kwargs)
-
-    def _build_async_client(self) -> Any:
         import openai
 
-        sync = self.openai
-        return openai.AsyncOpenAI(
-            api_key=sync.api_key,
-            base_url=sync.base_url,
-            organization=sync.organization,
-            project=sync.project,
-            timeout=sync.timeout,
-            max_retries=sync.max_retries,
-        )
+        client = await async_twin("openai", self.openai, openai.AsyncOpenAI, _CLIENT_SETTINGS)
+        return await client.chat.completions.create(**kwargs)
 
     def usage_of(self, response: Any) -> Usage:
         return usage_from_openai(response)
@@ -137,21 +128,18 @@ def _api_key(config: AgentConfig) -> str | None:
     return configured_api_key(config, "OPENAI_API_KEY")
 
 
-def _client_key(kind: str, client: Any) -> tuple[object, ...]:
-    return ("openai", kind, str(client.base_url), secret_digest(client.api_key), repr(client.timeout))
-
-
 def make_openai_client(config: AgentConfig, base_url: str, api_key: str | None) -> Any:
     """The shared ``openai.OpenAI`` client for these settings: the SDK's own retries off, the request timeout set."""
     import openai
 
-    def build() -> Any:
-        return openai.OpenAI(
-            api_key=api_key or NO_KEY, base_url=base_url, max_retries=0, timeout=config.request_timeout
-        )
-
-    key = ("openai", "sync", base_url, secret_digest(api_key or NO_KEY), config.request_timeout)
-    return clients.get(key, build)
+    return sdk_client(
+        "openai",
+        openai.OpenAI,
+        api_key=api_key or NO_KEY,
+        base_url=base_url,
+        max_retries=0,
+        timeout=config.request_timeout,
+    )
 
 
 def _base_url(config: AgentConfig) -> str | None:

@@ -67,3 +67,20 @@ def test_eval_with_a_bad_dataset_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "humaneval", "--dataset", str(dataset), "--backend", "openai"])
     assert result.exit_code == 2
     assert "missing or empty" in result.output
+
+
+def test_eval_with_an_unconfigured_backend_exits_2_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ANTHROPIC_API_KEY", "CODEAGENT_API_KEY", "ANTHROPIC_BASE_URL", "CODEAGENT_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    dataset = tmp_path / "mini.jsonl"
+    dataset.write_text(json.dumps(ADD) + "\n")
+    out = tmp_path / "eval"
+    result = runner.invoke(
+        app, ["eval", "humaneval", "--dataset", str(dataset), "--backend", "anthropic", "--output-dir", str(out)]
+    )
+    assert result.exit_code == 2
+    first = result.output.strip().splitlines()[0]
+    assert first.startswith("error: the 'anthropic' backend is not configured") and "ANTHROPIC_API_KEY" in first
+    assert not out.exists(), "nothing ran, nothing was written"

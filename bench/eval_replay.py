@@ -1,7 +1,7 @@
 """``codeagent eval humaneval`` over all 164 problems with a replayed model, locally and through Ray.
 
-Run: ``python bench/eval_replay.py [--limit 164] [--concurrency 8] [--ray]`` (needs ``[eval]``, and ``[ray]`` with
-``--ray``). The model is replayed: it answers each problem with the dataset's reference solution and that
+Run: ``python bench/eval_replay.py [--limit 164] [--concurrency 8] [--ray] [--gates syntax,execution]`` (needs
+``[eval]``, and ``[ray]`` with ``--ray``; ``--gates`` limits the agent's gates, default all the default ones). The model is replayed: it answers each problem with the dataset's reference solution and that
 solution's tests at once, so the figures measure the harness (the agent loop with its default gates, sandboxed
 judging, persistence, reports), not a model. Prints wall time and the evaluation's figures per executor; the Ray run
 starts a local Ray with 2 CPUs (``ray.init`` time printed apart).
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -49,9 +50,10 @@ class ReferenceModel(LLMBackend):
         return self.generate(request)
 
 
-def run(executor: str, problems: list[Problem], concurrency: int) -> None:
+def run(executor: str, problems: list[Problem], concurrency: int, gates: str | None) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="codeagent-eval-bench-"))
-    config = AgentConfig(tracking=False, output_dir=scratch / "reports", max_retries=1)
+    limited = {"gates": {"enable": gates.split(",")}} if gates else {}
+    config = AgentConfig(tracking=False, output_dir=scratch / "reports", max_retries=1, **limited)  # type: ignore[arg-type]
     agent = CodeAgent(config, backend=ReferenceModel(problems))
     start = time.perf_counter()
     report = asyncio.run(
@@ -69,17 +71,21 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=164)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--ray", action="store_true")
+    parser.add_argument("--gates", help="comma-separated gates to enable (default: the default gates)")
     args = parser.parse_args()
     problems = load_problems(limit=args.limit)
     print(f"{'executor':<8}{'problems':>9}{'wall s':>9}{'pass@1':>9}{'final':>9}{'gens':>7}")
-    run("local", problems, args.concurrency)
+    print(
+        f"gates: {args.gates or 'default'}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    run("local", problems, args.concurrency, args.gates)
     if args.ray:
         import ray
 
         start = time.perf_counter()
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1")
         print(f"(ray.init with 2 CPUs took {time.perf_counter() - start:.1f}s)")
-        run("ray", problems, 2)
+        run("ray", problems, 2, args.gates)
         ray.shutdown()
 
 

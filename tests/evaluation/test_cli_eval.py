@@ -78,9 +78,12 @@ def test_eval_with_an_unconfigured_backend_exits_2_with_one_clear_line(
     dataset.write_text(json.dumps(ADD) + "\n")
     out = tmp_path / "eval"
     result = runner.invoke(
-        app, ["eval", "humaneval", "--dataset", str(dataset), "--backend", "anthropic", "--output-dir", str(out)]
+        app,
+        ["eval", "humaneval", "--dataset", str(dataset), "--backend", "anthropic", "--output-dir", str(out)],
     )
     assert result.exit_code == 2
     first = result.output.strip().splitlines()[0]
-    assert first.startswith("error: the 'anthropic' backend is not configured") and "ANTHROPIC_API_KEY" in first
+    assert (
+        first.startswith("error: the 'anthropic' backend is not configured") and "ANTHROPIC_API_KEY" in first
+    )
     assert not out.exists(), "nothing ran, nothing was written"

@@ -75,3 +75,25 @@ def test_a_run_saved_with_the_old_flat_counters_is_refused_clearly(tmp_path: Pat
     open_persister(config.persistence).save(None, "old-run", 1, "code_generator", State(old), "completed")
     with pytest.raises(ConfigurationError, match="older burr-codeagent"):
         CodeAgent(config, backend=ScriptedBackend([make_response()])).resume("old-run")
+
+
+def test_dropping_a_persister_while_an_executor_submits_does_not_hang(tmp_path: Path) -> None:
+    """A batch hung for good when the garbage collector dropped a run's persister inside ThreadPoolExecutor.submit,
+    which holds a process-wide lock that closing the persister (on a thread pool) took again."""
+    import gc
+    import threading
+    from concurrent.futures import thread
+
+    from burr_codeagent.agent import open_persister
+
+    holder = [open_persister(tmp_path / "runs.sqlite")]
+    done = threading.Event()
+
+    def drop_inside_the_lock() -> None:
+        with thread._global_shutdown_lock:  # type: ignore[attr-defined]  # what submit() holds
+            holder.clear()
+            gc.collect()
+        done.set()
+
+    threading.Thread(target=drop_inside_the_lock, daemon=True).start()
+    assert done.wait(10), "closing the persister deadlocked"

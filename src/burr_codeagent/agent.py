@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import copy
 import logging
+import queue
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,20 +100,36 @@ class _CompletedStepsPersister(SQLitePersister):
 
     def __del__(self) -> None:
         # Closing checkpoints the write-ahead log into the file (~10 ms of disk): not on the thread that dropped the
-        # last reference, which in a batch is the event loop every other run shares.
+        # last reference, which in a batch is the event loop every other run shares. __del__ may run inside any
+        # allocation, even one that holds a lock (ThreadPoolExecutor.submit holds a global one), so it only puts the
+        # connection on a SimpleQueue, whose put() is documented as safe there.
         connection = self.connection  # type: ignore[has-type]  # untyped in Burr
-        try:
-            _CLOSER.submit(connection.close)
-        except RuntimeError:  # the interpreter is shutting down: no new threads
+        if _closer.is_alive():
+            _to_close.put(connection)
+        else:
             connection.close()
 
 
-_CLOSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-sqlite-close")
+def _close_forever() -> None:
+    while True:
+        _to_close.get().close()
+
+
+_to_close: queue.SimpleQueue[Any] = queue.SimpleQueue()
+_closer = threading.Thread(target=_close_forever, name="codeagent-sqlite-close", daemon=True)
+_closer_started = threading.Lock()
+
+
+def _start_closer() -> None:
+    with _closer_started:
+        if not _closer.is_alive():
+            _closer.start()
 
 
 def open_persister(path: Path) -> SQLitePersister:
     """Burr's SQLite persister on ``path``, its table created if needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _start_closer()
     persister = _CompletedStepsPersister(
         db_path=str(path), table_name="codeagent_runs", connect_kwargs={"check_same_thread": False}
     )

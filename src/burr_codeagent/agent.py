@@ -126,6 +126,17 @@ def _start_closer() -> None:
             _closer.start()
 
 
+def _make_tracking_dir(project: str, storage_dir: str | None) -> None:
+    """Create the tracker's project directory first: Burr's tracker checks, then creates it, which fails when
+    runs are built at once on several threads (as a batch does)."""
+    from burr.tracking.client import LocalTrackingClient
+
+    path = LocalTrackingClient.get_storage_path(
+        project, storage_dir or LocalTrackingClient.DEFAULT_STORAGE_DIR
+    )
+    Path(path).mkdir(parents=True, exist_ok=True)
+
+
 def open_persister(path: Path) -> SQLitePersister:
     """Burr's SQLite persister on ``path``, its table created if needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -254,6 +265,7 @@ class CodeAgent:
             builder = builder.with_state(State(first)).with_entrypoint(entrypoint)
         if self.config.tracking:
             params = {"storage_dir": str(self.config.storage_dir)} if self.config.storage_dir else {}
+            _make_tracking_dir(self.config.project, params.get("storage_dir"))
             builder = builder.with_tracker("local", project=self.config.project, params=params)
         if self.hooks:
             builder = builder.with_hooks(*self.hooks)

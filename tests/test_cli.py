@@ -83,7 +83,7 @@ def test_check_json_is_the_check_report(tmp_path: Path) -> None:
     ("content", "expected"),
     [
         (None, "no such file"),
-        ("DIR", "is a directory"),
+        ("DIR", "no Python files to check"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary"),
         (b"x = '\xe9t\xe9'\n", "not valid UTF-8"),
         (b"", "is empty"),

@@ -17,6 +17,7 @@ from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import Listener
 from .models import CheckReport
+from .module_under_test import ModuleUnderTest
 from .plugins import manager_for
 
 __all__ = ["check_many"]
@@ -42,6 +43,8 @@ def check_many(
     plugins: Sequence[object] | None = None,
     acceptance_tests: str | None = None,
     listeners: Sequence[Listener] = (),
+    task: str | None = None,
+    modules: Sequence[ModuleUnderTest | None] | None = None,
 ) -> list[CheckReport]:
     """Check every ``(code, tests)`` pair (tests import the code as ``solution``); reports in input order.
 
@@ -51,18 +54,26 @@ def check_many(
         workers: Pairs checked at once (default: the number of cores).
         plugins: Extra plugins, as for :func:`check`.
         acceptance_tests: Tests every candidate must also pass.
+        task: The task the candidates answer (names it imposes are exempt from the naming rules).
+        modules: Per pair, the module its tests import (a user's file inside its project, see
+            :class:`~burr_codeagent.module_under_test.ModuleUnderTest`); None or a None entry: ``solution``.
 
     Raises:
         ConfigurationError: a pair is not ``(str, str | None)``; nothing has run yet.
     """
     candidates = _validated(pairs)
+    names = list(modules) if modules is not None else [None] * len(candidates)
+    if len(names) != len(candidates):
+        raise ConfigurationError(f"{len(names)} modules for {len(candidates)} pairs: give one per pair")
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count < 1:
         raise ConfigurationError(f"workers must be at least 1, not {count}")
     checker = Checker(config, manager_for(plugins), listeners)
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="codeagent-bulk") as pool:
         futures = [
-            pool.submit(checker.check, code, tests, acceptance_tests=acceptance_tests)
-            for code, tests in candidates
+            pool.submit(
+                checker.check, code, tests, acceptance_tests=acceptance_tests, task=task, module=module
+            )
+            for (code, tests), module in zip(candidates, names, strict=True)
         ]
         return [future.result() for future in futures]

@@ -7,9 +7,7 @@ Heavy modules are imported inside the commands so ``codeagent --help`` stays fas
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,8 +18,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .cli_help import CodeagentGroup
 from .exit_codes import (
-    EXIT_PASSED,
     EXIT_PROVIDER,
     EXIT_USAGE,
     combine,
@@ -46,6 +44,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    cls=CodeagentGroup,
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -75,6 +74,7 @@ def _load_plugins(
         typer.Option(
             "--plugin",
             "-p",
+            metavar="FILE_OR_MODULE",
             help="Load a plugin for this command: a module name or a .py file (repeatable).",
         ),
     ] = None,
@@ -89,6 +89,7 @@ class CommandPlugins:
 
     def __init__(self, specs: list[str]) -> None:
         self.specs = specs
+        self.modules: list[object] = []
         self._manager: PluginManager | None = None
 
     def manager(self) -> PluginManager:
@@ -101,7 +102,8 @@ class CommandPlugins:
             else:
                 manager = PluginManager()
                 for spec in self.specs:
-                    manager.register(load_plugin_module(spec), name=f"cli:{spec}")
+                    self.modules.append(load_plugin_module(spec))
+                    manager.register(self.modules[-1], name=f"cli:{spec}")
                 self._manager = manager
         return self._manager
 
@@ -114,6 +116,13 @@ def cli_manager() -> PluginManager:
     state = _COMMAND_PLUGINS.get() or CommandPlugins([])
     with usage_errors():
         return state.manager()
+
+
+def cli_plugin_modules() -> list[object]:
+    """The ``--plugin`` modules of the running command, for APIs that take ``plugins=[...]``."""
+    cli_manager()
+    state = _COMMAND_PLUGINS.get()
+    return list(state.modules) if state is not None else []
 
 
 def fail(message: str) -> NoReturn:
@@ -251,6 +260,14 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Let --write overwrite existing files.", metavar="")
     ] = False,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, or json: the result as JSON on stdout (progress and messages go to stderr).",
+        ),
+    ] = "text",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.", metavar="")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.", metavar="")
@@ -281,6 +298,10 @@ def run(
         )
         if not task.strip():
             raise UsageError("the task is empty: give simple, moderate, complex, all or the text of a task")
+        if format not in ("text", "json"):
+            raise UsageError(f"--format is text or json, not {format!r}")
+        # With --format json, stdout carries the result and nothing else.
+        shown = err if format == "json" else out
         acceptance = read_source(tests, MAX_FILE_BYTES_DEFAULT) if tests else None
         tasks = resolve_tasks(task)
         if module is not None and len(tasks) > 1:
@@ -295,13 +316,13 @@ def run(
 
         results: list[tuple[str, AgentResult]] = []
         for name, text in tasks:
-            printer = progress_for(out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
+            printer = progress_for(shown, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
             agent = CodeAgent(
                 config, listeners=[printer], manager=cli_manager(), hooks=burr_hooks(printer.on_step)
             )
             printer.start(name, text)
             # Log lines go through the live display's own console, which prints them above the display.
-            log_console = out if isinstance(printer, LiveProgress) else err
+            log_console = shown if isinstance(printer, LiveProgress) else err
             try:
                 with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
                     result = agent.run(text, acceptance_tests=acceptance)
@@ -317,20 +338,26 @@ def run(
             printer.finish(result)
             results.append((name, result))
             if write is not None:
-                _write_result(result, write, module, force)
+                _write_result(shown, result, write, module, force)
             if failure_message(result):  # exit 2 or 3: say why on stderr
                 err.print(f"[bold red]error:[/] {escape(failure_message(result) or '')}")
     if len(results) > 1:
         from .console import summary_table
 
-        out.print(summary_table(results))
+        shown.print(summary_table(results))
+    if format == "json":
+        from .cli_output import print_results_json
+
+        print_results_json([r for _, r in results])
     raise typer.Exit(combine(run_exit_code(r) for _, r in results))
 
 
-def _write_result(result: AgentResult, directory: Path, module: str | None, force: bool) -> None:
+def _write_result(
+    console: Console, result: AgentResult, directory: Path, module: str | None, force: bool
+) -> None:
     paths = result.write(directory, module=module, force=force)
     verdict = "" if result.passed else " (it did not pass: see the reports)"
-    out.print(
+    console.print(
         f"wrote {escape(str(paths['module']))} and {escape(str(paths['tests']))}{verdict}", highlight=False
     )
 
@@ -343,130 +370,13 @@ def _require_configured(config: AgentConfig) -> None:
         raise UsageError(message)
 
 
-# -- check ------------------------------------------------------------------------------------------------------
-
-
-@app.command()
-def check(
-    paths: Annotated[list[Path], typer.Argument(help="Python files to check.")],
-    tests: Annotated[
-        Path | None,
-        typer.Option(help="Tests for the code (they import it by its file name or as `solution`)."),
-    ] = None,
-    find_tests: Annotated[
-        bool,
-        typer.Option(
-            "--find-tests", help="Pair each file with its test_<name>.py (beside it or under tests/)."
-        ),
-    ] = False,
-    acceptance: Annotated[
-        Path | None,
-        typer.Option(help="Acceptance tests the code must pass (critical on failure; import `solution`)."),
-    ] = None,
-    task: Annotated[
-        str | None,
-        typer.Option(help="The task the code answers; names it imposes are exempt from the naming rules."),
-    ] = None,
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, markdown, html, sarif or junit.")
-    ] = "text",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report here, not stdout.")
-    ] = None,
-    no_execution: Annotated[
-        bool, typer.Option("--no-execution", help="Do not run the tests.", metavar="")
-    ] = False,
-    keep_workdir: Annotated[
-        bool, typer.Option("--keep-workdir", help="Keep the sandbox work dir for debugging.", metavar="")
-    ] = False,
-    warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
-    max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also print info findings (text output).", metavar="")
-    ] = False,
-) -> None:
-    """Check existing code with the quality gates, like a linter."""
-    from .checker import Checker
-    from .exit_codes import check_exit_code
-    from .integrations.tests_finder import find_tests_for
-    from .module_under_test import ModuleUnderTest
-    from .plugins import unknown_name_message
-    from .reports.base import RenderContext, join_rendered, renderer_options
-    from .reports.writer import check_settings, gates_of, render_report
-
-    with usage_errors():
-        if tests is not None and len(paths) > 1:
-            raise UsageError("--tests goes with exactly one code file")
-        manager = cli_manager()
-        # Text output needs no renderer: their modules (jinja2, pygments) are imported only for another format.
-        known = {"text"} if format == "text" else manager.renderer_names() | {"text"}
-        if format not in known:
-            raise UsageError(unknown_name_message("format", format, known))
-        given_tests = read_source(tests, max_bytes) if tests else None
-        acceptance_tests = read_source(acceptance, max_bytes) if acceptance else None
-        sources = [(path, read_source(path, max_bytes)) for path in paths]
-        exit_code = EXIT_PASSED
-        rendered: list[str] = []
-        for path, code in sources:
-            test_path = tests if tests is not None else (find_tests_for(path) if find_tests else None)
-            raw_tests = (
-                given_tests
-                if tests is not None
-                else (read_source(test_path, max_bytes) if test_path else None)
-            )
-            # The tests may import the module by its own name, inside its project (module_under_test.py).
-            module = ModuleUnderTest.of_file(path)
-            config = build_config(
-                pyproject_from=path,
-                enable_code_execution=False if no_execution else None,
-                sandbox={"keep_workdir": True} if keep_workdir else None,
-                warning_threshold=warning_threshold,
-                tracking=False,
-                validate={"backend": False, "formats": False},
-            )
-            try:
-                report = Checker(config, manager).check(
-                    code, raw_tests, acceptance_tests=acceptance_tests, task=task, module=module
-                )
-            except KeyboardInterrupt as exc:
-                err.print(
-                    f"{'terminated (SIGTERM)' if interrupt_exit_code(exc) != 130 else 'interrupted'}: "
-                    f"stopped while checking {escape(str(path))}"
-                )
-                raise typer.Exit(interrupt_exit_code(exc)) from None
-            exit_code = combine([exit_code, check_exit_code(report)])
-            if format == "text":
-                from .console import print_findings
-
-                print_findings(
-                    out, report, str(path), str(test_path) if test_path else None, show_info=verbose
-                )
-                continue
-            context = RenderContext(
-                config=check_settings(config.redacted()),
-                source_paths={"code": str(path), **({"tests": str(test_path)} if test_path else {})},
-                sources={"code": code, **({"tests": raw_tests} if raw_tests is not None else {})},
-                gates=gates_of(manager),
-            )
-            renderer = manager.renderers()[format].item
-            context = dataclasses.replace(context, options=renderer_options(renderer, context.config))
-            secret = config.api_key.get_secret_value() if config.api_key else None
-            rendered.append(render_report(renderer, report, context, secrets=[secret]))
-        if rendered:
-            text = join_rendered(manager.renderers()[format].item, rendered, context)
-            if output is not None:
-                output.write_text(text, encoding="utf-8")
-            else:
-                sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    raise typer.Exit(exit_code)
-
-
 from .cli_batch import batch as _batch  # noqa: E402  (registered here; the modules import cli lazily)
+from .cli_check import check  # noqa: E402
 from .cli_eval import eval_app as _eval_app  # noqa: E402
 from .cli_improve import improve as _improve  # noqa: E402
 from .cli_info import backends, gates, schema, visualize  # noqa: E402
 
-for _command in (gates, backends, visualize, schema):
+for _command in (check, gates, backends, visualize, schema):
     app.command()(_command)
 app.command("batch")(_batch)
 app.command("improve")(_improve)

@@ -69,17 +69,30 @@ def backends(
 
 def visualize(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help=".png, .svg, .pdf (need graphviz), .dot or .mmd")
-    ],
+        Path | None, typer.Option("--output", "-o", help=".png, .svg, .pdf (need graphviz), .dot or .mmd")
+    ] = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="mermaid or dot: print the graph as text on stdout (no -o)."),
+    ] = None,
 ) -> None:
-    """Draw the agent's Burr graph."""
+    """Draw the agent's Burr graph: into a file (-o), or as mermaid or DOT text on stdout."""
     from .agent import CodeAgent
     from .cli import build_config, cli_manager, out, usage_errors
-    from .visualize import write_graph
+    from .errors import VisualizeError
+    from .visualize import graph_dot, graph_mermaid, write_graph
 
     with usage_errors():
+        if output is not None and format is not None:
+            raise VisualizeError("give -o FILE (its suffix picks the format) or --format, not both")
+        if format not in (None, "mermaid", "dot"):
+            raise VisualizeError(f"--format is mermaid or dot, not {format!r}")
         config = build_config(tracking=False)
-        written = write_graph(CodeAgent(config, manager=cli_manager()).graph(), output)
+        graph = CodeAgent(config, manager=cli_manager()).graph()
+        if output is None:
+            sys.stdout.write(graph_dot(graph) if format == "dot" else graph_mermaid(graph))
+            return
+        written = write_graph(graph, output)
     out.print(f"wrote {written}")
 
 

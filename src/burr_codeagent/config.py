@@ -246,6 +246,13 @@ class AgentConfig(BaseSettings):
         default_factory=dict, description="Settings per report format, e.g. {'csv': {'delimiter': ';'}}."
     )
     output_dir: Path = Field(default=Path("codeagent-reports"), description="Where reports are written.")
+    exclude: list[str] | None = Field(
+        default=None,
+        description="Globs `codeagent check DIR` skips (default: .git, .venv, venv, build, dist, __pycache__, caches).",
+    )
+    extend_exclude: list[str] = Field(
+        default_factory=list, description="Globs `codeagent check DIR` skips on top of `exclude`."
+    )
     tracking: bool = Field(default=True, description="Record runs with Burr's local tracker (the `burr` UI).")
     storage_dir: Path | None = Field(
         default=None, description="Burr tracking directory (default: Burr's, ~/.burr)."

@@ -37,6 +37,7 @@ from typing import Any
 from burr.core import ApplicationContext, Condition, State, action, default
 from burr.core.action import FunctionRepresentingAction
 from burr.core.graph import Graph, GraphBuilder
+from burr.visibility import TracerFactory
 
 from .config import AgentConfig
 from .models import PythonCodeGenerationResponse
@@ -236,10 +237,14 @@ END_WRITES = ["workflow_end_time", "stop_reason", "best_attempt", "report_paths"
 
 @action(reads=END_READS, writes=END_WRITES)
 def end(
-    state: State[Any], services: Services, graph_mermaid: str | None, __context: ApplicationContext
+    state: State[Any],
+    services: Services,
+    graph_mermaid: str | None,
+    __context: ApplicationContext,
+    __tracer: TracerFactory,
 ) -> StepResult:
-    """Finish the run: stamp the end time, pick the best attempt and write the reports."""
-    return end_step.end(state, services, __context.app_id, graph_mermaid)
+    """Finish the run: stamp the end time, pick the best attempt, write the reports, label the run for Burr's UI."""
+    return end_step.end(state, services, __context.app_id, graph_mermaid, __tracer)
 
 
 @action(reads=END_READS, writes=END_WRITES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["UsageError", "read_source"]
+__all__ = ["UsageError", "decode_source", "read_source"]
 
 
 class UsageError(Exception):
@@ -16,23 +16,36 @@ def read_source(path: Path, max_bytes: int) -> str:
     if not path.exists():
         raise UsageError(f"{path}: no such file")
     if path.is_dir():
-        raise UsageError(f"{path}: is a directory; give the Python files to check")
+        raise UsageError(f"{path}: is a directory; give the Python files in it")
     size = path.stat().st_size
     if size > max_bytes:
+        raise UsageError(_too_large(str(path), size, max_bytes))
+    return decode_source(str(path), path.read_bytes(), max_bytes)
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> str:
+    return (
+        f"{name}: {size / 1_000_000:.1f} MB is larger than the {max_bytes / 1_000_000:.1f} MB limit "
+        "(raise it with --max-bytes)"
+    )
+
+
+def decode_source(name: str, data: bytes, max_bytes: int) -> str:
+    """The text of Python source ``data`` read from ``name`` (a path, or ``stdin``), or :class:`UsageError` saying
+    why it cannot be checked: too large, binary, not UTF-8, or empty."""
+    if len(data) > max_bytes:
         raise UsageError(
-            f"{path}: {size / 1_000_000:.1f} MB is larger than the {max_bytes / 1_000_000:.1f} MB limit "
-            "(raise it with --max-bytes)"
+            f"{name}: is larger than the {max_bytes / 1_000_000:.1f} MB limit (raise it with --max-bytes)"
         )
-    data = path.read_bytes()
     if b"\x00" in data:
-        raise UsageError(f"{path}: contains null bytes; it looks like a binary file, not Python source")
+        raise UsageError(f"{name}: contains null bytes; it looks like a binary file, not Python source")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(
-            f"{path}: is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
+            f"{name}: is not valid UTF-8 (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "save it as UTF-8 (PEP 3120)"
         ) from exc
     if not text.strip():
-        raise UsageError(f"{path}: is empty; there is nothing to check")
+        raise UsageError(f"{name}: is empty; there is nothing to check")
     return text.removeprefix("\ufeff")

@@ -53,6 +53,8 @@ CHECK_SETTINGS = (
     "dependency_env",
     "gates",
     "report_options",
+    "exclude",
+    "extend_exclude",
 )
 """The settings ``codeagent check`` uses; its reports show these and nothing about models, keys or the agent loop."""
 

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from burr.core import State
+from burr.visibility import TracerFactory
 
 from ..reports.base import RenderContext
 from ..reports.writer import write_reports
 from ..results import assemble_result
 from .services import Services, StepResult
 
-__all__ = ["end", "finish"]
+__all__ = ["end", "finish", "run_labels"]
 
 
 def finish(
@@ -47,10 +48,54 @@ def finish(
     }
 
 
-def end(state: State[Any], services: Services, app_id: str, graph_mermaid: str | None) -> StepResult:
-    """Finish the run with the reason the loop stopped (a backend failure wins)."""
+def end(
+    state: State[Any],
+    services: Services,
+    app_id: str,
+    graph_mermaid: str | None,
+    tracer: TracerFactory | None = None,
+) -> StepResult:
+    """Finish the run with the reason the loop stopped (a backend failure wins).
+
+    With a tracer (Burr passes one to every action), the run is labelled in Burr's tracking data with
+    :func:`run_labels`, so it can be told apart from many others in the UI.
+    """
     stop_reason = state["stop_reason"] or "stopped"
     if state["fatal_error"]:
         stop_reason = f"backend_error: {state['fatal_error']}"
     update = finish(state, services, app_id, stop_reason, graph_mermaid=graph_mermaid)
+    if tracer is not None:
+        tracer.log_attributes(**run_labels(state, services, update))  # type: ignore[no-untyped-call]
     return update, state.update(**update)
+
+
+TASK_LABEL_CHARS = 120
+
+
+def run_labels(state: State[Any], services: Services, update: dict[str, Any]) -> dict[str, Any]:
+    """What a run is, in a few words: its task (first line, cut short), verdict, model, stop reason, best attempt.
+
+    Burr 0.43's local tracker has no application-level tags (its app list's ``tags`` stay empty), so these are
+    logged as attributes of the ``end`` step, where the UI shows them with the step and they sit in the run's
+    ``log.jsonl`` for any script to search.
+    """
+    first_line = next((line.strip() for line in str(state["task"]).splitlines() if line.strip()), "")
+    task = first_line if len(first_line) <= TASK_LABEL_CHARS else first_line[: TASK_LABEL_CHARS - 1] + "…"
+    best = update["best_attempt"]
+    attempts = state["attempts"]
+    passed = any(a["index"] == best and a["report"]["passed"] for a in attempts)
+    reason = update["stop_reason"]
+    verdict = (
+        "passed"
+        if passed
+        else ("failed: backend" if reason.startswith("backend_error") else "not good enough")
+    )
+    return {
+        "codeagent.task": task,
+        "codeagent.verdict": verdict,
+        "codeagent.model": services.backend.model or services.config.backend,
+        "codeagent.backend": services.config.backend,
+        "codeagent.stop_reason": reason,
+        "codeagent.attempts": len(attempts),
+        "codeagent.best_attempt": best,
+    }

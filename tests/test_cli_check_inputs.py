@@ -153,3 +153,29 @@ def test_help_shows_no_bool_type_after_any_flag(argv: list[str]) -> None:
     ]
     assert flags and not any("<bool>" in line for line in flags), flags
     assert "<bool>" not in done.stdout
+
+
+def test_the_example_renderer_plugin_works_from_the_installed_command_line() -> None:
+    plugin = Path(__file__).resolve().parents[1] / "examples" / "plugins" / "csv_renderer.py"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "burr_codeagent",
+            "--plugin",
+            str(plugin),
+            "check",
+            "-",
+            "--no-execution",
+            "-f",
+            "csv",
+        ],
+        input=BROKEN,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("file,") and any("syntax.error" in line for line in lines[1:])

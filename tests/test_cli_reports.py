@@ -126,3 +126,13 @@ def test_a_tiny_cost_is_not_printed_as_zero(tmp_path: Path) -> None:
     line = buffer.getvalue()
     assert "<$0.0001" in line and "$0.0000" not in line
     assert "after 1 attempt," in line and "in 1 call," in line
+
+
+def test_the_batch_table_shows_a_tiny_cost_as_such() -> None:
+    from burr_codeagent.batch.outcome import TaskOutcome
+    from burr_codeagent.cli_batch import outcome_table
+
+    buffer = io.StringIO()
+    rows = [TaskOutcome(id="slugify", app_id="a", passed=True, attempts=1, cost_usd=0.0000271)]
+    Console(file=buffer, width=200).print(outcome_table(rows))
+    assert "<$0.0001" in buffer.getvalue() and "0.0000" not in buffer.getvalue()

@@ -21,6 +21,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from .formatting import format_cost
+
 if TYPE_CHECKING:
     from .batch import BatchTask, TaskOutcome
 
@@ -82,12 +84,12 @@ def outcome_table(outcomes: list[TaskOutcome], title: str = "Batch") -> Table:
     table.add_column("attempts", justify="right", footer=str(sum(o.attempts for o in outcomes)))
     table.add_column("stop reason")
     table.add_column("tokens", justify="right", footer=str(tokens))
-    table.add_column("cost $", justify="right", footer=f"{sum(costs):.4f}" if costs else "-")
+    table.add_column("cost", justify="right", footer=format_cost(sum(costs)) if costs else "-")
     table.add_column("seconds", justify="right", footer=f"{sum(o.seconds for o in outcomes):.1f}")
     for o in outcomes:
         verdict = "[green]passed[/]" if o.passed else "[red]failed[/]"
         reason = o.error or o.stop_reason
-        cost = f"{o.cost_usd:.4f}" if o.cost_usd is not None else "-"
+        cost = format_cost(o.cost_usd) if o.cost_usd is not None else "-"
         table.add_row(
             o.id, verdict, str(o.attempts), reason[:60], str(o.total_tokens), cost, f"{o.seconds:.1f}"
         )

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from .cli_batch import BatchProgress, Concurrency, Executor, RayAddress, run_interruptibly
+from .formatting import format_cost
 
 if TYPE_CHECKING:
     from .evaluation import EvalReport
@@ -38,9 +39,10 @@ def report_table(report: EvalReport) -> Table:
         "tokens per solved problem",
         "-" if report.tokens_per_solved is None else f"{report.tokens_per_solved:,.0f}",
     )
-    table.add_row("cost", "-" if report.cost_usd is None else f"${report.cost_usd:.4f}")
+    table.add_row("cost", "-" if report.cost_usd is None else format_cost(report.cost_usd))
     table.add_row(
-        "cost per solved problem", "-" if report.cost_per_solved is None else f"${report.cost_per_solved:.4f}"
+        "cost per solved problem",
+        "-" if report.cost_per_solved is None else format_cost(report.cost_per_solved),
     )
     table.add_row("seconds", f"{report.seconds:.1f}")
     return table

@@ -71,7 +71,9 @@ def test_verbose_adds_a_timestamped_line_per_gate(tmp_path: Path) -> None:
     assert isinstance(printer, ProgressPrinter)  # verbose stays log-friendly even on a terminal
     run_with(printer, tmp_path)
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())
-    assert re.search(r"\[\s*\d+\.\d\ds\]\s+gate syntax: ok, 1 critical", text)
+    assert re.search(
+        r"\[\s*\d+\.\d\ds\]\s+gate syntax: failed, 1 critical", text
+    )  # not "ok" when it failed the code
     assert re.search(r"gate syntax: ok, clean", text)
 
 

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from .console_details import analysis_summary, attempt_details, short_message
 from .events import AgentEvent
-from .formatting import format_cost, plural
+from .formatting import format_cost, gate_result, plural
 from .models import AgentResult, CheckReport, Finding, GateRun, Severity, Usage
 
 __all__ = [
@@ -36,6 +36,13 @@ __all__ = [
 ]
 
 _STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+_GATE_STYLE = {
+    "ok": "green",
+    "warnings": "yellow",
+    "failed": "bold red",
+    "error": "bold red",
+    "skipped": "dim",
+}
 
 
 def _first_line(task: str, limit: int = 100) -> str:
@@ -137,7 +144,7 @@ class ProgressPrinter:
         elif event.kind == "gate_finished" and self.verbose:
             run: GateRun = event.data["gate"]
             found: list[Finding] = event.data["findings"]
-            self._say(f"    gate {escape(run.name)}: {run.status}, {_counts_text(found)}")
+            self._say(f"    gate {escape(run.name)}: {gate_result(run, found)}, {_counts_text(found)}")
         elif event.kind == "auto_fix_started":
             self._say(f"  {n}: auto-fixing locally: {escape('; '.join(event.data['applied']))}")
         elif event.kind == "auto_fix_finished" and event.data.get("applied") and not event.data.get("kept"):
@@ -335,10 +342,11 @@ class LiveProgress:
             for column in ("gate", "status", "findings", "seconds"):
                 table.add_column(column)
             for row in state.gates.values():
-                status_style = {"ok": "green", "error": "bold red", "skipped": "dim"}[row.run.status]
+                status = gate_result(row.run, row.findings)
+                status_style = _GATE_STYLE.get(status, "")
                 table.add_row(
                     escape(row.run.name),
-                    f"[{status_style}]{row.run.status}[/]",
+                    f"[{status_style}]{status}[/]",
                     _counts_text(row.findings),
                     f"{row.run.seconds:.2f}",
                 )

@@ -1,10 +1,14 @@
-"""How numbers read in the console and in reports: plurals, costs, and floats rounded for people."""
+"""How results read in the console and in reports: plurals, costs, floats rounded for people, a gate's outcome."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["format_cost", "plural", "round_floats"]
+if TYPE_CHECKING:
+    from .models import Finding, GateRun
+
+__all__ = ["format_cost", "gate_result", "plural", "round_floats"]
 
 SECONDS_DIGITS = 4
 """Decimal places kept of a duration (0.1 ms) in the json report."""
@@ -39,3 +43,17 @@ def round_floats(value: Any, key: str = "") -> Any:
     if isinstance(value, list):
         return [round_floats(v, key) for v in value]
     return value
+
+
+def gate_result(run: GateRun, findings: Iterable[Finding]) -> str:
+    """What a gate's row says: ``failed`` (a critical finding), ``warnings``, ``ok``, or how it did not run.
+
+    :attr:`GateRun.status` only says whether the gate itself ran; a reader wants to know whether the code passed it
+    (the execution gate is ``failed``, not ``ok``, when a test failed). ``findings`` are the gate's own.
+    """
+    if run.status != "ok":
+        return run.status
+    severities = {f.severity.value for f in findings}
+    if "critical" in severities:
+        return "failed"
+    return "warnings" if "warning" in severities else "ok"

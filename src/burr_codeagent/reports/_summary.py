@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..formatting import gate_result
 from ..models import AgentResult, Attempt, CheckReport, Finding, GateRun, Severity, TestCase
 
 __all__ = [
@@ -30,16 +31,8 @@ def gates_clean(report: CheckReport) -> list[str]:
 
 
 def gate_status(report: CheckReport, run: GateRun) -> str:
-    """What a gate's row says: ``failed`` (a critical finding), ``warnings``, ``ok``, or how it did not run.
-
-    :attr:`GateRun.status` only says whether the gate itself ran; a reader wants to know whether the code passed it.
-    """
-    if run.status != "ok":
-        return run.status
-    severities = {f.severity for f in report.findings if f.gate == run.name}
-    if Severity.CRITICAL in severities:
-        return "failed"
-    return "warnings" if Severity.WARNING in severities else "ok"
+    """:func:`~burr_codeagent.formatting.gate_result` of one gate of ``report``."""
+    return gate_result(run, [f for f in report.findings if f.gate == run.name])
 
 
 def gate_success_rate(report: CheckReport) -> float | None:

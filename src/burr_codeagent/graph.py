@@ -37,7 +37,6 @@ from typing import Any
 from burr.core import ApplicationContext, Condition, State, action, default
 from burr.core.action import FunctionRepresentingAction
 from burr.core.graph import Graph, GraphBuilder
-from burr.visibility import TracerFactory
 
 from .config import AgentConfig
 from .models import PythonCodeGenerationResponse
@@ -237,14 +236,10 @@ END_WRITES = ["workflow_end_time", "stop_reason", "best_attempt", "report_paths"
 
 @action(reads=END_READS, writes=END_WRITES)
 def end(
-    state: State[Any],
-    services: Services,
-    graph_mermaid: str | None,
-    __context: ApplicationContext,
-    __tracer: TracerFactory,
+    state: State[Any], services: Services, graph_mermaid: str | None, __context: ApplicationContext
 ) -> StepResult:
-    """Finish the run: stamp the end time, pick the best attempt, write the reports, label the run for Burr's UI."""
-    return end_step.end(state, services, __context.app_id, graph_mermaid, __tracer)
+    """Finish the run: stamp the end time, pick the best attempt and write the reports."""
+    return end_step.end(state, services, __context.app_id, graph_mermaid)
 
 
 @action(reads=END_READS, writes=END_WRITES)

@@ -10,15 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from burr.core import State
-from burr.visibility import TracerFactory
+from burr.core import ApplicationContext, State
 
 from ..reports.base import RenderContext
 from ..reports.writer import write_reports
 from ..results import assemble_result
 from .services import Services, StepResult
 
-__all__ = ["end", "finish", "run_labels"]
+__all__ = ["end", "finish", "label_run", "run_labels"]
 
 
 def finish(
@@ -48,25 +47,35 @@ def finish(
     }
 
 
-def end(
-    state: State[Any],
-    services: Services,
-    app_id: str,
-    graph_mermaid: str | None,
-    tracer: TracerFactory | None = None,
-) -> StepResult:
-    """Finish the run with the reason the loop stopped (a backend failure wins).
-
-    With a tracer (Burr passes one to every action), the run is labelled in Burr's tracking data with
-    :func:`run_labels`, so it can be told apart from many others in the UI.
-    """
+def end(state: State[Any], services: Services, app_id: str, graph_mermaid: str | None) -> StepResult:
+    """Finish the run with the reason the loop stopped (a backend failure wins), and label it for Burr's UI."""
     stop_reason = state["stop_reason"] or "stopped"
     if state["fatal_error"]:
         stop_reason = f"backend_error: {state['fatal_error']}"
     update = finish(state, services, app_id, stop_reason, graph_mermaid=graph_mermaid)
-    if tracer is not None:
-        tracer.log_attributes(**run_labels(state, services, update))  # type: ignore[no-untyped-call]
+    label_run(run_labels(state, services, update))
     return update, state.update(**update)
+
+
+def label_run(labels: dict[str, Any]) -> None:
+    """Log ``labels`` as attributes of the running step with the application's tracker (none: nothing to do).
+
+    The tracker comes from Burr's context of the running step (:meth:`ApplicationContext.get`); its
+    ``do_log_attributes`` hook is what Burr's own ``__tracer.log_attributes`` calls.
+    """
+    context = ApplicationContext.get()
+    log = getattr(context.tracker, "do_log_attributes", None) if context is not None else None
+    if context is None or log is None:
+        return
+    log(
+        attributes=labels,
+        tags={},
+        action=context.action_name or "end",
+        action_sequence_id=context.sequence_id,
+        span=None,
+        app_id=context.app_id,
+        partition_key=context.partition_key,
+    )
 
 
 TASK_LABEL_CHARS = 120
@@ -76,7 +85,7 @@ def run_labels(state: State[Any], services: Services, update: dict[str, Any]) ->
     """What a run is, in a few words: its task (first line, cut short), verdict, model, stop reason, best attempt.
 
     Burr 0.43's local tracker has no application-level tags (its app list's ``tags`` stay empty), so these are
-    logged as attributes of the ``end`` step, where the UI shows them with the step and they sit in the run's
+    logged (:func:`label_run`) as attributes of the ``end`` step, where the UI shows them with the step and they sit in the run's
     ``log.jsonl`` for any script to search.
     """
     first_line = next((line.strip() for line in str(state["task"]).splitlines() if line.strip()), "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,22 @@ def test_json_report_lists_the_report_paths_and_has_no_unrounded_floats(journey_
     listed = {name: Path(p) for name, p in data["report_paths"].items()}
     assert listed == journey_run.report_paths
     assert all(p.is_file() and p.stat().st_size > 0 for p in listed.values())
-    assert not re.search(r"\d[eE]-\d", path.read_text(encoding="utf-8"))
-    seconds = data["attempts"][0]["report"]["gates"][0]["seconds"]
-    assert seconds == round(seconds, 4)
+    floats = list(_floats(data))
+    assert floats and all(value == round(value, 6 if "cost" in key else 4) for key, value in floats), [
+        (key, value) for key, value in floats if value != round(value, 4)
+    ]
+
+
+def _floats(value: object, key: str = "") -> Iterator[tuple[str, float]]:
+    """Every float of a JSON document with the key it sits under (text that merely contains digits is not one)."""
+    if isinstance(value, float):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _floats(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _floats(item, key)
 
 
 def test_a_failing_tests_finding_points_at_the_failing_line(journey_run: AgentResult) -> None:

@@ -298,10 +298,7 @@ class CodeAgent:
         """
         task = self._prepare(task)
         app, services = self._build(task, app_id, acceptance_tests, False)
-        emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
-        with self._reports_on_interrupt(app, services):
-            *_, state = app.run(halt_after=[END])
-        return self._finish(app.uid, state)
+        return self._drive(app, services, task)
 
     def improve(
         self,
@@ -335,10 +332,7 @@ class CodeAgent:
         start = improvement(code, tests, task, module_name)
         self._prepare(start.task)
         app, services = self._build(start.task, app_id, None, False, start)
-        emit(self.listeners, AgentEvent("run_started", None, {"task": start.task, "app_id": app.uid}))
-        with self._reports_on_interrupt(app, services):
-            *_, state = app.run(halt_after=[END])
-        return self._finish(app.uid, state)
+        return self._drive(app, services, start.task)
 
     async def aimprove(
         self,
@@ -355,10 +349,7 @@ class CodeAgent:
         start = improvement(code, tests, task, module_name)
         await off_loop(self._prepare, start.task)
         app, services = await off_loop(self._build, start.task, app_id, None, True, start)
-        emit(self.listeners, AgentEvent("run_started", None, {"task": start.task, "app_id": app.uid}))
-        with self._reports_on_interrupt(app, services):
-            *_, state = await app.arun(halt_after=[END])
-        return self._finish(app.uid, state)
+        return await self._adrive(app, services, start.task)
 
     def resume(self, app_id: str, *, acceptance_tests: str | None = None) -> AgentResult:
         """Finish a run that was interrupted (a crash, a kill) from its last saved step.
@@ -382,13 +373,7 @@ class CodeAgent:
         task = self._prepare(saved["state"]["task"])
         module = ModuleUnderTest.from_state(saved["state"].get("module_under_test"))
         app, services = self._build(task, app_id, acceptance_tests, False, module=module)
-        emit(
-            self.listeners,
-            AgentEvent("run_started", None, {"task": task, "app_id": app.uid, "resumed": True}),
-        )
-        with self._reports_on_interrupt(app, services):
-            *_, state = app.run(halt_after=[END])
-        return self._finish(app.uid, state)
+        return self._drive(app, services, task, resumed=True)
 
     async def arun(
         self, task: str, *, acceptance_tests: str | None = None, app_id: str | None = None
@@ -401,10 +386,7 @@ class CodeAgent:
         # the disk: neither happens on the loop that other runs share.
         task = await off_loop(self._prepare, task)
         app, services = await off_loop(self._build, task, app_id, acceptance_tests, True)
-        emit(self.listeners, AgentEvent("run_started", None, {"task": task, "app_id": app.uid}))
-        with self._reports_on_interrupt(app, services):
-            *_, state = await app.arun(halt_after=[END])
-        return self._finish(app.uid, state)
+        return await self._adrive(app, services, task)
 
     def with_config(self, config: AgentConfig) -> CodeAgent:
         """This agent (same backend, plugins, listeners and hooks) with other settings, e.g. per batch task."""
@@ -475,6 +457,28 @@ class CodeAgent:
                 listener=listener,
             )
         )
+
+    def _started(self, app: Application[Any], task: str, resumed: bool) -> None:
+        details: dict[str, Any] = {"task": task, "app_id": app.uid}
+        if resumed:
+            details["resumed"] = True
+        emit(self.listeners, AgentEvent("run_started", None, details))
+
+    def _drive(
+        self, app: Application[Any], services: Services, task: str, *, resumed: bool = False
+    ) -> AgentResult:
+        """Run a built application to its end, writing the reports of finished attempts if interrupted."""
+        self._started(app, task, resumed)
+        with self._reports_on_interrupt(app, services):
+            *_, state = app.run(halt_after=[END])
+        return self._finish(app.uid, state)
+
+    async def _adrive(self, app: Application[Any], services: Services, task: str) -> AgentResult:
+        """Async :meth:`_drive`."""
+        self._started(app, task, False)
+        with self._reports_on_interrupt(app, services):
+            *_, state = await app.arun(halt_after=[END])
+        return self._finish(app.uid, state)
 
     @contextlib.contextmanager
     def _reports_on_interrupt(self, app: Application[Any], services: Services) -> Iterator[None]:

@@ -36,50 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from burr_codeagent import AgentConfig, CheckReport, CodeAgent, PythonCodeGenerationResponse, Severity
-from burr_codeagent import graph as graph_module
 from burr_codeagent.backends import ScriptedBackend
+from burr_codeagent.steps import code_generator as generator_module
+
+# The fixtures the tests use for the original design's "simple" task: one copy, in tests/conftest.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.conftest import GOOD_CODE, GOOD_TESTS
 
 TASK = "Write a function factorial(n) that returns n! for n >= 0 and raises ValueError for negative n."
-
-GOOD_CODE = '''\
-"""Factorial by recursion."""
-
-
-def factorial(n: int) -> int:
-    """Return n! computed recursively.
-
-    Args:
-        n: A non-negative integer.
-
-    Returns:
-        The factorial of n.
-
-    Raises:
-        ValueError: If n is negative.
-    """
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    if n in (0, 1):
-        return 1
-    return n * factorial(n - 1)
-'''
-
-GOOD_TESTS = """\
-import pytest
-
-from solution import factorial
-
-
-def test_small_values() -> None:
-    assert factorial(0) == 1
-    assert factorial(1) == 1
-    assert factorial(5) == 120
-
-
-def test_negative_raises() -> None:
-    with pytest.raises(ValueError):
-        factorial(-1)
-"""
 
 WRONG_CODE = GOOD_CODE.replace("return n * factorial(n - 1)", "return n + factorial(n - 1)")
 UGLY_CODE = (
@@ -148,13 +112,13 @@ def plain_feedback_prompt(
 
 @contextmanager
 def patched(name: str, value: Callable[..., str]) -> Iterator[None]:
-    """Swap a function the graph module uses, for the plain baseline only."""
-    original = getattr(graph_module, name)
-    setattr(graph_module, name, value)
+    """Swap a function the generation step uses, for the plain baseline only."""
+    original = getattr(generator_module, name)
+    setattr(generator_module, name, value)
     try:
         yield
     finally:
-        setattr(graph_module, name, original)
+        setattr(generator_module, name, original)
 
 
 @dataclass

@@ -197,3 +197,48 @@ def test_anthropic_base_url_variable_selects_the_server(
         generation = factories["anthropic"].item.create(config).generate(request_)
     assert generation.usage.output_tokens == 5
     assert fake.requests[0].path == "/v1/messages"
+
+
+def test_every_call_sends_the_models_whole_schema_and_names_the_tool(
+    retry: RetryPolicy, request_: Request
+) -> None:
+    """The schema skips the SDK's argument walk (it goes out as ``extra_body``): the wire body must not change."""
+    with FakeProvider("openai", [Reply(), Reply()]) as fake:
+        backend = backend_for(fake, retry)
+        backend.generate(request_)
+        backend.generate(request_)
+    expected = PythonCodeGenerationResponse.model_json_schema()
+    for received in fake.requests:
+        tool = received.body["tools"][0]
+        assert tool["type"] == "function"
+        assert tool["function"]["name"] == "PythonCodeGenerationResponse"
+        assert set(tool["function"]["parameters"]["properties"]) == set(expected["properties"])
+        assert received.body["tool_choice"] == {
+            "type": "function",
+            "function": {"name": "PythonCodeGenerationResponse"},
+        }
+        assert "extra_body" not in received.body
+    assert fake.requests[0].body["tools"] == fake.requests[1].body["tools"]
+
+
+async def test_a_model_with_an_async_validator_is_refused_on_every_call(
+    retry: RetryPolicy, request_: Request
+) -> None:
+    """instructor's check for async validators is remembered per model only when it passes."""
+    import dataclasses
+
+    from instructor.v2.validation import async_field_validator
+
+    class WithAsyncCheck(PythonCodeGenerationResponse):
+        @async_field_validator("code")
+        async def code_is_fine(self, value: str) -> str:
+            return value
+
+    asked = dataclasses.replace(request_, response_model=WithAsyncCheck)
+    with FakeProvider("openai", [Reply(), Reply()]) as fake:
+        backend = backend_for(fake, retry)
+        for _ in range(2):
+            with pytest.raises(Exception, match="async validators are not supported"):
+                await backend.agenerate(asked)  # type: ignore[arg-type]
+        assert (await backend.agenerate(request_)).response.function_name == "add"
+    assert len(fake.requests) == 1  # the refused model never reached the server

@@ -8,11 +8,15 @@ Corpora (``bench/corpora/``, each with its LICENSE and SOURCE.md):
 
 * ``sven/pairs.jsonl``: real vulnerable functions (path traversal, OS command and SQL injection) and their fixed
   versions, from open-source security commits (SVEN, ETH Zurich, MIT).
+* ``cweval/pairs.jsonl``: insecure reference functions and their secure versions for 20 CWEs (code execution,
+  deserialisation, shell, SQL, paths, weak crypto, ...), labelled by the benchmark's own security tests (CWEval,
+  Apache-2.0).
 * ``humaneval_gpt4/answers.jsonl``: GPT-4's answers to HumanEval with the verdict of HumanEval's own tests
-  (Reflexion, MIT).
+  (Reflexion, MIT); ``humaneval_gpt4_reflexion/answers.jsonl``: GPT-4's other answers, after Reflexion's rounds.
 * well-regarded standard-library modules, read from the installed Python.
 
-Printed: recall at critical and at warning-or-critical on the vulnerable functions, false flags on the fixed ones,
+Printed: recall at critical and at warning-or-critical on the vulnerable functions, false flags on the fixed ones
+(for SVEN and for CWEval),
 criticals on the stdlib modules, for the checker's security gate and for plain bandit (one ``bandit -r`` over the
 same files: HIGH severity as "critical", MEDIUM or HIGH as "warning-or-critical"); for HumanEval the share of
 correct answers the full check accepts and the agreement of the execution gate with the official verdicts; the
@@ -22,6 +26,7 @@ slowest gate per file with its time.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import json
 import statistics
@@ -32,6 +37,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from burr_codeagent import AgentConfig, CheckReport, Severity, check
 
@@ -43,14 +49,26 @@ STDLIB = [
 ]  # fmt: skip
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def sven_pairs() -> list[dict[str, str]]:
-    lines = (CORPORA / "sven" / "pairs.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+    """SVEN's pairs as (vulnerable, fixed, CWE)."""
+    return [
+        {"insecure": p["before"], "secure": p["after"], "cwe": p["vul_type"]}
+        for p in read_jsonl(CORPORA / "sven" / "pairs.jsonl")
+    ]
 
 
-def humaneval_answers() -> list[dict[str, object]]:
-    lines = (CORPORA / "humaneval_gpt4" / "answers.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
+def cweval_pairs() -> list[dict[str, str]]:
+    return read_jsonl(CORPORA / "cweval" / "pairs.jsonl")
+
+
+HUMANEVAL = {
+    "GPT-4's answers": CORPORA / "humaneval_gpt4" / "answers.jsonl",
+    "GPT-4's answers after Reflexion": CORPORA / "humaneval_gpt4_reflexion" / "answers.jsonl",
+}
 
 
 def stdlib_sources() -> dict[str, str]:
@@ -100,14 +118,13 @@ def slowest(reports: dict[str, CheckReport]) -> tuple[str, str, float]:
     )
 
 
-def bench_security() -> None:
-    pairs = sven_pairs()
-    before = {f"v{i}": textwrap.dedent(p["before"]) for i, p in enumerate(pairs)}
-    after = {f"f{i}": textwrap.dedent(p["after"]) for i, p in enumerate(pairs)}
+def bench_security(title: str, pairs: list[dict[str, str]]) -> None:
+    before = {f"v{i}": textwrap.dedent(p["insecure"]) for i, p in enumerate(pairs)}
+    after = {f"f{i}": textwrap.dedent(p["secure"]) for i, p in enumerate(pairs)}
     config = security_only()
     ours = {key: check(src, config=config) for key, src in {**before, **after}.items()}
     bandit = plain_bandit({**before, **after})
-    print(f"\nSVEN: {len(pairs)} vulnerable functions and their fixes (CWE-022/078/089)")
+    print(f"\n{title}: {len(pairs)} vulnerable functions and their fixed versions")
     print(f"{'':44}{'checker (security)':>22}{'plain bandit':>22}")
     rows = [
         ("recall at critical (vulnerable)", before, lambda k: worst(ours[k]) is Severity.CRITICAL, {"HIGH"}),
@@ -122,7 +139,7 @@ def bench_security() -> None:
         )
     by_cwe: dict[str, list[bool]] = {}
     for i, p in enumerate(pairs):
-        by_cwe.setdefault(p["vul_type"], []).append(worst(ours[f"v{i}"]) is Severity.CRITICAL)
+        by_cwe.setdefault(p["cwe"].upper(), []).append(worst(ours[f"v{i}"]) is Severity.CRITICAL)
     print("  critical recall by CWE: " + ", ".join(f"{c} {share(v)}" for c, v in sorted(by_cwe.items())))
     _, gate, seconds = slowest(ours)
     print(f"  slowest gate on one function: {gate} {seconds * 1000:.0f} ms")
@@ -151,18 +168,29 @@ def bench_stdlib() -> None:
 
 
 def humaneval_tests(answer: dict[str, object]) -> str:
-    """HumanEval's own ``check(candidate)`` as a pytest module importing the answer from ``solution``."""
-    name = answer["entry_point"]
+    """HumanEval's own ``check(candidate)`` as a pytest module importing the answer from ``solution``.
+
+    HumanEval runs its test in the answer's namespace, so a test may call the prompt's own helpers
+    (``encode_cyclic`` beside ``decode_cyclic``): every top-level name of the answer the test uses is imported.
+    """
+    name = str(answer["entry_point"])
+    test = str(answer["test"])
+    used = {n.id for n in ast.walk(ast.parse(test)) if isinstance(n, ast.Name)}
+    defined = {
+        n.name
+        for n in ast.parse(str(answer["solution"])).body
+        if isinstance(n, ast.FunctionDef | ast.ClassDef) and n.name in used and n.name != name
+    }
     parts = [
-        f"from solution import {name}",
+        f"from solution import {', '.join([name, *sorted(defined)])}",
         str(answer["test"]).strip(),
         f"def test_humaneval():\n    check({name})",
     ]
     return "\n\n\n".join(parts) + "\n"
 
 
-def bench_humaneval(limit: int, execution: bool) -> None:
-    answers = humaneval_answers()[:limit]
+def bench_humaneval(title: str, path: Path, limit: int, execution: bool) -> None:
+    answers = read_jsonl(path)[:limit]
     config = AgentConfig(enable_code_execution=execution, tracking=False)
     reports: dict[str, CheckReport] = {}
     for answer in answers:
@@ -171,22 +199,28 @@ def bench_humaneval(limit: int, execution: bool) -> None:
             code, tests, config=config, function_name=str(answer["entry_point"])
         )
     solved = [a for a in answers if a["is_solved"]]
-    print(f"\nHumanEval, GPT-4's answers ({len(answers)}; {len(solved)} correct by HumanEval's own tests)")
+    print(f"\nHumanEval, {title} ({len(answers)}; {len(solved)} correct by HumanEval's own tests)")
     print(
         f"  correct answers the full check accepts: {share(reports[str(a['task_id'])].passed for a in solved)}"
     )
-    if execution:
+    if execution and len(solved) < len(answers):
         agree = []
         for a in answers:
             outcome = reports[str(a["task_id"])].tests
             agree.append(bool(outcome and outcome.succeeded) == bool(a["is_solved"]))
         print(f"  execution gate agrees with the official verdict: {share(agree)}")
-    blocking = Counter(
-        f.rule for a in solved for f in reports[str(a["task_id"])].findings if f.severity is Severity.CRITICAL
-    )
+    rejected = [reports[str(a["task_id"])] for a in solved if not reports[str(a["task_id"])].passed]
+    blocking = Counter(f.rule for r in rejected for f in r.findings if f.severity is Severity.CRITICAL)
     print(
         "  criticals on correct answers: "
         + (", ".join(f"{r} x{n}" for r, n in blocking.most_common(8)) or "none")
+    )
+    over = Counter(
+        f.rule for r in rejected if not r.critical_count for f in r.findings if f.severity is Severity.WARNING
+    )
+    print(
+        f"  rejected on warnings alone: {sum(1 for r in rejected if not r.critical_count)}"
+        + (" (" + ", ".join(f"{r} x{n}" for r, n in over.most_common(6)) + ")" if over else "")
     )
     times = [max(g.seconds for g in r.gates) for r in reports.values()]
     key, gate, seconds = slowest(reports)
@@ -199,9 +233,11 @@ def main() -> None:
     parser.add_argument("--humaneval", type=int, default=164, help="how many HumanEval answers to check")
     parser.add_argument("--no-execution", action="store_true", help="HumanEval without running the tests")
     args = parser.parse_args()
-    bench_security()
+    bench_security("SVEN (CWE-022/078/089)", sven_pairs())
+    bench_security("CWEval (Python)", cweval_pairs())
     bench_stdlib()
-    bench_humaneval(args.humaneval, not args.no_execution)
+    for title, path in HUMANEVAL.items():
+        bench_humaneval(title, path, args.humaneval, not args.no_execution)
 
 
 if __name__ == "__main__":

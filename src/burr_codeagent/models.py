@@ -262,21 +262,22 @@ class CheckReport(BaseModel):
 def warning_count(findings: list[Finding]) -> int:
     """Warnings as the verdict counts them.
 
-    Fixable (formatter-level) warnings, and style warnings in the test code, count once per rule, not per line:
-    forty ``== True`` comparisons in the tests are one habit, not forty defects of the code.
+    Fixable (formatter-level) warnings count once in all, however many rules and lines they span: one formatter run
+    repairs trailing spaces, missing blank lines and spacing together, so they are one habit, not five defects.
+    Other style warnings in the test code count once per rule: forty ``== True`` comparisons in the tests are one
+    habit, not forty defects of the code.
     """
-    once = {
-        f.rule
-        for f in findings
-        if f.severity is Severity.WARNING and (f.fixable or (f.target == "tests" and f.gate == "style"))
-    }
-    others = sum(
-        1
-        for f in findings
-        if f.severity is Severity.WARNING
-        and not f.fixable
-        and not (f.target == "tests" and f.gate == "style")
-    )
+    once: set[str] = set()
+    others = 0
+    for f in findings:
+        if f.severity is not Severity.WARNING:
+            continue
+        if f.fixable:
+            once.add("fixable")
+        elif f.target == "tests" and f.gate == "style":
+            once.add(f.rule)
+        else:
+            others += 1
     return others + len(once)
 
 

@@ -310,3 +310,22 @@ def test_documented_keyword_arguments_of_a_kwargs_function_are_not_stale() -> No
         return {**data, **kwds}
     '''
     assert findings("docstrings", code) == []
+
+
+def test_a_module_that_is_one_documented_function_needs_no_module_docstring_of_its_own() -> None:
+    """The docstring of the one public function documents the module: only a hint remains."""
+    one = '''
+    def triangle_area(a: float, h: float) -> float:
+        """Area of a triangle from its base and height."""
+        return a * h / 2
+    '''
+    (hint,) = [f for f in findings("docstrings", one) if f.rule == "docstrings.missing_module"]
+    assert hint.rule == "docstrings.missing_module" and hint.severity is Severity.INFO
+    assert "triangle_area" in hint.message
+    two = one + '''
+    def square_area(a: float) -> float:
+        """Area of a square."""
+        return a * a
+    '''
+    (warning,) = [f for f in findings("docstrings", two) if f.rule == "docstrings.missing_module"]
+    assert warning.rule == "docstrings.missing_module" and warning.severity is Severity.WARNING

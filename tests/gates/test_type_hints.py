@@ -101,7 +101,7 @@ def test_private_and_nested_functions_are_skipped_unless_asked() -> None:
     """
     assert findings("type_hints", code) == []
     private = findings("type_hints", code, include_private=True)
-    assert {f.message.split("`")[3] for f in private if f.rule == "type_hints.missing_parameter"} == {
+    assert {f.message.split("`")[1] for f in private if f.rule == "type_hints.unannotated"} == {
         "_helper",
         "_Private.method",
     }
@@ -125,3 +125,18 @@ def test_lookalikes_in_strings_comments_and_lambdas_are_not_flagged() -> None:
 
 def test_code_that_does_not_parse_is_left_to_the_syntax_gate() -> None:
     assert findings("type_hints", "def broken(:\n") == []
+
+
+def test_a_function_without_any_annotation_is_one_finding_naming_both_halves() -> None:
+    """`def will_it_fly(q, w):` (a signature a task may impose) is one omission, not two warnings."""
+    found = findings("type_hints", "def will_it_fly(q, w):\n    return sum(q) <= w\n")
+    assert rules(found) == ["type_hints.unannotated"]
+    (f,) = found
+    assert "`q`, `w`" in f.message and "return" in f.message
+    assert "-> " in (f.suggestion or "") and "q: int" in (f.suggestion or "")
+    assert f.severity is Severity.WARNING and f.line == 1
+    # Half-annotated functions keep the precise rule for what is missing.
+    assert rules(findings("type_hints", "def f(a, b: int):\n    return a\n")) == [
+        "type_hints.missing_parameter",
+        "type_hints.missing_return",
+    ]

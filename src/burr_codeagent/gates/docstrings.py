@@ -1,7 +1,8 @@
 """The ``docstrings`` gate: the module and its public API are documented, completely.
 
 Google (``Args:``), Sphinx (``:param x:``) and NumPy (``Parameters`` + dashes) styles are all understood. A missing
-docstring is a warning. A structured docstring (one with any Args/Returns/Raises section) that leaves out a
+docstring is a warning -- except the module docstring of a module whose one public definition is a documented function
+or class, which is an ``info`` hint (the definition's docstring documents the module). A structured docstring (one with any Args/Returns/Raises section) that leaves out a
 parameter, the return value or an exception the function raises is a warning too: it claims to be complete. A
 summary-only docstring on a function that takes parameters gets a single ``info`` hint instead. Test code is not
 checked.
@@ -71,11 +72,13 @@ class DocstringsGate:
         if tree is None:
             return
         if not ast.get_docstring(tree) and tree.body:
+            single = _single_documented_definition(tree)
             yield finding(
                 NAME,
                 "docstrings.missing_module",
-                Severity.WARNING,
-                "The module has no docstring.",
+                Severity.INFO if single else Severity.WARNING,
+                "The module has no docstring"
+                + (f" (the docstring of `{single}`, its one public definition, documents it)." if single else "."),
                 tree.body[0],
                 suggestion='Start the module with a one-line docstring saying what it provides, e.g. """Binary search."""',
             )
@@ -91,6 +94,22 @@ class DocstringsGate:
                 )
         for info in public_functions(tree):
             yield from _check_function(info, convention)
+
+
+def _single_documented_definition(tree: ast.Module) -> str | None:
+    """The name of the module's one public top-level function or class when it has a docstring, else None.
+
+    A module that is one documented function (what a task asks for) is documented by that docstring; a module
+    docstring would repeat it, so its absence is only a hint there.
+    """
+    public = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not node.name.startswith("_")
+    ]
+    if len(public) == 1 and ast.get_docstring(public[0]):
+        return public[0].name
+    return None
 
 
 def _check_function(info: FunctionInfo, convention: str) -> Iterator[Finding]:

@@ -3,6 +3,8 @@
 The rules follow ``mypy --strict``: the first parameter of a method (``self``/``cls``) needs no annotation,
 and an ``__init__`` with at least one annotated parameter needs no ``-> None``.
 Functions nested inside functions are implementation details and are not checked; neither is the test code.
+A function with no annotation at all is one finding (``type_hints.unannotated``), not one for its parameters and
+another for its return: it is one omission, and counting it twice would let it fill the warning threshold.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ NAME = "type_hints"
 RULES = {
     "type_hints.missing_parameter": "A parameter of a public function or method has no type annotation.",
     "type_hints.missing_return": "A public function or method has no return annotation.",
+    "type_hints.unannotated": "A public function or method has no annotation at all (parameters and return).",
 }
 
 
@@ -40,10 +43,31 @@ class TypeHintsGate:
             return
         include_private = bool(ctx.options.get("include_private", False))
         for info in public_functions(tree, include_private=include_private):
-            yield from _missing_parameters(info)
+            parameters = list(_missing_parameters(info))
             missing_return = _missing_return(info)
+            if parameters and missing_return is not None and not _any_annotation(info):
+                yield _unannotated(info, parameters[0], missing_return)
+                continue
+            yield from parameters
             if missing_return is not None:
                 yield missing_return
+
+
+def _any_annotation(info: FunctionInfo) -> bool:
+    return info.node.returns is not None or any(arg.annotation for arg in info.parameters())
+
+
+def _unannotated(info: FunctionInfo, parameters: Finding, missing_return: Finding) -> Finding:
+    """One finding for a function without any annotation, saying what both halves would say."""
+    names = parameters.message.split(" of `", 1)[0].split(" ", 1)[1]
+    return missing_return.model_copy(
+        update={
+            "rule": "type_hints.unannotated",
+            "message": f"`{info.qualname}` has no type annotations: parameter{'s' if ', ' in names else ''} "
+            f"{names} and the return type.",
+            "suggestion": f"{parameters.suggestion} {missing_return.suggestion}",
+        }
+    )
 
 
 def _missing_parameters(info: FunctionInfo) -> Iterator[Finding]:

@@ -226,3 +226,16 @@ def test_extractall_with_a_filter_is_a_warning_not_a_critical() -> None:
     assert [f.severity for f in b202] == [Severity.WARNING]
     without = code.replace(", filter=how", "")
     assert [f.severity for f in found(without) if f.rule == "security.B202"] == [Severity.CRITICAL]
+
+
+def test_importing_the_crypto_package_is_a_warning_since_pycryptodome_installs_it_too() -> None:
+    """bandit's B413 takes `from Crypto...` for the abandoned pycrypto; pycryptodome ships the same package."""
+    code = """\
+    from Crypto.PublicKey import RSA
+
+
+    def create_private_key() -> str:
+        return RSA.generate(2048).export_key().decode()
+    """
+    b413 = [f for f in found(code) if f.rule == "security.B413"]
+    assert [f.severity for f in b413] == [Severity.WARNING]

@@ -312,3 +312,36 @@ def test_untainted_exec_and_shell_keep_bandits_severity() -> None:
 def test_a_string_that_is_not_sql_passed_to_a_helper_is_no_finding() -> None:
     code = "def greet(name: str) -> None:\n    log.info('hello %s' % name)\n"
     assert [f for f in security(code) if f.rule == "security.sql_injection"] == []
+
+
+ALLOW_LISTED = {
+    "characters_subset": "if not set(expr).issubset(ALLOWED):\n        return ''",
+    "characters_le": "if not set(expr) <= ALLOWED:\n        raise ValueError(expr)",
+    "digits": "if not expr.isdigit():\n        raise ValueError(expr)",
+    "pattern": "if re.fullmatch(r'[0-9+*/ -]+', expr) is None:\n        return ''",
+    "membership": "if expr not in ('1 + 1', '2 * 3'):\n        return ''",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ALLOW_LISTED))
+def test_an_allow_list_check_on_the_name_cleans_it(case: str) -> None:
+    """CWEval's secure `evaluate_expression`: eval after checking every character against an allow-list."""
+    code = (
+        "import re\n\nALLOWED = set('0123456789+-*/(). ')\n\n\n"
+        "def evaluate_expression(expr: str) -> str:\n"
+        f"    {ALLOW_LISTED[case]}\n"
+        "    return str(eval(expr))\n"
+    )
+    assert criticals(code) == set()
+    unchecked = code.replace(ALLOW_LISTED[case], "print(len(expr))")
+    assert ("security.injection", 8) in criticals(unchecked)
+
+
+def test_a_check_on_another_name_does_not_clean_the_one_evaluated() -> None:
+    code = """\
+    def evaluate(expr: str, mode: str) -> str:
+        if not mode.isalpha():
+            return ""
+        return str(eval(expr))
+    """
+    assert ("security.injection", 4) in criticals(code)

@@ -204,8 +204,13 @@ def dropped_bandit_lines(
 
 def lowered_bandit_lines(nodes: list[ast.AST]) -> Iterator[tuple[str, int]]:
     """(bandit test id, line) pairs whose HIGH severity this scope shows to be overstated: ``extractall`` given a
-    ``filter=`` (Python 3.12's extraction filters, passed on by the caller) is a decision to review, not a flaw."""
+    ``filter=`` (Python 3.12's extraction filters, passed on by the caller) is a decision to review, not a flaw; and
+    ``B413`` on ``import Crypto``: pycryptodome, the maintained library, installs the same ``Crypto`` package as the
+    abandoned pycrypto, so the import alone does not show the dead one is used."""
     for node in nodes:
+        if isinstance(node, ast.Import | ast.ImportFrom) and _imports_crypto(node):
+            yield "B413", node.lineno
+            continue
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -213,6 +218,12 @@ def lowered_bandit_lines(nodes: list[ast.AST]) -> Iterator[tuple[str, int]]:
             and any(k.arg == "filter" for k in node.keywords)
         ):
             yield "B202", node.lineno
+
+
+def _imports_crypto(node: ast.Import | ast.ImportFrom) -> bool:
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "Crypto"
+    return any(alias.name.split(".")[0] == "Crypto" for alias in node.names)
 
 
 def _restricts_scheme(node: ast.AST) -> bool:

@@ -15,13 +15,16 @@ Taint flows through assignments (a fixed point over each function's bindings, ig
 use a summary: whether the callee returns external data of its own, and whether its result depends on its
 arguments (``def clean(x): return int(x)`` does not). External data passed to a function of the module taints that
 function's parameters, so a flow through a helper is followed (a few calls deep). ``int()``, ``float()``,
-``shlex.quote()``, ``os.path.basename()`` and friends clean a value.
+``shlex.quote()``, ``os.path.basename()`` and friends clean a value, and so does an allow-list check an ``if`` makes
+on a name (``if not set(expr) <= ALLOWED: return``, ``x.isdigit()``, ``re.fullmatch(PATTERN, x)``, ``x in
+ALLOWED``): the analysis does not follow which branch the sink is in, so any such check clears the name in its
+function.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -89,6 +92,10 @@ ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
 )
 _ROUNDS = 4
+# str methods and regex calls whose truth says every character of the value is from a known, harmless set.
+_CHARACTER_CHECKS = frozenset(
+    {"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier", "fullmatch", "match", "issubset"}
+)
 
 
 class Level(IntEnum):
@@ -280,6 +287,9 @@ class ScopeTaint:
         self._returned = collected.returned
         if not isinstance(self.scope, ast.Module):
             self._seed_parameters(self.scope)
+        self.validated = allow_listed(self.nodes)
+        for name in self.validated:
+            self.tainted.pop(name, None)
         self._propagate()
 
     def passed_on(self) -> dict[ast.AST, dict[str, Taint]]:
@@ -349,7 +359,7 @@ class ScopeTaint:
     def taint_of(self, node: ast.AST) -> Taint | None:
         """Where data flowing into ``node``'s value can come from; None when it is clean."""
         if isinstance(node, ast.Name):
-            return self.tainted.get(node.id)
+            return None if node.id in self.validated else self.tainted.get(node.id)
         if isinstance(node, ast.Call):
             return self._call_taint(node)
         if isinstance(node, ast.Attribute | ast.Subscript):
@@ -401,3 +411,32 @@ class ScopeTaint:
             return strongest([summary.returns, through if summary.passes_arguments else None])
         receiver = self.taint_of(call.func.value) if isinstance(call.func, ast.Attribute) else None
         return strongest([arguments, receiver])
+
+
+def allow_listed(nodes: list[ast.AST]) -> frozenset[str]:
+    """Names an ``if`` (or ``while``) test of this scope checks against an allow-list (see the module docstring)."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.If | ast.While | ast.IfExp):
+            for part in ast.walk(node.test):
+                names.update(_checked_names(part))
+    return frozenset(names)
+
+
+def _checked_names(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _CHARACTER_CHECKS:
+        # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), PATTERN.match(x)
+        for candidate in (node.func.value, *node.args):
+            yield from _plain_name(candidate)
+    elif isinstance(node, ast.Compare) and all(isinstance(op, ast.In | ast.NotIn | ast.LtE) for op in node.ops):
+        # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
+        if not isinstance(node.left, ast.Constant):
+            yield from _plain_name(node.left)
+
+
+def _plain_name(node: ast.expr) -> Iterator[str]:
+    """``x`` for ``x`` and for ``set(x)``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("set", "frozenset"):
+        node = node.args[0] if node.args else node
+    if isinstance(node, ast.Name):
+        yield node.id

@@ -489,3 +489,42 @@ def test_tests_writing_under_tmp_path_are_not_path_traversal() -> None:
     code = '"""G."""\n\n\ndef greet(name: str) -> str:\n    """Greet."""\n    return f"Hello, {name}!"\n'
     config = AgentConfig(tracking=False, enable_code_execution=False, gates={"enable": ["security"]})
     assert [f.rule for f in check(code, tests, config=config).findings if f.target == "tests"] == []
+
+
+def test_a_password_hashed_with_plain_sha256_is_critical_a_token_is_not() -> None:
+    """CWEval's CWE-327 case: `hashlib.sha256(password.encode())` stores a password a GPU cracks in seconds."""
+    code = """\
+    import hashlib
+
+
+    def get_password_hash(password: str) -> str:
+        return hashlib.sha256(password.encode()).hexdigest()
+
+
+    def store_reset_token(password_reset_token: str) -> str:
+        return hashlib.sha256(password_reset_token.encode()).hexdigest()
+    """
+    found = run_security(textwrap.dedent(code))
+    assert rules_at(found, Severity.CRITICAL) == {("security.weak_password_hash", 5)}
+
+
+@pytest.mark.parametrize(
+    ("salt", "flagged"),
+    [
+        ("b'\\x00' * 32", True),
+        ("b'pepper'", True),
+        ("hashlib.sha256(username.encode()).digest()", True),
+        ("os.urandom(16)", False),
+        ("secrets.token_bytes(16)", False),
+    ],
+)
+def test_a_constant_or_derived_salt_is_a_warning(salt: str, flagged: bool) -> None:
+    code = (
+        "import hashlib\nimport os\nimport secrets\n\n\n"
+        "def hash_password(username: str, password: str) -> tuple[bytes, bytes]:\n"
+        f"    salt = {salt}\n"
+        "    return hashlib.pbkdf2_hmac('sha256', password.encode(), salt, 600_000), salt\n"
+    )
+    found = run_security(code)
+    expected = {("security.weak_salt", 8)} if flagged else set()
+    assert rules_at(found, Severity.WARNING) & {("security.weak_salt", 8)} == expected

@@ -28,7 +28,8 @@ RULES = {
     "security.path_traversal": "A file path from external input, or built from arguments, is used without validation.",
     "security.hardcoded_secret": "A password, token or key is written into the source.",
     "security.leaked_credential": "A string literal holds a real provider key (AWS, GitHub, Slack, PEM private key).",
-    "security.weak_password_hash": "A password is hashed with MD5 or SHA-1.",
+    "security.weak_password_hash": "A password is hashed with MD5 or SHA-1, or with a plain fast hash (SHA-2, BLAKE2).",
+    "security.weak_salt": "A key-derivation salt is a constant or computed from data (pbkdf2_hmac, scrypt).",
     "security.insecure_random": "The random module makes a token, password, key or code (use secrets).",
     "security.assert_guard": "An assert guards authorisation or argument validation (python -O removes it).",
 }
@@ -43,6 +44,7 @@ SUPERSEDES: dict[str, frozenset[str]] = {
     "security.hardcoded_secret": frozenset({"B105", "B106", "B107"}),
     "security.leaked_credential": frozenset({"B105", "B106", "B107"}),
     "security.weak_password_hash": frozenset({"B303", "B324"}),
+    "security.weak_salt": frozenset(),
     "security.insecure_random": frozenset({"B311"}),
     "security.assert_guard": frozenset({"B101"}),
 }

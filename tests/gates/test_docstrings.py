@@ -322,10 +322,13 @@ def test_a_module_that_is_one_documented_function_needs_no_module_docstring_of_i
     (hint,) = [f for f in findings("docstrings", one) if f.rule == "docstrings.missing_module"]
     assert hint.rule == "docstrings.missing_module" and hint.severity is Severity.INFO
     assert "triangle_area" in hint.message
-    two = one + '''
+    two = (
+        one
+        + '''
     def square_area(a: float) -> float:
         """Area of a square."""
         return a * a
     '''
+    )
     (warning,) = [f for f in findings("docstrings", two) if f.rule == "docstrings.missing_module"]
     assert warning.rule == "docstrings.missing_module" and warning.severity is Severity.WARNING

@@ -78,7 +78,11 @@ class DocstringsGate:
                 "docstrings.missing_module",
                 Severity.INFO if single else Severity.WARNING,
                 "The module has no docstring"
-                + (f" (the docstring of `{single}`, its one public definition, documents it)." if single else "."),
+                + (
+                    f" (the docstring of `{single}`, its one public definition, documents it)."
+                    if single
+                    else "."
+                ),
                 tree.body[0],
                 suggestion='Start the module with a one-line docstring saying what it provides, e.g. """Binary search."""',
             )
@@ -105,7 +109,8 @@ def _single_documented_definition(tree: ast.Module) -> str | None:
     public = [
         node
         for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and not node.name.startswith("_")
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and not node.name.startswith("_")
     ]
     if len(public) == 1 and ast.get_docstring(public[0]):
         return public[0].name

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from ...models import Severity
 from ..base import finding
 from ._names import Scope, words
-from .sinks import PASSWORD_WORDS, RuleHit
+from .passwords import PASSWORD_WORDS
+from .sinks import RuleHit
 
 __all__ = ["hardcoded_secrets", "is_secret_name"]
 

@@ -18,10 +18,11 @@ from typing import Literal
 
 from ...models import Finding, Severity
 from ..base import finding
-from ._names import dotted, is_none, is_text, keyword, words
+from ._names import dotted, is_none, is_text, keyword
+from .passwords import password_hashing
 from .taint import ScopeTaint, Taint
 
-__all__ = ["PASSWORD_WORDS", "RuleHit", "SinkRules"]
+__all__ = ["RuleHit", "SinkRules"]
 
 Target = Literal["code", "tests"]
 
@@ -83,22 +84,6 @@ SHELL_CALLS = frozenset(
     {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
 )
 SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
-WEAK_HASHES = frozenset({"hashlib.md5", "hashlib.sha1"})
-# General-purpose hashes: right for checksums and for high-entropy tokens, wrong for passwords (a GPU tries billions
-# a second), so they count only over a value whose own name ends in a password word.
-FAST_HASHES = frozenset(
-    {
-        "hashlib.sha224",
-        "hashlib.sha256",
-        "hashlib.sha384",
-        "hashlib.sha512",
-        "hashlib.sha3_256",
-        "hashlib.sha3_512",
-        "hashlib.blake2b",
-        "hashlib.blake2s",
-    }
-)
-PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
 _SQL_TEXT = re.compile(
     r"^\s*(select\s.+\sfrom|insert\s+(or\s+\w+\s+)?into|update\s.+\sset|delete\s+from|replace\s+into)\b",
     re.IGNORECASE | re.DOTALL,
@@ -113,25 +98,6 @@ class RuleHit:
 
     finding: Finding
     lines: set[int] = field(default_factory=set)
-
-
-def _mentions_password(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
-        name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
-        if name and PASSWORD_WORDS & set(words(name)):
-            return True
-    return False
-
-
-def _names_a_password(node: ast.AST) -> bool:
-    """A name or attribute in ``node`` whose last word is a password word (``password``, ``user.passwd``), not
-    ``password_reset_token``."""
-    for sub in ast.walk(node):
-        name = sub.id if isinstance(sub, ast.Name) else sub.attr if isinstance(sub, ast.Attribute) else None
-        parts = words(name) if name else []
-        if parts and parts[-1] in PASSWORD_WORDS:
-            return True
-    return False
 
 
 class SinkRules:
@@ -153,8 +119,8 @@ class SinkRules:
             yield from self._timeout(node, name)
             yield from self._path(node, name)
             yield from self._ssrf(node, name)
-            yield from self._weak_hash(node, name)
-            yield from self._fixed_salt(node, name)
+            for rule, severity, message, suggestion in password_hashing(node, name, self.taint, self.aliases):
+                yield self._hit(rule, severity, message, node, suggestion)
 
     def _hit(self, rule: str, severity: Severity, message: str, node: ast.AST, suggestion: str) -> RuleHit:
         found = finding("security", rule, severity, message, node, target=self.target, suggestion=suggestion)
@@ -379,86 +345,6 @@ class SinkRules:
             ):
                 return True
         return False
-
-    def _weak_hash(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
-        algorithm = name
-        if name == "hashlib.new" and call.args and isinstance(call.args[0], ast.Constant):
-            algorithm = f"hashlib.{str(call.args[0].value).lower()}"
-        if algorithm in FAST_HASHES:
-            data = call.args[1:] if name == "hashlib.new" else call.args
-            if any(_names_a_password(a) for a in data):
-                yield self._hit(
-                    "security.weak_password_hash",
-                    Severity.CRITICAL,
-                    f"A password is hashed with plain {algorithm.split('.')[-1].upper()}: a general-purpose hash is "
-                    "fast to brute-force, and without a salt equal passwords get equal hashes.",
-                    call,
-                    "Use hashlib.scrypt / hashlib.pbkdf2_hmac with a random salt (or bcrypt/argon2).",
-                )
-            return
-        if algorithm not in WEAK_HASHES:
-            return
-        data = call.args[1:] if name == "hashlib.new" else call.args
-        # The hashed value is named like a password, or it is a parameter of a function named like one
-        # (`def hash_password(value): md5(value.encode())`).
-        in_password_function = not isinstance(self.scope, ast.Module) and bool(
-            PASSWORD_WORDS & set(words(self.scope.name))
-        )
-        uses_parameter = any(
-            isinstance(sub, ast.Name) and sub.id in self.taint.params for a in data for sub in ast.walk(a)
-        )
-        if any(_mentions_password(a) for a in data) or (in_password_function and uses_parameter):
-            yield self._hit(
-                "security.weak_password_hash",
-                Severity.CRITICAL,
-                f"A password is hashed with {algorithm.split('.')[-1].upper()}, which is fast to brute-force.",
-                call,
-                "Use hashlib.scrypt / hashlib.pbkdf2_hmac with a random salt (or bcrypt/argon2).",
-            )
-
-
-    def _fixed_salt(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
-        """A key-derivation call whose salt is a literal or computed from data (a hash of the user name)."""
-        given = keyword(call, "salt")
-        if given is not None:
-            salt: ast.expr | None = given.value
-        elif name == "hashlib.pbkdf2_hmac" and len(call.args) > 2:
-            salt = call.args[2]
-        else:
-            return
-        if name not in ("hashlib.pbkdf2_hmac", "hashlib.scrypt") or salt is None:
-            return
-        why = self._salt_origin(salt)
-        if why is not None:
-            yield self._hit(
-                "security.weak_salt",
-                Severity.WARNING,
-                f"The salt of {name}() is {why}: equal passwords get equal hashes, and one precomputed table "
-                "cracks them all.",
-                call,
-                "Use a fresh random salt per password (os.urandom(16)) and store it beside the hash.",
-            )
-
-    def _salt_origin(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> str | None:
-        if isinstance(node, ast.Constant | ast.JoinedStr) or (
-            isinstance(node, ast.BinOp) and not any(isinstance(n, ast.Name | ast.Call) for n in ast.walk(node))
-        ):
-            return "a constant"
-        if isinstance(node, ast.Call):
-            called = dotted(node.func, self.aliases) or ""
-            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
-            if called.startswith("hashlib.") or (
-                isinstance(receiver, ast.Call) and (dotted(receiver.func, self.aliases) or "").startswith("hashlib.")
-            ):
-                return "a hash of other data"
-            if isinstance(node.func, ast.Attribute) and node.func.attr == "encode" and receiver is not None:
-                return self._salt_origin(receiver, seen)
-        if isinstance(node, ast.Name) and node.id not in seen:
-            values = self.taint.bindings.get(node.id, [])
-            origins = [self._salt_origin(v, seen | {node.id}) for v in values]
-            if values and all(origins):
-                return origins[0]
-        return None
 
 
 def _reads_as_sql(node: ast.expr) -> bool:

@@ -94,7 +94,17 @@ ROUTE_DECORATORS = frozenset(
 _ROUNDS = 4
 # str methods and regex calls whose truth says every character of the value is from a known, harmless set.
 _CHARACTER_CHECKS = frozenset(
-    {"isdigit", "isdecimal", "isnumeric", "isalnum", "isalpha", "isidentifier", "fullmatch", "match", "issubset"}
+    {
+        "isdigit",
+        "isdecimal",
+        "isnumeric",
+        "isalnum",
+        "isalpha",
+        "isidentifier",
+        "fullmatch",
+        "match",
+        "issubset",
+    }
 )
 
 
@@ -424,19 +434,29 @@ def allow_listed(nodes: list[ast.AST]) -> frozenset[str]:
 
 
 def _checked_names(node: ast.AST) -> Iterator[str]:
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _CHARACTER_CHECKS:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _CHARACTER_CHECKS
+    ):
         # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), PATTERN.match(x)
         for candidate in (node.func.value, *node.args):
             yield from _plain_name(candidate)
-    elif isinstance(node, ast.Compare) and all(isinstance(op, ast.In | ast.NotIn | ast.LtE) for op in node.ops):
-        # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
-        if not isinstance(node.left, ast.Constant):
-            yield from _plain_name(node.left)
+    elif (
+        isinstance(node, ast.Compare)
+        and all(isinstance(op, ast.In | ast.NotIn | ast.LtE) for op in node.ops)
+        and not isinstance(node.left, ast.Constant)
+    ):
+        yield from _plain_name(node.left)  # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
 
 
 def _plain_name(node: ast.expr) -> Iterator[str]:
     """``x`` for ``x`` and for ``set(x)``."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("set", "frozenset"):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("set", "frozenset")
+    ):
         node = node.args[0] if node.args else node
     if isinstance(node, ast.Name):
         yield node.id

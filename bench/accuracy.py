@@ -203,7 +203,12 @@ def bench_humaneval(title: str, path: Path, limit: int, execution: bool) -> None
     print(
         f"  correct answers the full check accepts: {share(reports[str(a['task_id'])].passed for a in solved)}"
     )
-    if execution and len(solved) < len(answers):
+    wrong = [a for a in answers if not a["is_solved"]]
+    if wrong:
+        print(
+            f"  incorrect answers the full check accepts: {share(reports[str(a['task_id'])].passed for a in wrong)}"
+        )
+    if execution and wrong:
         agree = []
         for a in answers:
             outcome = reports[str(a["task_id"])].tests

@@ -196,7 +196,7 @@ def prepare_environment(
                 raise MissingDistributionError(missing, source, output)
             raise DependencyInstallError(f"installing {', '.join(todo)} failed", output)
         (staging / _COMPLETE).write_text("\n".join(todo) + "\n")
-        staging.chmod(0o755)  # the sandbox may run the tests as `nobody`
+        staging.chmod(0o755)  # the sandbox may run the tests as an unprivileged uid
         try:
             staging.rename(root)
         except OSError:  # another check installed the same set meanwhile: use theirs

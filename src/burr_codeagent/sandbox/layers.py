@@ -50,7 +50,7 @@ class IsolationUnavailable(RuntimeError):  # noqa: N818 - reads as a condition, 
 
 
 def is_root() -> bool:
-    """Whether the agent runs as root (then the sandbox drops to ``nobody``: root ignores ``RLIMIT_NPROC``)."""
+    """Whether the agent runs as root (then the sandbox drops to a uid of its own: root ignores ``RLIMIT_NPROC``)."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -132,7 +132,7 @@ def wrap_bwrap(
     """``command`` inside bubblewrap, with ``workdir`` bound writable at :data:`INSIDE_WORKDIR`."""
     args = [bwrap, "--die-with-parent", "--new-session"]
     if is_root():
-        # No user namespace: the launcher needs real CAP_SETUID to become `nobody`, whose kernel uid is not 0.
+        # No user namespace: the launcher needs real CAP_SETUID to become the run's own uid, not 0.
         args += ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
         args += [] if network else ["--unshare-net"]
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -164,7 +164,7 @@ def wrap_bwrap(
     for path in [*interpreter_paths(), *(os.path.realpath(p) for p in read_only)]:
         if any(path == s or path.startswith(s + "/") for s in system):
             continue
-        for parent in _ancestors(path):  # bwrap would create them 0700, closed to `nobody`
+        for parent in _ancestors(path):  # bwrap would create them 0700, closed to the run's uid
             if parent not in made and not any(parent == s or parent.startswith(s + "/") for s in system):
                 args += ["--perms", "0755", "--dir", parent]
                 made.add(parent)

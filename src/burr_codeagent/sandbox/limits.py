@@ -5,18 +5,32 @@ from __future__ import annotations
 
 import json
 import math
+import secrets
 import sys
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LAUNCHER_FAILED", "ResourceLimits", "launcher_command"]
+__all__ = ["LAUNCHER_FAILED", "RUN_UIDS", "ResourceLimits", "launcher_command", "run_identity"]
 
 LAUNCHER_FAILED = 125
 """Exit status of the launcher when it cannot set the sandbox up."""
 
-NOBODY = (65534, 65534)
+RUN_UIDS = range(0x4000_0000, 0x7FFF_0000)
+"""User ids a root agent's sandboxed runs take, one drawn at random per run: far above system, login and subordinate
+(``/etc/subuid``) ranges, so no file on the host belongs to one."""
+
+
+def run_identity() -> tuple[int, int]:
+    """A fresh unprivileged uid (and the same gid) for one run.
+
+    ``RLIMIT_NPROC`` counts every process of a uid, so runs sharing one user (``nobody``) shared one process
+    allowance: a fork bomb in one run made every other run's sandbox fail to start. With a uid of its own, a run's
+    process limit is its own (two runs at once draw the same uid once in ~10^9 pairs).
+    """
+    uid = RUN_UIDS.start + secrets.randbelow(len(RUN_UIDS))
+    return uid, uid
 
 
 @dataclass(frozen=True)
@@ -65,7 +79,7 @@ def launcher_command(
     """
     spec: dict[str, Any] = {"argv": argv, "workdir": workdir, "limits": asdict(limits)}
     if drop_privileges:
-        spec["drop_to"] = list(NOBODY)
+        spec["drop_to"] = list(run_identity())
     if mounts:
         spec["mounts"] = mounts
     if babysit:

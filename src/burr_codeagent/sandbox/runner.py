@@ -209,7 +209,7 @@ class Sandbox:
         self, argv: list[str], host_workdir: Path, timeout: float, env: Mapping[str, str] | None
     ) -> RunResult:
         if is_root() and self.isolation != "none":
-            host_workdir.chmod(0o777)  # the command runs as `nobody`
+            host_workdir.chmod(0o777)  # the command runs as an unprivileged uid of its own
         inside = self.inside(host_workdir)
         tmpdir = "/tmp" if self.isolation == "bwrap" else inside
         environment = scrubbed_environment(os.environ, home=inside, tmpdir=tmpdir, extra=env)

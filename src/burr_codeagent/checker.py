@@ -211,7 +211,8 @@ class Checker:
             warning_threshold=self.config.warning_threshold,
             suppressed=list(ctx.shared.get("suppressed", [])),
         )
-        cache.put(key, report)
+        if not report.unverified:  # a gate that could not run may run next time: check again, do not remember
+            cache.put(key, report)
         emit(self.listeners, AgentEvent("check_finished", attempt, {"report": report, "cached": False}))
         return report
 
@@ -266,12 +267,14 @@ class Checker:
             gate=gate.name,
             rule=f"{gate.name}.unavailable",
             severity=Severity.INFO,
-            message=f"The {gate.name} gate could not run (tried twice): {problem}. This says nothing about the code.",
-            suggestion="Check the machine (process limits, free memory, installed tools) and run the check again.",
+            message=f"The {gate.name} gate could not run (tried twice): {problem}. This says nothing about the code: "
+            "the check is unverified, neither passed nor failed.",
+            suggestion="Check the machine (process limits, free memory, load, installed tools) and run the check again.",
         )
-        return GateRun(name=gate.name, status="error", seconds=elapsed, error=f"unavailable: {problem}"), [
-            note
-        ]
+        run = GateRun(
+            name=gate.name, status="error", seconds=elapsed, error=f"unavailable: {problem}", unavailable=True
+        )
+        return run, [note]
 
     def _run_gate_once(
         self, gate: Gate, ctx: GateContext, traits: GateTraits, start: float

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["BatchProgress", "batch", "outcome_table", "run_interruptibly"]
 
 T = TypeVar("T")
-EXIT_PROVIDER, EXIT_SIGTERM = 3, 143
+EXIT_PROVIDER, EXIT_UNVERIFIED, EXIT_SIGTERM = 3, 4, 143
 
 Executor = Annotated[str, typer.Option(help="Where tasks run: local (this process) or ray (a Ray cluster).")]
 RayAddress = Annotated[
@@ -42,28 +42,35 @@ class BatchProgress:
     """A rich progress bar counting passed and failed tasks, with an ETA; a listener for ``arun_many``."""
 
     def __init__(self, console: Console, total: int, label: str = "tasks") -> None:
-        self.passed = self.failed = 0
+        self.passed = self.failed = self.unverified = 0
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"),
+            TextColumn(
+                "[green]{task.fields[passed]} passed[/] [red]{task.fields[failed]} failed[/]"
+                " [yellow]{task.fields[unverified]} unverified[/]"
+            ),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
             console=console,
             transient=False,
         )
-        self.bar = self.progress.add_task(label, total=total, passed=0, failed=0)
+        self.bar = self.progress.add_task(label, total=total, passed=0, failed=0, unverified=0)
 
     def __call__(self, event: str, task: BatchTask, outcome: TaskOutcome | None) -> None:
         if event not in ("finished", "skipped") or outcome is None:
             return
         if outcome.passed:
             self.passed += 1
+        elif outcome.unverified:
+            self.unverified += 1
         else:
             self.failed += 1
-        self.progress.update(self.bar, advance=1, passed=self.passed, failed=self.failed)
+        self.progress.update(
+            self.bar, advance=1, passed=self.passed, failed=self.failed, unverified=self.unverified
+        )
 
     def __enter__(self) -> BatchProgress:
         self.progress.start()
@@ -77,17 +84,22 @@ def outcome_table(outcomes: list[TaskOutcome], title: str = "Batch") -> Table:
     """One row per task: id, verdict, attempts, stop reason, tokens, cost, seconds; totals underneath."""
     table = Table(title=title, show_footer=True)
     passed = sum(o.passed for o in outcomes)
+    unverified = sum(o.unverified for o in outcomes)
     tokens = sum(o.total_tokens for o in outcomes)
     costs = [o.cost_usd for o in outcomes if o.cost_usd is not None]
     table.add_column("task", footer=f"{len(outcomes)} tasks")
-    table.add_column("result", footer=f"{passed} passed")
+    table.add_column(
+        "result", footer=f"{passed} passed" + (f", {unverified} unverified" if unverified else "")
+    )
     table.add_column("attempts", justify="right", footer=str(sum(o.attempts for o in outcomes)))
     table.add_column("stop reason")
     table.add_column("tokens", justify="right", footer=str(tokens))
     table.add_column("cost", justify="right", footer=format_cost(sum(costs)) if costs else "-")
     table.add_column("seconds", justify="right", footer=f"{sum(o.seconds for o in outcomes):.1f}")
     for o in outcomes:
-        verdict = "[green]passed[/]" if o.passed else "[red]failed[/]"
+        verdict = (
+            "[green]passed[/]" if o.passed else "[yellow]unverified[/]" if o.unverified else "[red]failed[/]"
+        )
         reason = o.error or o.stop_reason
         cost = format_cost(o.cost_usd) if o.cost_usd is not None else "-"
         table.add_row(
@@ -125,10 +137,11 @@ def run_interruptibly(work: Callable[[], Awaitable[T]], console: Console, output
 
 
 def exit_code(outcomes: list[TaskOutcome]) -> int:
-    """0 all passed; 3 when every failure was the provider's or the infrastructure's; 1 otherwise."""
-    failures = [o for o in outcomes if not o.passed]
+    """0 all passed; 3 when every failure was the provider's or the infrastructure's; 4 when the others passed
+    and some stayed unverified (a gate could not run); 1 otherwise."""
+    failures = [o for o in outcomes if not o.passed and not o.unverified]
     if not failures:
-        return 0
+        return EXIT_UNVERIFIED if any(o.unverified for o in outcomes) else 0
     if all(o.error is not None or o.stop_reason.startswith("backend_error") for o in failures):
         return EXIT_PROVIDER
     return 1

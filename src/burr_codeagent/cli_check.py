@@ -41,11 +41,14 @@ def summary_text(reports: list[CheckReport]) -> str:
     warnings = sum(r.warning_count for r in reports)
     flagged = sum(1 for r in reports if r.critical_count or r.warning_count)
     passed = sum(1 for r in reports if r.passed)
+    unverified = sum(1 for r in reports if r.unverified)
+    undecided = f"; {unverified} unverified (a gate could not run: check again)" if unverified else ""
     if not critical and not warnings:
-        return f"All checked! {plural(len(reports), 'file')}, no critical findings or warnings."
+        return f"All checked! {plural(len(reports), 'file')}, no critical findings or warnings{undecided}."
     return (
         f"Found {plural(critical, 'critical finding')} and {plural(warnings, 'warning')} in "
-        f"{flagged} of {plural(len(reports), 'file')}; {passed} passed, {len(reports) - passed} not good enough."
+        f"{flagged} of {plural(len(reports), 'file')}; {passed} passed, "
+        f"{len(reports) - passed - unverified} not good enough{undecided}."
     )
 
 

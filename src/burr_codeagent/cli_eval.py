@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from .cli_batch import BatchProgress, Concurrency, Executor, RayAddress, run_interruptibly
+from .exit_codes import EXIT_PASSED, EXIT_UNVERIFIED
 from .formatting import format_cost
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ def report_table(report: EvalReport) -> Table:
     for number, rate in enumerate(report.pass_by_round, start=1):
         table.add_row(f"  after round {number}", _percent(rate))
     table.add_row("solved", str(report.solved))
+    if report.unverified:  # could not be judged: left out of the rates; a rerun judges them
+        table.add_row("unverified (rerun to judge)", ", ".join(report.unverified))
     table.add_row("generations", str(report.generations))
     table.add_row("tokens", str(report.tokens))
     table.add_row(
@@ -114,4 +117,6 @@ def humaneval(
         json_output.write_text(text, encoding="utf-8")
     out.print(report_table(report))
     out.print(f"figures: {root / 'eval.json'}")
-    raise typer.Exit(0)
+    if report.unverified:
+        out.print(f"{len(report.unverified)} problem(s) could not be judged: run the same command again")
+    raise typer.Exit(EXIT_UNVERIFIED if report.unverified else EXIT_PASSED)

@@ -50,8 +50,10 @@ def _first_line(task: str, limit: int = 100) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def _verdict(passed: bool) -> str:
-    return "[green]passed[/]" if passed else "[red]not good enough[/]"
+def _verdict(report: CheckReport) -> str:
+    if report.unverified:
+        return "[yellow]unverified[/]"
+    return "[green]passed[/]" if report.passed else "[red]not good enough[/]"
 
 
 def _tests_text(report: CheckReport) -> str:
@@ -152,7 +154,7 @@ class ProgressPrinter:
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             self._say(
-                f"  {n}: {_verdict(report.passed)}: {report.critical_count} critical, "
+                f"  {n}: {_verdict(report)}: {report.critical_count} critical, "
                 f"{plural(report.warning_count, 'warning')}{_tests_text(report)}"
             )
             for line in attempt_details(report):
@@ -318,7 +320,7 @@ class LiveProgress:
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             state.history.append(
-                f"#{event.attempt}: {_verdict(report.passed)}: {report.critical_count} critical, "
+                f"#{event.attempt}: {_verdict(report)}: {report.critical_count} critical, "
                 f"{plural(report.warning_count, 'warning')}{_tests_text(report)}"
             )
             state.history += attempt_details(report, indent="  ")
@@ -407,13 +409,15 @@ def print_findings(
     for f in report.suppressed:
         console.print(f"[dim]{format_finding(f, code_path, test_path)} (suppressed by # nosec)[/]")
     skipped = [g.name for g in report.gates if g.status == "skipped"]
-    crashed = [g.name for g in report.gates if g.status == "error"]
+    crashed = [g.name for g in report.gates if g.status == "error" and not g.unavailable]
+    unavailable = [g.name for g in report.unavailable_gates()]
     tail = f", {report.suppressed_count} suppressed by # nosec" if report.suppressed else ""
     tail += f"; skipped: {', '.join(skipped)}" if skipped else ""
     tail += f"; [red]crashed: {', '.join(crashed)}[/]" if crashed else ""
+    tail += f"; [yellow]could not run: {', '.join(unavailable)}[/]" if unavailable else ""
     hidden = " (not shown; -v shows them)" if report.info_count and not show_info else ""
     console.print(
-        f"{escape(code_path)}: {_verdict(report.passed)}: {report.critical_count} critical, "
+        f"{escape(code_path)}: {_verdict(report)}: {report.critical_count} critical, "
         f"{plural(report.warning_count, 'warning')} (threshold {report.warning_threshold}), "
         f"{report.info_count} info{hidden}{_tests_text(report)}{tail}"
     )

@@ -8,6 +8,8 @@ code    meaning
 2       usage or configuration error, including a provider that rejects the API key or does not know the model
 3       provider or infrastructure failure: unreachable, 5xx, throttled past the retries, timed out, malformed
         answers past the re-asks, a cassette that does not match, a quality gate that crashed
+4       unverified: nothing failed, but a gate could not run (its sandbox could not start, a tool is missing, the
+        machine was too loaded to time the tests); the code was neither passed nor failed: run the check again
 130     interrupted by SIGINT (Ctrl-C), after writing the reports of the attempts that finished
 143     terminated by SIGTERM (a CI cancellation or timeout), after writing the same
 ======  =====================================================================================================
@@ -29,6 +31,7 @@ __all__ = [
     "EXIT_PASSED",
     "EXIT_PROVIDER",
     "EXIT_TERMINATED",
+    "EXIT_UNVERIFIED",
     "EXIT_USAGE",
     "Terminated",
     "check_exit_code",
@@ -39,13 +42,16 @@ __all__ = [
     "run_exit_code",
 ]
 
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_PROVIDER = 0, 1, 2, 3
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_PROVIDER, EXIT_UNVERIFIED = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
 
 # Backend errors that mean "your settings are wrong" (graph.end records the failure's class name in stop_reason).
 _CONFIGURATION_ERRORS = ("BackendConfigurationError", "BackendNotConfiguredError")
-# Most to least important when several tasks or files end differently: fix the settings before anything else.
-_PRECEDENCE = (EXIT_USAGE, EXIT_PROVIDER, EXIT_FAILED, EXIT_PASSED)
+# Most to least important when several tasks or files end differently: fix the settings before anything else; a
+# definite failure outranks a check that could not decide.
+_PRECEDENCE = (EXIT_USAGE, EXIT_PROVIDER, EXIT_FAILED, EXIT_UNVERIFIED, EXIT_PASSED)
+UNVERIFIED_STOP = "unverified"
+"""The stop reason (prefix) of an agent run whose last check stayed unverified."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -67,7 +73,8 @@ def interrupt_exit_code(exc: BaseException) -> int:
 
 
 def run_exit_code(result: AgentResult) -> int:
-    """0 passed, 2 the provider refused the settings, 3 the provider failed, 1 the code was not good enough.
+    """0 passed, 2 the provider refused the settings, 3 the provider failed, 4 the last check stayed unverified,
+    1 the code was not good enough.
 
     A run in which no attempt ever got a usable answer (every generation malformed past the re-asks) is a provider
     failure too: nothing was checked, so "not good enough" would be a guess.
@@ -79,13 +86,18 @@ def run_exit_code(result: AgentResult) -> int:
         return EXIT_USAGE if detail.startswith(_CONFIGURATION_ERRORS) else EXIT_PROVIDER
     if result.attempts and all(a.response is None for a in result.attempts):
         return EXIT_PROVIDER
+    if result.stop_reason.startswith(UNVERIFIED_STOP):
+        return EXIT_UNVERIFIED
     return EXIT_FAILED
 
 
 def check_exit_code(report: CheckReport) -> int:
-    """3 when a gate crashed (the check is incomplete), else 0 passed / 1 not good enough."""
-    if any(gate.status == "error" for gate in report.gates):
+    """3 when a gate crashed (the check is incomplete), else 0 passed / 1 not good enough / 4 unverified (a gate
+    could not run and nothing else failed)."""
+    if any(gate.status == "error" and not gate.unavailable for gate in report.gates):
         return EXIT_PROVIDER
+    if report.unverified:
+        return EXIT_UNVERIFIED
     return EXIT_PASSED if report.passed else EXIT_FAILED
 
 

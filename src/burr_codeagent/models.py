@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 if TYPE_CHECKING:
     from .writing import GeneratedFiles
@@ -22,6 +22,7 @@ __all__ = [
     "AgentResult",
     "Attempt",
     "CheckReport",
+    "CheckVerdict",
     "Finding",
     "GateRun",
     "PythonCodeGenerationResponse",
@@ -32,6 +33,9 @@ __all__ = [
     "TestOutcome",
     "Usage",
 ]
+
+CheckVerdict = Literal["passed", "failed", "unverified"]
+"""A check's outcome: ``unverified`` when nothing failed but a gate could not run (neither passed nor failed)."""
 
 Target = Literal["code", "tests"]
 """What a finding is about: the code under test or its tests."""
@@ -115,6 +119,11 @@ class GateRun(BaseModel):
     error: str | None = None
     cut_short: bool = Field(
         default=False, description="The gate's time budget ran out; ``error`` says what it did not measure."
+    )
+    unavailable: bool = Field(
+        default=False,
+        description="The gate could not run (its sandbox did not start, a tool is missing, the machine too loaded"
+        " to time the tests): an error of the gate, not of the code; the report is then at best `unverified`.",
     )
 
 
@@ -204,9 +213,17 @@ class TestOutcome(BaseModel):
 
 
 class CheckReport(BaseModel):
-    """Everything the checker found about one piece of code and its tests."""
+    """Everything the checker found about one piece of code and its tests.
+
+    ``verdict`` is ``failed`` when a critical finding or too many warnings were found, else ``unverified`` when a
+    gate could not run (:attr:`GateRun.unavailable`), else ``passed``; ``passed`` is true only for ``passed``.
+    """
 
     passed: bool
+    verdict: CheckVerdict = Field(
+        default="failed",
+        description="passed, failed, or unverified (nothing failed, but a gate could not run: check again).",
+    )
     critical_count: int
     warning_count: int
     info_count: int
@@ -219,6 +236,23 @@ class CheckReport(BaseModel):
         default_factory=list,
         description="Findings silenced by a `# nosec` comment (honoured on a user's own code, not in the agent).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _verdict_from_passed(cls, data: Any) -> Any:
+        """Reports saved before ``verdict`` existed say only ``passed``."""
+        if isinstance(data, dict) and "verdict" not in data and "passed" in data:
+            return {**data, "verdict": "passed" if data["passed"] else "failed"}
+        return data
+
+    @property
+    def unverified(self) -> bool:
+        """Nothing failed, but a gate could not run: the code was neither passed nor failed."""
+        return self.verdict == "unverified"
+
+    def unavailable_gates(self) -> list[GateRun]:
+        """The gates that could not run (their own infrastructure failed)."""
+        return [g for g in self.gates if g.unavailable]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -237,12 +271,17 @@ class CheckReport(BaseModel):
         warning_threshold: int,
         suppressed: list[Finding] | None = None,
     ) -> CheckReport:
-        """Count the findings and apply the verdict: no critical finding and warnings within the threshold."""
+        """Count the findings and apply the verdict: ``failed`` on a critical finding or warnings past the
+        threshold, else ``unverified`` if a gate could not run, else ``passed``."""
         critical = sum(1 for f in findings if f.severity is Severity.CRITICAL)
         warnings = warning_count(findings)
         info = sum(1 for f in findings if f.severity is Severity.INFO)
+        verdict: CheckVerdict = "failed" if critical or warnings > warning_threshold else "passed"
+        if verdict == "passed" and any(g.unavailable for g in gates):
+            verdict = "unverified"
         return cls(
-            passed=critical == 0 and warnings <= warning_threshold,
+            passed=verdict == "passed",
+            verdict=verdict,
             critical_count=critical,
             warning_count=warnings,
             info_count=info,

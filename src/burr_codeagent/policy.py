@@ -139,11 +139,20 @@ def decide(
 ) -> Decision:
     """Whether to stop after the last of ``attempts``, ``retries`` regenerations and ``spent`` tokens in.
 
-    In order: the attempt passed; the retries are used up; a budget is spent; no progress (identical code, or the
+    In order: the attempt passed; its check stayed unverified (a gate could not run, the model has nothing to
+    fix); the retries are used up; a budget is spent; no progress (identical code, or the
     same critical findings twice running; unless ``stop_on_no_progress`` is off).
     """
-    if attempts[-1].report.passed:
+    report = attempts[-1].report
+    if report.passed:
         return Decision(False, "passed")
+    if (
+        report.unverified
+    ):  # the checker already ran it twice; a fix from the model would answer no real problem
+        gates = ", ".join(g.name for g in report.unavailable_gates())
+        return Decision(
+            True, f"unverified: the {gates} gate could not run; the code was neither passed nor failed"
+        )
     if retries >= config.max_retries:
         return Decision(True, f"max_retries: {len(attempts)} attempts, none passed")
     budget = budget_reason(spent, config, model)

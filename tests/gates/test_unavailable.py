@@ -70,7 +70,8 @@ def test_a_gate_that_cannot_run_twice_is_a_non_blocking_error() -> None:
     [run] = report.gates
     assert run.status == "error" and "frobnicate" in (run.error or "")
     assert [(f.rule, f.severity) for f in report.findings] == [("missing_tool.unavailable", Severity.INFO)]
-    assert report.passed and report.critical_count == 0
+    assert run.unavailable and report.critical_count == 0
+    assert report.verdict == "unverified" and not report.passed  # neither the code's fault nor a pass
 
 
 def test_a_sandbox_that_cannot_fork_does_not_blame_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,3 +86,4 @@ def test_a_sandbox_that_cannot_fork_does_not_blame_the_code(monkeypatch: pytest.
     assert run.status == "error"
     assert [f.rule for f in report.findings if f.severity is Severity.CRITICAL] == []
     assert [f.rule for f in report.findings] == ["execution.unavailable"]
+    assert report.verdict == "unverified" and not report.passed

@@ -7,7 +7,7 @@ import os
 import threading
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, computed_field
 
 from ..models import AgentResult
 
@@ -35,10 +35,18 @@ class TaskOutcome(BaseModel):
     error: str | None = Field(default=None, description="Why the task could not run, if it could not.")
     result: AgentResult | None = Field(default=None, exclude=True)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unverified(self) -> bool:
+        """The run ended because a gate could not run (neither passed nor failed: a rerun checks it again)."""
+        return self.stop_reason.startswith("unverified")
+
     @property
     def finished(self) -> bool:
-        """Whether a rerun skips this task (a provider failure or an error is worth another try)."""
-        return self.error is None and not self.stop_reason.startswith(("backend_error", "interrupted"))
+        """Whether a rerun skips this task (a provider failure, an unverified check or an error is worth another
+        try)."""
+        retry = ("backend_error", "interrupted", "unverified")
+        return self.error is None and not self.stop_reason.startswith(retry)
 
     @classmethod
     def from_result(cls, task_id: str, result: AgentResult, seconds: float) -> TaskOutcome:

@@ -60,7 +60,7 @@ class _Judged:
                 except (json.JSONDecodeError, ValidationError):
                     continue  # a line torn by a kill
                 scores[score.task_id] = score
-        return scores
+        return {task_id: score for task_id, score in scores.items() if not score.unverified}  # judge again
 
     def append(self, score: ProblemScore) -> None:
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
@@ -108,6 +108,7 @@ def _score(
         first=rounds[0] if rounds else False,
         final=rounds[-1] if rounds else False,
         agent_passed=outcome.passed,
+        unverified=any(v.unverified for v in verdicts.values()),
         generations=len(attempts),
         tokens=outcome.total_tokens,
         cost_usd=outcome.cost_usd,

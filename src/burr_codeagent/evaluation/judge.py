@@ -41,15 +41,27 @@ _judge()
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a solution passed its problem's tests, and if not, what the run said."""
+    """Whether a solution passed its problem's tests, and if not, what the run said.
+
+    ``unverified``: the sandbox could not start (twice), so the solution was neither passed nor failed.
+    """
 
     passed: bool
     detail: str = ""
     seconds: float = 0.0
+    unverified: bool = False
 
 
 def judge(problem: Problem, code: str, sandbox: Sandbox, timeout: float = 10.0) -> Verdict:
-    """Run ``problem``'s tests against ``code`` in a fresh sandbox."""
+    """Run ``problem``'s tests against ``code`` in a fresh sandbox; a sandbox that could not start is retried once,
+    then the verdict is ``unverified``."""
+    verdict = _judge_once(problem, code, sandbox, timeout)
+    if verdict.unverified:
+        verdict = _judge_once(problem, code, sandbox, timeout)
+    return verdict
+
+
+def _judge_once(problem: Problem, code: str, sandbox: Sandbox, timeout: float) -> Verdict:
     nonce = secrets.token_hex(16)
     with workdir() as host:
         (host / "solution.py").write_text(code, encoding="utf-8")
@@ -65,6 +77,8 @@ def judge(problem: Problem, code: str, sandbox: Sandbox, timeout: float = 10.0) 
             passed = False
     if passed:
         return Verdict(True, seconds=run.seconds)
+    if run.launcher_failed:
+        return Verdict(False, f"the sandbox could not start: {run.output.strip()[-300:]}", run.seconds, True)
     if run.timed_out:
         return Verdict(False, f"timed out after {timeout:g}s", run.seconds)
     tail = run.output.strip().splitlines()[-3:]

@@ -17,6 +17,11 @@ class ProblemScore(BaseModel):
     first: bool = Field(description="The first attempt passes the dataset's tests.")
     final: bool = Field(description="The attempt the run returned (its best) passes.")
     agent_passed: bool = Field(description="The agent's own verdict (its gates and generated tests).")
+    unverified: bool = Field(
+        default=False,
+        description="An attempt could not be judged (its sandbox did not start): neither solved nor failed; "
+        "a rerun judges it again.",
+    )
     generations: int = 0
     tokens: int = 0
     cost_usd: float | None = None
@@ -33,6 +38,10 @@ class EvalReport(BaseModel):
     pass_at_1_final: float
     pass_by_round: list[float]
     solved: int
+    unverified: list[str] = Field(
+        default_factory=list,
+        description="Problems that could not be judged: left out of every rate (rerun to judge them).",
+    )
     generations: int
     tokens: int
     tokens_per_solved: float | None
@@ -47,7 +56,12 @@ def _rate(count: int, total: int) -> float:
 
 
 def summarise(dataset: str, scores: list[ProblemScore], seconds: float) -> EvalReport:
-    """The report over ``scores``; a run that stopped early keeps its last round's verdict in later rounds."""
+    """The report over ``scores``; a run that stopped early keeps its last round's verdict in later rounds.
+
+    Unverified problems are neither solved nor failed: they are listed, and left out of the rates.
+    """
+    unverified = [s.task_id for s in scores if s.unverified]
+    everything, scores = scores, [s for s in scores if not s.unverified]
     total = len(scores)
     longest = max((len(s.rounds) for s in scores), default=0)
     by_round = []
@@ -60,16 +74,17 @@ def summarise(dataset: str, scores: list[ProblemScore], seconds: float) -> EvalR
     cost = round(sum(costs), 6) if costs else None
     return EvalReport(
         dataset=dataset,
-        problems=total,
+        problems=len(everything),
         pass_at_1_first=_rate(sum(s.first for s in scores), total),
         pass_at_1_final=_rate(solved, total),
         pass_by_round=by_round,
         solved=solved,
+        unverified=unverified,
         generations=sum(s.generations for s in scores),
         tokens=tokens,
         tokens_per_solved=round(tokens / solved, 1) if solved else None,
         cost_usd=cost,
         cost_per_solved=round(cost / solved, 6) if cost is not None and solved else None,
         seconds=round(seconds, 2),
-        scores=scores,
+        scores=everything,
     )

@@ -111,9 +111,15 @@ class JourneyRow:
 
     @property
     def verdict(self) -> str:
-        """``passed``, the generation error, or ``not good enough``."""
+        """``passed``, ``unverified`` (a gate could not run), the generation error, or ``not good enough``."""
         if self.attempt.report.passed:
             return "passed"
+        if self.attempt.report.unverified:
+            return (
+                "unverified (a gate could not run: "
+                + ", ".join(g.name for g in self.attempt.report.unavailable_gates())
+                + ")"
+            )
         return self.attempt.error or "not good enough"
 
     @property

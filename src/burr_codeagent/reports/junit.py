@@ -50,10 +50,11 @@ def _gate_case(suite: ET.Element, run: GateRun, report: CheckReport, paths: dict
         suite, "testcase", classname="codeagent.gates", name=run.name, time=f"{run.seconds:.3f}"
     )
     blocking = [f for f in findings if f.severity is Severity.CRITICAL]
-    if not report.passed:  # warnings over the threshold fail the gates that raised them
+    if report.verdict == "failed":  # warnings over the threshold fail the gates that raised them
         blocking += [f for f in findings if f.severity is Severity.WARNING]
     if run.status == "error":
-        error = ET.SubElement(case, "error", message=_text(run.error or "gate crashed"), type="crashed")
+        kind = "unavailable" if run.unavailable else "crashed"  # unavailable: the check is unverified
+        error = ET.SubElement(case, "error", message=_text(run.error or "gate crashed"), type=kind)
         error.text = _findings_text(findings, paths)
         return "error"
     if run.status == "skipped":

@@ -230,6 +230,15 @@ def merge_sarif(texts: Sequence[str]) -> str:
                 results.append({**result, "ruleIndex": positions[ids[result["ruleIndex"]]]})
     run["tool"]["driver"]["rules"] = rules
     run["results"] = results
+    invocations = [i for log in logs for other in log["runs"] for i in other.get("invocations", [])]
+    if invocations:
+        notes = [n for i in invocations for n in i.get("toolExecutionNotifications", [])]
+        run["invocations"] = [
+            {
+                "executionSuccessful": all(i.get("executionSuccessful", True) for i in invocations),
+                "toolExecutionNotifications": notes,
+            }
+        ]
     run.pop("properties", None)
     return json.dumps(merged, indent=2) + "\n"
 
@@ -269,11 +278,32 @@ class SarifRenderer:
         else:
             sources = dict(context.sources) or _read_sources(context.source_paths)
             log = sarif_log(obj.findings, paths=context.source_paths, sources=sources, context=context)
+        report = obj.best.report if isinstance(obj, AgentResult) and obj.best else obj
+        if isinstance(report, CheckReport):
+            log["runs"][0]["invocations"] = [invocation(report)]
         return json.dumps(log, indent=2) + "\n"
 
     def join(self, rendered: Sequence[str], context: RenderContext) -> str:
         """Several files' logs as one log with one run (see :func:`merge_sarif`)."""
         return merge_sarif(rendered)
+
+
+def invocation(report: CheckReport) -> dict[str, Any]:
+    """The run's SARIF invocation: ``executionSuccessful`` false and one error notification per gate that could not
+    run (an unverified check: its absent results say nothing about the code)."""
+    notes = [
+        {
+            "level": "error",
+            "message": {"text": f"gate {g.name} could not run: {g.error or 'unavailable'}"},
+            "descriptor": {"id": f"{g.name}.unavailable"},
+        }
+        for g in report.unavailable_gates()
+    ]
+    return {
+        "executionSuccessful": not notes,
+        "toolExecutionNotifications": notes,
+        "properties": {"verdict": report.verdict},
+    }
 
 
 def _baseline(result: AgentResult) -> list[str] | None:

@@ -22,16 +22,19 @@ def check_response(
 ) -> CheckReport:
     """The checker's report on one answer to ``task``; inside the agent an answer without tests is critical."""
     has_tests = bool(response.test_code.strip())
-    report = services.checker.check(
-        response.code,
-        response.test_code if has_tests else None,
-        function_name=response.function_name,
-        dependencies=response.dependencies or (),
-        acceptance_tests=services.acceptance_tests,
-        attempt=attempt_no,
-        task=task,
-        module=services.module,
-    )
+    for _ in range(2):  # unverified (a gate could not run): check again rather than ask the model for a fix
+        report = services.checker.check(
+            response.code,
+            response.test_code if has_tests else None,
+            function_name=response.function_name,
+            dependencies=response.dependencies or (),
+            acceptance_tests=services.acceptance_tests,
+            attempt=attempt_no,
+            task=task,
+            module=services.module,
+        )
+        if not report.unverified:
+            break
     if has_tests:
         return report
     missing = Finding(

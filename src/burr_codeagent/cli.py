@@ -136,7 +136,6 @@ def usage_errors() -> Iterator[None]:
     """Turn every configuration-level exception into a one-paragraph message and exit code 2."""
     from pydantic import ValidationError
 
-    from .backends.base import BackendConfigurationError, BackendError, BackendNotConfiguredError
     from .errors import ConfigurationError, VisualizeError
     from .plugins import PluginError
 
@@ -148,10 +147,15 @@ def usage_errors() -> Iterator[None]:
         fail("; ".join(plain_validation_error(e) for e in exc.errors(include_url=False)))
     except (UsageError, ConfigurationError, PluginError, VisualizeError) as exc:
         fail(str(exc))
-    except (BackendNotConfiguredError, BackendConfigurationError) as exc:
-        fail(str(exc))
-    except BackendError as exc:  # the provider failed, not the settings
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+    except Exception as exc:
+        # The backends' errors are looked up only when something failed: `codeagent check` never imports them.
+        from .backends.base import BackendConfigurationError, BackendError, BackendNotConfiguredError
+
+        if isinstance(exc, BackendNotConfiguredError | BackendConfigurationError):
+            fail(str(exc))
+        if not isinstance(exc, BackendError):
+            raise
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")  # the provider failed, not the settings
         raise typer.Exit(EXIT_PROVIDER) from None
 
 

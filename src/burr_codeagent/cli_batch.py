@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 from collections.abc import Awaitable, Callable
@@ -10,20 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from .formatting import format_cost
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from .batch import BatchTask, TaskOutcome
 
 __all__ = ["BatchProgress", "batch", "outcome_table", "run_interruptibly"]
@@ -42,6 +34,17 @@ class BatchProgress:
     """A rich progress bar counting passed and failed tasks, with an ETA; a listener for ``arun_many``."""
 
     def __init__(self, console: Console, total: int, label: str = "tasks") -> None:
+        # Imported here (as asyncio below): `codeagent check` and the other commands load this module only to
+        # register `batch`, and should not pay for them.
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self.passed = self.failed = self.unverified = 0
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
@@ -82,6 +85,8 @@ class BatchProgress:
 
 def outcome_table(outcomes: list[TaskOutcome], title: str = "Batch") -> Table:
     """One row per task: id, verdict, attempts, stop reason, tokens, cost, seconds; totals underneath."""
+    from rich.table import Table
+
     table = Table(title=title, show_footer=True)
     passed = sum(o.passed for o in outcomes)
     unverified = sum(o.unverified for o in outcomes)
@@ -110,6 +115,8 @@ def outcome_table(outcomes: list[TaskOutcome], title: str = "Batch") -> Table:
 
 def run_interruptibly(work: Callable[[], Awaitable[T]], console: Console, output: Path) -> T:
     """Run ``work`` on a new event loop; Ctrl-C exits 130 and SIGTERM 143, after what finished is on disk."""
+    import asyncio
+
     terminated = False
 
     async def main() -> T:

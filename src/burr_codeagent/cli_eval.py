@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from .cli_batch import BatchProgress, Concurrency, Executor, RayAddress, run_interruptibly
 from .exit_codes import EXIT_PASSED, EXIT_UNVERIFIED
 from .formatting import format_cost
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from .evaluation import EvalReport
 
 __all__ = ["eval_app", "report_table"]
@@ -26,6 +27,8 @@ def _percent(value: float) -> str:
 
 def report_table(report: EvalReport) -> Table:
     """The evaluation's figures as a two-column table."""
+    from rich.table import Table
+
     table = Table(title=f"{report.dataset}: {report.problems} problems", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")

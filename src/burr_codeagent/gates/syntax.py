@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable, Iterator
 
 from ..hookspecs import hookimpl
@@ -12,11 +13,13 @@ from .base import Gate, GateContext
 RULES = {
     "syntax.error": "The source does not compile.",
     "syntax.empty": "The generated code is empty.",
+    "syntax.warning": "The compiler warns about the source (a SyntaxWarning, e.g. `is` with a literal).",
 }
 
 
 class SyntaxGate:
-    """Compiles the code and the tests and reports the first syntax error of each with its position."""
+    """Compiles the code and the tests and reports the first syntax error of each with its position, and what the
+    compiler warns about (as info: ruff's rules report most of these problems with their own severity)."""
 
     name = "syntax"
     description = "Code and tests compile (compile + ast)."
@@ -34,9 +37,29 @@ class SyntaxGate:
             return
         targets: list[Target] = ["code", "tests"] if ctx.test_code else ["code"]
         for target in targets:
-            error = _compile_error(ctx.source(target), target, ctx.tree(target))
-            if error is not None:
-                yield error
+            yield from _compile_findings(ctx.source(target), target, ctx.tree(target))
+
+
+def _compile_findings(source: str, target: Target, tree: ast.Module | None = None) -> list[Finding]:
+    """The first error compiling ``source`` and the compiler's warnings, captured: printed on stderr they would
+    land in the middle of ``codeagent check``'s output and tell the model nothing."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SyntaxWarning)
+        error = _compile_error(source, target, tree)
+    found = [_warning_finding(w, target) for w in caught if issubclass(w.category, SyntaxWarning)]
+    return found + ([error] if error is not None else [])
+
+
+def _warning_finding(caught: warnings.WarningMessage, target: Target) -> Finding:
+    return Finding(
+        gate="syntax",
+        rule="syntax.warning",
+        severity=Severity.INFO,
+        message=f"{caught.message} (SyntaxWarning in the {'code' if target == 'code' else 'tests'})",
+        line=caught.lineno or None,
+        target=target,
+        suggestion="Change the construct the compiler warns about; it is almost always a bug.",
+    )
 
 
 def _compile_error(source: str, target: Target, tree: ast.Module | None = None) -> Finding | None:

@@ -120,7 +120,9 @@ def scan(
             from bandit.core import meta_ast, metrics
         except ImportError as exc:  # pragma: no cover - only with a broken install
             raise RuntimeError(f"bandit is not importable: {exc}") from exc
-        nosec = _nosec_lines(data) if honour_nosec else {}
+        # bandit's nosec pattern is case-sensitive: without the word there is no comment to parse (and no need to
+        # import bandit's manager, which pulls in rich.progress).
+        nosec = _nosec_lines(data) if honour_nosec and b"nosec" in data else {}
         try:
             counters = metrics.Metrics()
             counters.begin(path)

@@ -24,6 +24,8 @@ NEVER_FOR_CHECK = (
     "burr_codeagent.backends.openai_api",
     "burr_codeagent.backends.anthropic_api",
     "burr_codeagent.backends.bedrock",
+    "burr_codeagent.backends.base",
+    "burr_codeagent.sandbox",  # --no-execution: no test runs, so no sandbox
 )
 TEXT_OUTPUT_ONLY = (
     "jinja2",

@@ -81,7 +81,7 @@ def test_source_that_does_not_parse_raises_syntax_error() -> None:
         scan("def broken(:\n")
 
 
-def _stock_bandit(source: str) -> list[tuple[str, int, int]]:
+def _stock_bandit(source: str) -> list[tuple[str, int, int, str, str, str, int]]:
     """bandit's own visitor and ``process``, untouched: what ``bandit`` on the command line would report."""
     import io
 
@@ -102,7 +102,10 @@ def _stock_bandit(source: str) -> list[tuple[str, int, int]]:
         counters,
     )
     visitor.process(data)
-    return sorted((r.test_id, r.lineno, r.col_offset + 1) for r in visitor.tester.results)
+    return sorted(
+        (r.test_id, r.lineno, r.col_offset + 1, r.severity, r.confidence, r.text, max(r.linerange or [r.lineno]))
+        for r in visitor.tester.results
+    )
 
 
 STDLIB_SAMPLES = ("subprocess", "tarfile", "pickle", "tempfile", "http.server", "argparse", "pdb")
@@ -119,4 +122,8 @@ def test_scan_reports_what_stock_bandit_reports(module: str) -> None:
     expected = _stock_bandit(source)
     assert expected, f"{module} should give bandit something to report"
     for tree in (None, ast.parse(source)):
-        assert sorted((i.test_id, i.line, i.column) for i in scan(source, tree=tree)) == expected
+        found = scan(source, tree=tree)
+        assert (
+            sorted((i.test_id, i.line, i.column, i.severity, i.confidence, i.text, i.end_line) for i in found)
+            == expected
+        )

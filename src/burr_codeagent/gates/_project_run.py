@@ -11,8 +11,12 @@ project is mounted read-only (:func:`~burr_codeagent.gates._sandboxed.sandbox_fo
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..module_under_test import ModuleUnderTest
-from ..sandbox import RunExtension
+
+if TYPE_CHECKING:
+    from ..sandbox import RunExtension
 
 __all__ = ["PLUGIN", "module_extension"]
 
@@ -41,6 +45,8 @@ sys.meta_path.insert(0, _ModuleUnderTest())
 
 def module_extension(module: ModuleUnderTest) -> RunExtension:
     """What the run of a module in a project adds: the plugin that imports the checked text as ``module.name``."""
+    from ..sandbox import RunExtension
+
     return RunExtension(
         plugins=(PLUGIN,),
         files={f"{PLUGIN}.py": _PLUGIN_SOURCE},

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..sandbox import PytestResult, PytestRun, RunExtension, Sandbox, run_pytest
 from ._project_run import module_extension
 from .base import GateContext, GateSkipped, GateUnavailable
+
+if TYPE_CHECKING:
+    from ..sandbox import PytestResult, PytestRun, RunExtension, Sandbox
 
 __all__ = [
     "dependency_env_vars",
@@ -47,6 +49,8 @@ def _project_root(ctx: GateContext) -> list[str]:
 def sandbox_for(ctx: GateContext) -> Sandbox:
     """The sandbox the configuration asks for, with the dependency environment (if any) and the project of a
     module in one mounted read-only."""
+    from ..sandbox import Sandbox
+
     settings = ctx.config.sandbox
     path = _dependency_path(ctx)
     return Sandbox(
@@ -91,6 +95,8 @@ def test_run_spec(
     Raises:
         ValueError: an extension would replace a file or variable another one set.
     """
+    from ..sandbox import PytestRun
+
     in_project = ctx.module.in_project
     spec = PytestRun(
         code=ctx.code,
@@ -112,6 +118,8 @@ def run_sandboxed(ctx: GateContext, spec: PytestRun, sandbox: Sandbox | None = N
     Raises:
         GateUnavailable: the sandbox itself could not start (the launcher said why); not a verdict on the code.
     """
+    from ..sandbox import run_pytest
+
     result = run_pytest(spec, sandbox or sandbox_for(ctx), keep_workdir=ctx.config.sandbox.keep_workdir)
     if result.run.launcher_failed:
         reason = next(

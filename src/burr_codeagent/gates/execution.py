@@ -14,14 +14,16 @@ import logging
 import re
 import signal
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
-from ..sandbox import PytestResult, TestCase
 from ._sandboxed import require_execution, run_sandboxed, sandbox_for, test_run_spec
 from .base import TEST_RUN, Gate, GateContext, GateSkipped
 from .dependencies import MISSING_KEY
+
+if TYPE_CHECKING:
+    from ..sandbox import PytestResult, TestCase
 
 __all__ = ["ExecutionGate"]
 

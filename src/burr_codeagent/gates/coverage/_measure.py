@@ -15,9 +15,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ...sandbox import PytestResult, RunExtension
+if TYPE_CHECKING:
+    from ...sandbox import PytestResult, RunExtension
+
 
 __all__ = [
     "PLUGIN_MODULE",
@@ -130,6 +132,8 @@ def coverage_extension(module: str = "solution", exclude: Sequence[str] = ALWAYS
     ``exclude`` are the regular expressions of lines left out of the measurement (see
     :func:`exclusion_patterns`).
     """
+    from ...sandbox import RunExtension
+
     return RunExtension(
         plugins=(PLUGIN_MODULE,),
         files={f"{PLUGIN_MODULE}.py": _plugin_source()},

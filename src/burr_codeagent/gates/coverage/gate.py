@@ -20,11 +20,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...hookspecs import hookimpl
 from ...models import Finding, Severity
-from ...sandbox import RunExtension
 from .._sandboxed import percent_option, require_execution, run_sandboxed, test_run_spec
 from ..base import Gate, GateContext, GateSkipped
 from ._measure import (
@@ -36,6 +35,9 @@ from ._measure import (
     read_coverage,
 )
 from ._stubs import typing_only_lines
+
+if TYPE_CHECKING:
+    from ...sandbox import RunExtension
 
 __all__ = ["CoverageGate", "describe_branch", "line_ranges"]
 

@@ -13,9 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ...sandbox import PytestResult, RunExtension
 from ._mutants import Mutant
+
+if TYPE_CHECKING:
+    from ...sandbox import PytestResult, RunExtension
 
 __all__ = ["REACH_FILE", "Reach", "plan", "reach_extension", "read_reach"]
 
@@ -31,6 +34,8 @@ def _plugin_source() -> str:
 
 def reach_extension(module: str = "solution") -> RunExtension:
     """What the mutation gate adds to the execution gate's run."""
+    from ...sandbox import RunExtension
+
     return RunExtension(
         plugins=(PLUGIN_MODULE,),
         files={f"{PLUGIN_MODULE}.py": _plugin_source()},

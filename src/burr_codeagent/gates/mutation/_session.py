@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from ...sandbox import PytestResult, PytestRun, RunExtension, Sandbox, run_pytest
 from ._mutants import Mutant
 from ._reach import Reach
+
+if TYPE_CHECKING:
+    from ...sandbox import PytestResult, RunExtension, Sandbox
 
 __all__ = ["STARTUP_RESERVE", "MutationRun", "Verdict", "read_session", "run_mutants", "session_extension"]
 
@@ -71,6 +73,8 @@ def session_extension(
 
     With ``reach`` (the execution gate's baseline) the session runs no baseline of its own.
     """
+    from ...sandbox import RunExtension
+
     spec_data: dict[str, object] = {
         "module": module,
         "factor": factor,
@@ -102,6 +106,8 @@ def run_mutants(
     reach: Reach | None = None,
 ) -> MutationRun:
     """Test ``mutants`` of ``code`` in one pytest session inside ``sandbox`` (outside a gate: benchmarks)."""
+    from ...sandbox import PytestRun, run_pytest
+
     extension = session_extension(mutants, timeout=timeout, factor=factor, margin=margin, reach=reach)
     spec = PytestRun(code=code, test_code=test_code, args=("--tb=line",), timeout=timeout).extended(extension)
     return read_session(run_pytest(spec, sandbox), [m.id for m in mutants], derived=reach is not None)

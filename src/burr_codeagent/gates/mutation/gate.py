@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...hookspecs import hookimpl
 from ...models import Finding, Severity
-from ...sandbox import RunExtension
 from .._sandboxed import percent_option, require_execution, run_sandboxed, test_run_spec
 from ..base import Gate, GateContext, GateSkipped
 from ._mutants import Mutant, generate_mutants
@@ -42,6 +41,9 @@ from ._session import (
     read_session,
     session_extension,
 )
+
+if TYPE_CHECKING:
+    from ...sandbox import RunExtension
 
 __all__ = ["MutationGate", "score", "survivor_groups"]
 

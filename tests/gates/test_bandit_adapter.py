@@ -103,7 +103,15 @@ def _stock_bandit(source: str) -> list[tuple[str, int, int, str, str, str, int]]
     )
     visitor.process(data)
     return sorted(
-        (r.test_id, r.lineno, r.col_offset + 1, r.severity, r.confidence, r.text, max(r.linerange or [r.lineno]))
+        (
+            r.test_id,
+            r.lineno,
+            r.col_offset + 1,
+            r.severity,
+            r.confidence,
+            r.text,
+            max(r.linerange or [r.lineno]),
+        )
         for r in visitor.tester.results
     )
 

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .cli_help import CodeagentGroup
+from .cli_help import lazy_group
 from .exit_codes import (
     EXIT_PROVIDER,
     EXIT_USAGE,
@@ -44,7 +44,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
-    cls=CodeagentGroup,
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -205,7 +204,6 @@ def _split(value: str | None) -> list[str] | None:
 # -- run --------------------------------------------------------------------------------------------------------
 
 
-@app.command()
 def run(
     task: Annotated[str, typer.Argument(help="simple, moderate, complex, all, or the text of a task.")],
     backend: Annotated[
@@ -380,12 +378,22 @@ from .cli_eval import eval_app as _eval_app  # noqa: E402
 from .cli_improve import improve as _improve  # noqa: E402
 from .cli_info import backends, gates, schema, visualize  # noqa: E402
 
-for _command in (check, gates, backends, visualize, schema):
-    app.command()(_command)
-app.command("batch")(_batch)
-app.command("improve")(_improve)
-app.add_typer(_eval_app, name="eval")
-app.command("mcp")(make_mcp_command(cli_manager))
+# Typer turns a command into a click command only when it is used (see cli_help): `codeagent check` builds one.
+app.info.cls = lazy_group(
+    {
+        "run": run,
+        "check": check,
+        "gates": gates,
+        "backends": backends,
+        "visualize": visualize,
+        "schema": schema,
+        "batch": _batch,
+        "improve": _improve,
+        "mcp": make_mcp_command(cli_manager),
+    },
+    {"eval": _eval_app},
+    rich_markup_mode=app.rich_markup_mode,
+)
 
 
 def main() -> None:

@@ -6,16 +6,13 @@ import asyncio
 import contextlib
 import copy
 import logging
-import queue
-import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from burr.core import Application, ApplicationBuilder, State
 from burr.core.graph import Graph
-from burr.core.persistence import SQLitePersister
 from burr.lifecycle import LifecycleAdapter
 
 from .backends.base import (
@@ -31,11 +28,23 @@ from .checker import Checker
 from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
-from .graph import END, GENERATOR, IMPROVE_ENTRYPOINT, Services, build_graph, finish, initial_state
+from .graph import (
+    END,
+    GENERATOR,
+    IMPROVE_ENTRYPOINT,
+    GraphShape,
+    Services,
+    build_graph,
+    finish,
+    initial_state,
+    running_with,
+    shared_graph,
+)
 from .improvement import Improvement, improvement
 from .model_limits import with_model_limits
 from .models import AgentResult
 from .module_under_test import ModuleUnderTest
+from .persistence import make_tracking_dir, open_persister
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
 from .visualize import graph_mermaid
@@ -43,7 +52,7 @@ from .visualize import graph_mermaid
 if TYPE_CHECKING:
     from .batch import BatchListener, BatchTask, ExecutorName, TaskOutcome
 
-__all__ = ["CodeAgent", "ConfigurationError"]
+__all__ = ["CodeAgent", "ConfigurationError", "open_persister"]
 
 log = logging.getLogger(__name__)
 
@@ -70,90 +79,6 @@ class _DeferredBackend(LLMBackend):
 
     async def agenerate(self, request: GenerationRequest[M]) -> Generation[M]:
         return await self.resolve().agenerate(request)
-
-
-_PRIOR_STEP = "__PRIOR_STEP"  # burr.core.application.PRIOR_STEP: the step that produced a state
-_SEQUENCE_ID = "__SEQUENCE_ID"  # set by Burr before every step: the state came from Burr's own hook
-
-
-class _CompletedStepsPersister(SQLitePersister):
-    """Saves completed steps only, so a resumed run starts again at the step that failed or was killed.
-
-    Burr 0.43 reports a step interrupted by ``CancelledError`` or ``KeyboardInterrupt`` (not ``Exception``s) as
-    completed, with the state from *before* the step; saving that would make a resumed run skip the step. Such a
-    state (Burr's, so it has a ``__SEQUENCE_ID``) does not name this step as its ``__PRIOR_STEP``: it is not saved.
-    """
-
-    def save(
-        self,
-        partition_key: str | None,
-        app_id: str,
-        sequence_id: int,
-        position: str,
-        state: State[Any],
-        status: Literal["completed", "failed"],
-        **kwargs: Any,
-    ) -> None:
-        cut_short = _SEQUENCE_ID in state and state.get(_PRIOR_STEP) != position
-        if status == "completed" and not cut_short:
-            super().save(partition_key, app_id, sequence_id, position, state, status, **kwargs)
-
-    def __del__(self) -> None:
-        # Closing checkpoints the write-ahead log into the file (~10 ms of disk): not on the thread that dropped the
-        # last reference, which in a batch is the event loop every other run shares. __del__ may run inside any
-        # allocation, even one that holds a lock (ThreadPoolExecutor.submit holds a global one), so it only puts the
-        # connection on a SimpleQueue, whose put() is documented as safe there.
-        connection = self.connection  # type: ignore[has-type]  # untyped in Burr
-        if _closer.is_alive():
-            _to_close.put(connection)
-        else:
-            connection.close()
-
-
-def _close_forever() -> None:
-    while True:
-        _to_close.get().close()
-
-
-_to_close: queue.SimpleQueue[Any] = queue.SimpleQueue()
-_closer = threading.Thread(target=_close_forever, name="codeagent-sqlite-close", daemon=True)
-_closer_started = threading.Lock()
-
-
-def _start_closer() -> None:
-    with _closer_started:
-        if not _closer.is_alive():
-            _closer.start()
-
-
-def _make_tracking_dir(project: str, storage_dir: str | None) -> None:
-    """Create the tracker's project directory first: Burr's tracker checks, then creates it, which fails when
-    runs are built at once on several threads (as a batch does)."""
-    from burr.tracking.client import LocalTrackingClient
-
-    path = LocalTrackingClient.get_storage_path(
-        project, storage_dir or LocalTrackingClient.DEFAULT_STORAGE_DIR
-    )
-    Path(path).mkdir(parents=True, exist_ok=True)
-
-
-def open_persister(path: Path) -> SQLitePersister:
-    """Burr's SQLite persister on ``path``, its table created if needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _start_closer()
-    persister = _CompletedStepsPersister(
-        db_path=str(path), table_name="codeagent_runs", connect_kwargs={"check_same_thread": False}
-    )
-    # WAL with synchronous=NORMAL: a commit per step without an fsync (~20 ms each on a busy disk, on the event
-    # loop of every run in a batch). A killed process loses nothing; a power cut may lose the last steps, not the file.
-    # The table is created before that with no fsync at all (a new file has nothing to lose), in WAL mode already:
-    # creating it in the default rollback mode, then switching, cost ~45 ms per file (a batch opens one per task).
-    connection = persister.connection  # type: ignore[has-type]  # untyped in Burr
-    connection.execute("PRAGMA synchronous=OFF")
-    connection.execute("PRAGMA journal_mode=WAL")
-    persister.initialize()  # type: ignore[no-untyped-call]
-    connection.execute("PRAGMA synchronous=NORMAL")
-    return persister
 
 
 class CodeAgent:
@@ -227,7 +152,7 @@ class CodeAgent:
         asynchronous: bool = False,
     ) -> Application[Any]:
         """The Burr application for ``task``, built but not run, for embedding or inspection."""
-        return self._build(task, app_id, acceptance_tests, asynchronous)[0]
+        return self._build(task, app_id, acceptance_tests, asynchronous, bind=True)[0]
 
     def _build(
         self,
@@ -237,8 +162,16 @@ class CodeAgent:
         asynchronous: bool,
         start: Improvement | None = None,
         module: ModuleUnderTest | None = None,
+        *,
+        bind: bool = False,
     ) -> tuple[Application[Any], Services]:
+        """The application and its services; ``bind``: the services bound into the actions (an application to run
+        outside :meth:`_drive`), else the shared graph, which :meth:`_drive` runs with the services in context."""
         services = self._services(acceptance_tests, start.module if start else module)
+        if bind:
+            graph = build_graph(services, asynchronous=asynchronous)
+        else:
+            graph = shared_graph(GraphShape.of(services.config, asynchronous=asynchronous))
         first = initial_state(task, self.config)
         entrypoint = GENERATOR
         if start is not None:  # existing code: check it first, as if it were the model's answer
@@ -249,7 +182,7 @@ class CodeAgent:
             entrypoint = IMPROVE_ENTRYPOINT
         builder: ApplicationBuilder[Any] = (
             ApplicationBuilder()  # type: ignore[no-untyped-call]
-            .with_graph(build_graph(services, asynchronous=asynchronous))
+            .with_graph(graph)
             .with_identifiers(app_id=app_id or str(uuid.uuid4()))
         )
         if self.config.persistence is not None:
@@ -265,7 +198,7 @@ class CodeAgent:
             builder = builder.with_state(State(first)).with_entrypoint(entrypoint)
         if self.config.tracking:
             params = {"storage_dir": str(self.config.storage_dir)} if self.config.storage_dir else {}
-            _make_tracking_dir(self.config.project, params.get("storage_dir"))
+            make_tracking_dir(self.config.project, params.get("storage_dir"))
             builder = builder.with_tracker("local", project=self.config.project, params=params)
         if self.hooks:
             builder = builder.with_hooks(*self.hooks)
@@ -469,14 +402,14 @@ class CodeAgent:
     ) -> AgentResult:
         """Run a built application to its end, writing the reports of finished attempts if interrupted."""
         self._started(app, task, resumed)
-        with self._reports_on_interrupt(app, services):
+        with self._reports_on_interrupt(app, services), running_with(services):
             *_, state = app.run(halt_after=[END])
         return self._finish(app.uid, state)
 
     async def _adrive(self, app: Application[Any], services: Services, task: str) -> AgentResult:
         """Async :meth:`_drive`."""
         self._started(app, task, False)
-        with self._reports_on_interrupt(app, services):
+        with self._reports_on_interrupt(app, services), running_with(services):
             *_, state = await app.arun(halt_after=[END])
         return self._finish(app.uid, state)
 
@@ -507,4 +440,4 @@ class CodeAgent:
 
     def graph(self) -> Graph:
         """The Burr graph of this agent (for pictures: see :mod:`burr_codeagent.visualize`)."""
-        return build_graph(self._services(None))
+        return shared_graph(GraphShape.of(self.config))

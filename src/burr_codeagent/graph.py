@@ -30,12 +30,16 @@ the model again for a step that finished.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from burr.core import ApplicationContext, Condition, State, action, default
-from burr.core.action import FunctionRepresentingAction
+from burr.core.action import Action, FunctionRepresentingAction
 from burr.core.graph import Graph, GraphBuilder
 
 from .config import AgentConfig
@@ -57,10 +61,13 @@ __all__ = [
     "END",
     "GENERATOR",
     "IMPROVE_ENTRYPOINT",
+    "GraphShape",
     "Services",
     "build_graph",
     "finish",
     "initial_state",
+    "running_with",
+    "shared_graph",
 ]
 
 GENERATOR, CHECKER, AUTO_FIX, ANALYSIS, END = (
@@ -143,15 +150,15 @@ GENERATOR_WRITES = [
 
 
 @action(reads=GENERATOR_READS, writes=GENERATOR_WRITES)
-def code_generator(state: State[Any], services: Services) -> StepResult:
+def code_generator(state: State[Any], services: Services | None = None) -> StepResult:
     """Ask the model for code and tests: the task first, then targeted feedback on the last attempt."""
-    return generate_step.generate(state, services)
+    return generate_step.generate(state, running(services))
 
 
 @action(reads=GENERATOR_READS, writes=GENERATOR_WRITES)
-async def code_generator_async(state: State[Any], services: Services) -> StepResult:
+async def code_generator_async(state: State[Any], services: Services | None = None) -> StepResult:
     """Async :func:`code_generator`: awaits the backend's native async call."""
-    return await generate_step.agenerate(state, services)
+    return await generate_step.agenerate(state, running(services))
 
 
 CHECKER_READS = [
@@ -179,15 +186,15 @@ CHECKER_WRITES = [
 
 
 @action(reads=CHECKER_READS, writes=CHECKER_WRITES)
-def code_checker(state: State[Any], services: Services) -> StepResult:
+def code_checker(state: State[Any], services: Services | None = None) -> StepResult:
     """Run every enabled gate over the code and tests and decide whether the attempt is good enough."""
-    return check_step.check(state, services)
+    return check_step.check(state, running(services))
 
 
 @action(reads=CHECKER_READS, writes=CHECKER_WRITES)
-async def code_checker_async(state: State[Any], services: Services) -> StepResult:
+async def code_checker_async(state: State[Any], services: Services | None = None) -> StepResult:
     """Async :func:`code_checker`: the gates run in a worker thread so the event loop stays free."""
-    return await check_step.acheck(state, services)
+    return await check_step.acheck(state, running(services))
 
 
 AUTO_FIX_READS = ["task", "attempts", "retries", "usage", "change_requested"]
@@ -203,15 +210,15 @@ AUTO_FIX_WRITES = [
 
 
 @action(reads=AUTO_FIX_READS, writes=AUTO_FIX_WRITES)
-def auto_fix_step(state: State[Any], services: Services) -> StepResult:
+def auto_fix_step(state: State[Any], services: Services | None = None) -> StepResult:
     """Fix what a machine can fix (ruff's safe fixes, ``-> None``, ruff format) and re-check before retrying."""
-    return fix_step.fix(state, services)
+    return fix_step.fix(state, running(services))
 
 
 @action(reads=AUTO_FIX_READS, writes=AUTO_FIX_WRITES)
-async def auto_fix_step_async(state: State[Any], services: Services) -> StepResult:
+async def auto_fix_step_async(state: State[Any], services: Services | None = None) -> StepResult:
     """Async :func:`auto_fix_step`: the fixers and the re-check run in a worker thread."""
-    return await fix_step.afix(state, services)
+    return await fix_step.afix(state, running(services))
 
 
 ANALYSIS_READS = ["task", "attempts", "usage"]
@@ -219,15 +226,15 @@ ANALYSIS_WRITES = ["ai_analysis", "analysis_error", "usage", "stop_reason"]
 
 
 @action(reads=ANALYSIS_READS, writes=ANALYSIS_WRITES)
-def ai_analysis(state: State[Any], services: Services) -> StepResult:
+def ai_analysis(state: State[Any], services: Services | None = None) -> StepResult:
     """Ask the model for a structured review of the failing attempt, to feed into the next generation."""
-    return review_step.review(state, services)
+    return review_step.review(state, running(services))
 
 
 @action(reads=ANALYSIS_READS, writes=ANALYSIS_WRITES)
-async def ai_analysis_async(state: State[Any], services: Services) -> StepResult:
+async def ai_analysis_async(state: State[Any], services: Services | None = None) -> StepResult:
     """Async :func:`ai_analysis`: awaits the backend's native async call."""
-    return await review_step.areview(state, services)
+    return await review_step.areview(state, running(services))
 
 
 END_READS = ["task", "attempts", "stop_reason", "fatal_error", "usage", "workflow_start_time"]
@@ -236,20 +243,26 @@ END_WRITES = ["workflow_end_time", "stop_reason", "best_attempt", "report_paths"
 
 @action(reads=END_READS, writes=END_WRITES)
 def end(
-    state: State[Any], services: Services, graph_mermaid: str | None, __context: ApplicationContext
+    state: State[Any],
+    graph_mermaid: str | None,
+    __context: ApplicationContext,
+    services: Services | None = None,
 ) -> StepResult:
     """Finish the run: stamp the end time, pick the best attempt and write the reports."""
-    return end_step.end(state, services, __context.app_id, graph_mermaid)
+    return end_step.end(state, running(services), __context.app_id, graph_mermaid)
 
 
 @action(reads=END_READS, writes=END_WRITES)
 async def end_async(
-    state: State[Any], services: Services, graph_mermaid: str | None, __context: ApplicationContext
+    state: State[Any],
+    graph_mermaid: str | None,
+    __context: ApplicationContext,
+    services: Services | None = None,
 ) -> StepResult:
     """Async :func:`end`: the reports are rendered and written on a builder thread, off the event loop."""
     from .backends.clients import off_loop
 
-    return await off_loop(end_step.end, state, services, __context.app_id, graph_mermaid)
+    return await off_loop(end_step.end, state, running(services), __context.app_id, graph_mermaid)
 
 
 # -- transitions ------------------------------------------------------------------------------------------------
@@ -268,9 +281,8 @@ def retry_condition(max_retries: int) -> Condition:
     )
 
 
-def analysis_condition(config: AgentConfig) -> Condition:
+def analysis_condition(enabled: bool, limit: int) -> Condition:
     """Retrying, with ``enable_ai_analysis`` on: review the attempt before the next generation."""
-    enabled, limit = config.enable_ai_analysis, config.max_retries
     return Condition(
         RETRY_READS,
         lambda s: enabled and _retrying(s, limit),
@@ -284,8 +296,11 @@ FIXABLE = Condition(
 )
 
 
-def _wire(steps: Mapping[str, Step], config: AgentConfig) -> Graph:
-    retry, review = retry_condition(config.max_retries), analysis_condition(config)
+def _wire(steps: Mapping[str, Step], shape: GraphShape) -> Graph:
+    retry, review = (
+        retry_condition(shape.max_retries),
+        analysis_condition(shape.ai_analysis, shape.max_retries),
+    )
     return (
         GraphBuilder()  # type: ignore[no-untyped-call]
         .with_actions(**steps)
@@ -306,28 +321,99 @@ def _wire(steps: Mapping[str, Step], config: AgentConfig) -> Graph:
     )
 
 
+@dataclass(frozen=True)
+class GraphShape:
+    """The settings the graph depends on (its edges' conditions and whether its steps are async); nothing per run."""
+
+    max_retries: int
+    ai_analysis: bool
+    asynchronous: bool = False
+
+    @classmethod
+    def of(cls, config: AgentConfig, *, asynchronous: bool = False) -> GraphShape:
+        return cls(config.max_retries, config.enable_ai_analysis, asynchronous)
+
+
+def _steps(asynchronous: bool) -> dict[str, Step]:
+    if asynchronous:
+        return {
+            GENERATOR: code_generator_async,
+            CHECKER: code_checker_async,
+            AUTO_FIX: auto_fix_step_async,
+            ANALYSIS: ai_analysis_async,
+            END: end_async,
+        }
+    return {
+        GENERATOR: code_generator,
+        CHECKER: code_checker,
+        AUTO_FIX: auto_fix_step,
+        ANALYSIS: ai_analysis,
+        END: end,
+    }
+
+
+@functools.cache
+def shared_graph(shape: GraphShape) -> Graph:
+    """The agent's graph for ``shape``, built once per process and shared by every run: each run's services are
+    found in the run's context (:func:`running_with`), not bound into the actions.
+
+    Binding a Burr function action re-validates it, reading its source (``inspect.getsource``): ~6 ms of CPU per
+    run, a quarter of an agent run's own CPU in a batch.
+    """
+    steps = _steps(shape.asynchronous)
+    picture = graph_mermaid(_wire(steps, shape))  # names and edges only
+    graph = _wire({**steps, END: steps[END].bind(graph_mermaid=picture)}, shape)
+    for step in graph.actions:
+        _remember_source(step)
+    return graph
+
+
+def _remember_source(step: Action) -> None:
+    """Make ``step`` answer ``get_source`` from a copy read now.
+
+    Burr's tracker stores every action's source with every run it tracks (``inspect.getsource``, ~2 ms of CPU per
+    run); ``Action.get_source`` is Burr's documented override for what tracking shows.
+    """
+    source = step.get_source()
+    step.get_source = lambda: source  # type: ignore[method-assign]
+
+
 def build_graph(services: Services, *, asynchronous: bool = False) -> Graph:
-    """The agent's graph with ``services`` bound into its actions.
+    """The agent's graph with ``services`` bound into its actions, to run outside :func:`running_with` (an
+    application built for embedding).
 
     Every step is always in the graph (so pictures and the tracking UI show the whole loop); the conditions on
     the edges say when ``auto_fix`` and ``ai_analysis`` are taken. The ``end`` step is given the graph's mermaid
     picture for the reports that show it.
     """
-    if asynchronous:
-        steps: dict[str, Step] = {
-            GENERATOR: code_generator_async,
-            CHECKER: code_checker_async,
-            AUTO_FIX: auto_fix_step_async,
-            ANALYSIS: ai_analysis_async,
-        }
-    else:
-        steps = {
-            GENERATOR: code_generator,
-            CHECKER: code_checker,
-            AUTO_FIX: auto_fix_step,
-            ANALYSIS: ai_analysis,
-        }
-    last = end_async if asynchronous else end
-    picture = graph_mermaid(_wire({**steps, END: last}, services.config))  # names and edges only
+    shape = GraphShape.of(services.config, asynchronous=asynchronous)
+    steps = _steps(asynchronous)
+    picture = graph_mermaid(_wire(steps, shape))
     bound = {name: step.bind(services=services) for name, step in steps.items()}
-    return _wire({**bound, END: last.bind(services=services, graph_mermaid=picture)}, services.config)
+    return _wire({**bound, END: steps[END].bind(services=services, graph_mermaid=picture)}, shape)
+
+
+_RUNNING: contextvars.ContextVar[Services] = contextvars.ContextVar("codeagent_run_services")
+
+
+@contextlib.contextmanager
+def running_with(services: Services) -> Iterator[None]:
+    """Run the steps of :func:`shared_graph` inside this block with ``services`` (this thread or task only)."""
+    token = _RUNNING.set(services)
+    try:
+        yield
+    finally:
+        _RUNNING.reset(token)
+
+
+def running(bound: Services | None) -> Services:
+    """The services of the step being run: bound into the action, or those of :func:`running_with`."""
+    if bound is not None:
+        return bound
+    try:
+        return _RUNNING.get()
+    except LookupError:
+        raise RuntimeError(
+            "the agent's shared graph runs inside running_with(services); use CodeAgent.application() to get an "
+            "application to run yourself"
+        ) from None

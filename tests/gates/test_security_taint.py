@@ -345,3 +345,44 @@ def test_a_check_on_another_name_does_not_clean_the_one_evaluated() -> None:
         return str(eval(expr))
     """
     assert ("security.injection", 4) in criticals(code)
+
+
+def test_membership_in_a_collection_of_data_is_no_allow_list() -> None:
+    """SVEN's `if current_source not in old_sources:` then SQL built from it: the check says nothing of safety."""
+    code = """\
+    def update_sources(sqlite, current_sources: list[str], old_sources: list[str]) -> None:
+        for current_source in current_sources:
+            if current_source not in old_sources:
+                sqlite.execute("INSERT INTO source (source) VALUES (%s)" % current_source)
+    """
+    assert ("security.sql_injection", 4) in criticals(code)
+    allowed = code.replace("old_sources:", "ALLOWED_SOURCES:").replace("in old_sources", "in ALLOWED_SOURCES")
+    assert criticals(allowed) == set()
+
+
+def test_a_projects_own_command_runner_given_a_built_command_line_is_injection() -> None:
+    """SVEN's isort hook: `get_output("git show :%s" % filename)` runs a shell command built from an argument."""
+    code = """\
+    import shlex
+
+
+    def staged_contents(filename: str) -> str:
+        return get_output("git show :%s" % filename)
+
+
+    def volume_attributes(name: str) -> str:
+        return run_ssh_command("svcinfo lsvdisk -bytes -delim ! %s" % name)
+
+
+    def quoted(filename: str) -> str:
+        return get_output("git show :%s" % shlex.quote(filename))
+
+
+    def report(name: str) -> str:
+        return run_report("Report for %s" % name)
+
+
+    def remember(key: str) -> None:
+        log_error("git storing key %s failed" % key)
+    """
+    assert criticals(code) == {("security.injection", 5), ("security.injection", 9)}

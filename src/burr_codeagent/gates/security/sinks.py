@@ -18,7 +18,7 @@ from typing import Literal
 
 from ...models import Finding, Severity
 from ..base import finding
-from ._names import dotted, is_none, is_text, keyword
+from ._names import dotted, is_none, is_text, keyword, words
 from .passwords import password_hashing
 from .taint import ScopeTaint, Taint
 
@@ -87,6 +87,17 @@ SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBase
 _SQL_TEXT = re.compile(
     r"^\s*(select\s.+\sfrom|insert\s+(or\s+\w+\s+)?into|update\s.+\sset|delete\s+from|replace\s+into)\b",
     re.IGNORECASE | re.DOTALL,
+)
+# Words in a function name that say it runs a command line; and what a command line's literal text looks like: a
+# program name and then an option, a pipe or a redirect, or a well-known program and an argument.
+_COMMAND_RUNNER = frozenset(
+    {"execute", "exec", "run", "ssh", "shell", "popen", "system", "command", "cmd", "spawn", "output"}
+)
+_COMMAND_TEXT = re.compile(
+    r"^\s*(?:sudo\s+)?(?:[a-z][\w.+-]*\s+(?:.*\s)?(?:--?[a-zA-Z]|[|&;>])"
+    r"|(?:git|ls|cat|rm|cp|mv|mkdir|chmod|chown|tar|curl|wget|ping|grep|find|echo|sh|bash|ssh|scp|rsync|kill|"
+    r"docker|kubectl|systemctl|service|mount|umount|dd|sed|awk|openssl|unzip|zip|gzip|convert|ffmpeg)\s+\S)",
+    re.DOTALL,
 )
 # Checks on a URL's host that make an outgoing request to a user-chosen URL deliberate.
 _HOST_CHECKS = frozenset({"hostname", "netloc", "host"})
@@ -165,12 +176,27 @@ class SinkRules:
             return
         sink, fix = _injection_sink(call, name, self.aliases)
         if sink is None:
+            sink, fix = self._command_helper(call, name)
+        if sink is None:
             return
         taint = self._critical_taint(call.args[0])
         if taint is None:
             return
         message = f"Data from {taint.source} reaches {sink} (code or command injection)."
         yield self._hit("security.injection", Severity.CRITICAL, message, call, fix)
+
+    def _command_helper(self, call: ast.Call, name: str) -> tuple[str | None, str]:
+        """A project's own command runner (``utils.execute(cmd)``, ``self._run_ssh(cmd)``, ``get_output(cmd)``) given
+        a command line built by string formatting: as good as a shell, unless the text is quoted."""
+        if not _COMMAND_RUNNER & set(words(name.rsplit(".", 1)[-1])):
+            return None, ""
+        built = self._built_string(call.args[0])
+        if not any(_reads_as_command(b) for b in built):
+            return None, ""
+        return (
+            f"{name}() as a command line",
+            "Pass the command as an argument list (['git', 'show', ref]) or shlex.quote() each value.",
+        )
 
     # paths -------------------------------------------------------------------------------------------------------
 
@@ -345,6 +371,14 @@ class SinkRules:
             ):
                 return True
         return False
+
+
+def _reads_as_command(node: ast.expr) -> bool:
+    """Whether the first literal text of a built string reads like a command line (see ``_COMMAND_TEXT``)."""
+    first = next(
+        (n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)), ""
+    )
+    return _COMMAND_TEXT.match(first) is not None
 
 
 def _reads_as_sql(node: ast.expr) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from ._names import Scope, assignments, dotted
+from ._names import Scope, assignments, dotted, words
 
 __all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
 
@@ -93,6 +93,9 @@ ROUTE_DECORATORS = frozenset(
 )
 _ROUNDS = 4
 # str methods and regex calls whose truth says every character of the value is from a known, harmless set.
+_ALLOW_LIST_WORDS = frozenset(
+    {"allowed", "allowlist", "whitelist", "permitted", "valid", "supported", "choices", "safe", "known"}
+)
 _CHARACTER_CHECKS = frozenset(
     {
         "isdigit",
@@ -438,16 +441,32 @@ def _checked_names(node: ast.AST) -> Iterator[str]:
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in _CHARACTER_CHECKS
+        and (node.func.attr != "match" or _anchored(node.args[0] if node.args else None))
     ):
-        # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), PATTERN.match(x)
+        # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), re.match(r"...$", x)
         for candidate in (node.func.value, *node.args):
             yield from _plain_name(candidate)
     elif (
         isinstance(node, ast.Compare)
-        and all(isinstance(op, ast.In | ast.NotIn | ast.LtE) for op in node.ops)
-        and not isinstance(node.left, ast.Constant)
+        and len(node.ops) == 1
+        and isinstance(node.ops[0], ast.In | ast.NotIn | ast.LtE)
+        and _is_allow_list(node.comparators[0])
     ):
         yield from _plain_name(node.left)  # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
+
+
+def _anchored(pattern: ast.expr | None) -> bool:
+    """A literal regex that must match to the end (``re.match`` only anchors the start)."""
+    return isinstance(pattern, ast.Constant) and str(pattern.value).endswith(("$", "\\Z"))
+
+
+def _is_allow_list(node: ast.expr) -> bool:
+    """A literal collection of constants, or a constant-named one (``ALLOWED_COMMANDS``, ``valid_modes``): not any
+    collection of data (``if source not in old_sources`` checks nothing about the value's safety)."""
+    if isinstance(node, ast.Set | ast.List | ast.Tuple):
+        return all(isinstance(e, ast.Constant) for e in node.elts)
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return (name.isupper() and len(name) > 1) or bool(_ALLOW_LIST_WORDS & set(words(name)))
 
 
 def _plain_name(node: ast.expr) -> Iterator[str]:

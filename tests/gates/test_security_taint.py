@@ -386,3 +386,28 @@ def test_a_projects_own_command_runner_given_a_built_command_line_is_injection()
         log_error("git storing key %s failed" % key)
     """
     assert criticals(code) == {("security.injection", 5), ("security.injection", 9)}
+
+
+def test_a_request_object_used_without_its_import_is_still_the_request() -> None:
+    """An excerpt (or a model) that leaves out `from flask import request` still reads what the client sent."""
+    code = """\
+    def get_key(client: str) -> str:
+        token_data = decode_request_token(request.data)
+        return open("keys/%s/%s.key" % (client, token_data["key"])).read()
+    """
+    found = {(f.rule, f.line): f for f in security(code)}
+    assert found[("security.path_traversal", 3)].severity is Severity.CRITICAL
+    assert "request.data" in found[("security.path_traversal", 3)].message
+
+
+def test_a_validation_helper_called_on_the_value_cleans_it() -> None:
+    """SVEN's fix: `validate_key_name(token_data["key"])` on its own line raises on a bad name."""
+    code = """\
+    def get_key(client: str) -> str:
+        token_data = decode_request_token(request.data)
+        validate_key_name(token_data["key"])
+        return open("keys/%s/%s.key" % (client, token_data["key"])).read()
+    """
+    assert criticals(code) == set()
+    logged = code.replace("validate_key_name(", "log_key_name(")
+    assert ("security.path_traversal", 4) in criticals(logged)

@@ -17,7 +17,8 @@ arguments (``def clean(x): return int(x)`` does not). External data passed to a 
 function's parameters, so a flow through a helper is followed (a few calls deep). ``int()``, ``float()``,
 ``shlex.quote()``, ``os.path.basename()`` and friends clean a value, and so does an allow-list check an ``if`` makes
 on a name (``if not set(expr) <= ALLOWED: return``, ``x.isdigit()``, ``re.fullmatch(PATTERN, x)``, ``x in
-ALLOWED``): the analysis does not follow which branch the sink is in, so any such check clears the name in its
+ALLOWED``) or a validation helper called on it as a statement (``validate_key_name(data["key"])``, which raises on a
+bad value): the analysis does not follow which branch the sink is in, so any such check clears the name in its
 function.
 """
 
@@ -96,6 +97,7 @@ _ROUNDS = 4
 _ALLOW_LIST_WORDS = frozenset(
     {"allowed", "allowlist", "whitelist", "permitted", "valid", "supported", "choices", "safe", "known"}
 )
+_VALIDATOR_VERBS = frozenset({"validate", "check", "verify", "ensure", "sanitize", "sanitise", "require"})
 _CHARACTER_CHECKS = frozenset(
     {
         "isdigit",
@@ -396,9 +398,23 @@ class ScopeTaint:
         for module in REQUEST_MODULES:
             if name.startswith(module + ".") and len(parts) > 2 and parts[2] in REQUEST_DATA:
                 return Taint(Level.EXTERNAL, ".".join(parts[:3]), remote=True)
-        if len(parts) > 1 and parts[0] in self.request_objects and parts[1] in REQUEST_DATA:
+        if (
+            len(parts) > 1
+            and parts[1] in REQUEST_DATA
+            and (parts[0] in self.request_objects or self._free_request(parts[0]))
+        ):
             return Taint(Level.EXTERNAL, f"{parts[0]}.{parts[1]}", remote=True)
         return None
+
+    def _free_request(self, name: str) -> bool:
+        """``request`` used but never imported, bound or passed in: a framework's request object whose import the
+        excerpt (or the model) left out; the undefined name is the style gate's business."""
+        return (
+            name == "request"
+            and name not in self.module.aliases
+            and name not in self.params
+            and not any(name in c.bindings for c in self.module.collected.values())
+        )
 
     def _call_taint(self, call: ast.Call) -> Taint | None:
         name = dotted(call.func, self.module.aliases) or ""
@@ -433,7 +449,22 @@ def allow_listed(nodes: list[ast.AST]) -> frozenset[str]:
         if isinstance(node, ast.If | ast.While | ast.IfExp):
             for part in ast.walk(node.test):
                 names.update(_checked_names(part))
+        elif (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _is_validator(node.value.func)
+        ):
+            # validate_key_name(data["key"]) on a line of its own: it raises on a bad value.
+            for argument in node.value.args:
+                root = argument
+                while isinstance(root, ast.Subscript | ast.Attribute):
+                    root = root.value
+                names.update(_plain_name(root))
     return frozenset(names)
+
+
+def _is_validator(func: ast.expr) -> bool:
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    parts = words(name)
+    return bool(parts) and parts[0] in _VALIDATOR_VERBS
 
 
 def _checked_names(node: ast.AST) -> Iterator[str]:

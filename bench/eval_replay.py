@@ -23,17 +23,18 @@ from burr_codeagent.models import Usage
 
 
 class ReferenceModel(LLMBackend):
-    """Answers each HumanEval task with its reference solution (found by the entry point named in the prompt)."""
+    """Answers each HumanEval task with its reference solution (found by the problem's prompt, quoted whole in the
+    task; an entry point alone is ambiguous: another problem's prompt may mention it)."""
 
     name = "reference"
     model = "reference"
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.by_name = {f"`{p.entry_point}`": p for p in problems}
+        self.by_prompt = {f"```python\n{p.prompt}\n```": p for p in problems}
 
     def generate(self, request: GenerationRequest[M]) -> Generation[M]:
         text = request.messages[0].content
-        problem = next(p for key, p in self.by_name.items() if key in text)
+        problem = next(p for key, p in self.by_prompt.items() if key in text)
         answer = PythonCodeGenerationResponse(
             function_name=problem.entry_point,
             code=problem.reference_code,
@@ -64,6 +65,11 @@ def run(executor: str, problems: list[Problem], concurrency: int, gates: str | N
         f"{executor:<8}{len(problems):>9}{wall:>9.1f}{report.pass_at_1_first:>9.3f}{report.pass_at_1_final:>9.3f}"
         f"{report.generations:>7}"
     )
+    for score in report.scores:
+        if not score.final or score.unverified:
+            verdict = "unverified" if score.unverified else "failed"
+            print(f"  {score.task_id} {verdict} (agent: {score.agent_passed}): {score.detail}")
+    print(f"  (work in {scratch})")
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from burr_codeagent.models import Severity
 from burr_codeagent.sandbox import PytestResult, PytestRun, Sandbox, available, run_pytest, runner
 from burr_codeagent.sandbox.cgroups import create_run_cgroup
 from burr_codeagent.sandbox.layers import is_root
+from burr_codeagent.sandbox.starvation import STRETCH
 
 TIMEOUT = 3.0
 SLOW_MACHINE_TIMEOUT = 20.0
@@ -112,7 +113,8 @@ def run_hostile(
     elapsed = time.perf_counter() - start
     findings = list(verdict(result, timeout))
     critical = [f"{f.rule}: {f.message}" for f in findings if f.severity is Severity.CRITICAL]
-    assert elapsed < timeout + 2, f"the run took {elapsed:.1f} s"
+    # A run the machine starves of CPU gets up to STRETCH times its timeout (see sandbox/starvation.py).
+    assert elapsed < STRETCH * timeout + 2, f"the run took {elapsed:.1f} s"
     assert critical, "hostile code must never pass"
     host.assert_unharmed(result)
     return result, elapsed, critical

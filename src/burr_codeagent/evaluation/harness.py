@@ -99,9 +99,13 @@ def _score(
         return verdicts[code].passed
 
     rounds = []
+    final: Attempt | None = None
     for k in range(1, len(attempts) + 1):
         best = best_attempt_index(attempts[:k])
-        rounds.append(passes(attempts[best] if best is not None else None))
+        final = attempts[best] if best is not None else None
+        rounds.append(passes(final))
+    code = final.response.code if final is not None and final.response is not None else None
+    failed = verdicts.get(code) if code is not None else None
     return ProblemScore(
         task_id=problem.task_id,
         rounds=rounds,
@@ -109,6 +113,7 @@ def _score(
         final=rounds[-1] if rounds else False,
         agent_passed=outcome.passed,
         unverified=any(v.unverified for v in verdicts.values()),
+        detail=failed.detail[-500:] if failed is not None and not failed.passed else None,
         generations=len(attempts),
         tokens=outcome.total_tokens,
         cost_usd=outcome.cost_usd,

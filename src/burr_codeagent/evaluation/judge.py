@@ -53,8 +53,8 @@ class Verdict:
 
 
 def judge(problem: Problem, code: str, sandbox: Sandbox, timeout: float = 10.0) -> Verdict:
-    """Run ``problem``'s tests against ``code`` in a fresh sandbox; a sandbox that could not start is retried once,
-    then the verdict is ``unverified``."""
+    """Run ``problem``'s tests against ``code`` in a fresh sandbox; a sandbox that could not start, or a run the
+    machine starved of CPU, is retried once, then the verdict is ``unverified``."""
     verdict = _judge_once(problem, code, sandbox, timeout)
     if verdict.unverified:
         verdict = _judge_once(problem, code, sandbox, timeout)
@@ -79,6 +79,9 @@ def _judge_once(problem: Problem, code: str, sandbox: Sandbox, timeout: float) -
         return Verdict(True, seconds=run.seconds)
     if run.launcher_failed:
         return Verdict(False, f"the sandbox could not start: {run.output.strip()[-300:]}", run.seconds, True)
+    if run.starved is not None:  # killed at the deadline while the machine, not the code, held it back
+        detail = f"starved: {run.starved.cpu:.1f} s of CPU in {run.seconds:.1f} s"
+        return Verdict(False, detail, run.seconds, True)
     if run.timed_out:
         return Verdict(False, f"timed out after {timeout:g}s", run.seconds)
     tail = run.output.strip().splitlines()[-3:]

@@ -22,6 +22,10 @@ class ProblemScore(BaseModel):
         description="An attempt could not be judged (its sandbox did not start): neither solved nor failed; "
         "a rerun judges it again.",
     )
+    detail: str | None = Field(
+        default=None,
+        description="Why the final attempt did not pass the dataset's tests (the run's last lines).",
+    )
     generations: int = 0
     tokens: int = 0
     cost_usd: float | None = None

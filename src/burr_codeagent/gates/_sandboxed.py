@@ -116,11 +116,18 @@ def run_sandboxed(ctx: GateContext, spec: PytestRun, sandbox: Sandbox | None = N
     """Run ``spec`` in the sandbox the configuration asks for (or ``sandbox``).
 
     Raises:
-        GateUnavailable: the sandbox itself could not start (the launcher said why); not a verdict on the code.
+        GateUnavailable: the sandbox itself could not start (the launcher said why), or the machine was too loaded
+            to time the tests (killed while starved of CPU); not a verdict on the code.
     """
     from ..sandbox import run_pytest
 
     result = run_pytest(spec, sandbox or sandbox_for(ctx), keep_workdir=ctx.config.sandbox.keep_workdir)
+    starved = result.run.starved
+    if starved is not None:
+        raise GateUnavailable(
+            f"the machine was too loaded to time the tests: {starved.cpu:.1f} s of CPU in "
+            f"{result.run.seconds:.1f} s, {starved.wait:.1f} s of it waiting for a processor"
+        )
     if result.run.launcher_failed:
         reason = next(
             (line for line in result.run.output.splitlines() if line.startswith("codeagent-launcher:")), ""

@@ -32,6 +32,7 @@ from .layers import (
 )
 from .limits import LAUNCHER_FAILED, ResourceLimits, launcher_command
 from .slots import sandbox_slot
+from .starvation import STRETCH, SchedUse, sched_use
 
 __all__ = ["RunResult", "Sandbox", "workdir"]
 
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _CAN_SUBREAP = sys.platform.startswith("linux")  # PR_SET_CHILD_SUBREAPER, and /proc to find the orphans
 _GRACE_SECONDS = 0.5  # after a kill, how long to wait for the output pipe to drain
+_RECHECK_SECONDS = 0.25  # a starved run past its deadline: how often to look again
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class RunResult:
     """The work dir on the host (removed after the run unless it was kept)."""
     inside_workdir: str
     """The work dir as the sandboxed command sees it (paths in its output use this)."""
+    starved: SchedUse | None = None
+    """Set when the run was killed at its deadline while the machine, not the code, held it back: it had less
+    than its timeout of CPU time and spent much of its time waiting for a processor (see :mod:`.starvation`)."""
 
     @property
     def signal(self) -> int | None:
@@ -252,9 +257,14 @@ class Sandbox:
         )  # what this run wrote, not the file system's free space
         timed_out = disk_exceeded = False
         deadline = start + timeout
+        starved: SchedUse | None = None
         try:
             while process.poll() is None:
                 if time.perf_counter() >= deadline:
+                    starved = _still_starved(process.pid, timeout, time.perf_counter() - start)
+                    if starved is not None and time.perf_counter() < start + STRETCH * timeout:
+                        deadline = time.perf_counter() + _RECHECK_SECONDS  # the machine's fault: more time
+                        continue
                     timed_out = True
                     break
                 if watch.exceeded():
@@ -284,7 +294,14 @@ class Sandbox:
             isolation=self.isolation,
             workdir=host_workdir,
             inside_workdir=inside,
+            starved=starved if timed_out else None,
         )
+
+
+def _still_starved(pid: int, timeout: float, elapsed: float) -> SchedUse | None:
+    """The run's CPU use if it was starved (see :mod:`.starvation`), else None."""
+    use = sched_use(pid)
+    return use if use is not None and use.starved(timeout, elapsed) else None
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -3,7 +3,7 @@
 ``python bench/_loopback_openai.py --latency 0.5`` prints ``PORT`` on its first line, then answers every
 ``POST /v1/chat/completions`` after ``latency`` seconds with a tool call filling ``PythonCodeGenerationResponse``
 (the ``answers`` JSONL file, if given, supplies one answer per task, matched by a marker in the prompt).
-``GET /stats`` returns requests served and the most in flight at once. Binds 127.0.0.1 only; stops on stdin EOF.
+``GET /stats`` returns requests served, the most in flight at once and the server's CPU seconds so far. Binds 127.0.0.1 only; stops on stdin EOF.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from typing import Any
 
 ANSWER: dict[str, Any] = {
@@ -28,6 +29,7 @@ class Stats:
     served = 0
     in_flight = 0
     max_in_flight = 0
+    cpu_at_start = 0.0  # the CPU spent starting up is not serving
 
 
 def completion(arguments: str) -> bytes:
@@ -76,6 +78,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lat
                         "served": Stats.served,
                         "max_in_flight": Stats.max_in_flight,
                         "in_flight": Stats.in_flight,
+                        "cpu_seconds": time.process_time() - Stats.cpu_at_start,
                     }
                 ).encode()
             else:
@@ -104,6 +107,7 @@ async def main() -> None:
     parser.add_argument("--latency", type=float, default=0.5)
     args = parser.parse_args()
     server = await asyncio.start_server(lambda r, w: handle(r, w, args.latency), "127.0.0.1", 0, backlog=1024)
+    Stats.cpu_at_start = time.process_time()
     print(server.sockets[0].getsockname()[1], flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # until the benchmark closes our stdin

@@ -9,12 +9,18 @@ the peak RSS of the process and the most requests the server saw in flight at on
 printed first: on a shared machine the CPU figures compare better than the wall times. Modes, side by side in one
 run, each in a fresh process with a fresh server, taking turns run by run:
 
-Each mode runs one warm-up request or task before the clock starts (imports, the first SDK client).
+Each mode runs one warm-up request or task before the clock starts (imports, the first SDK client; for
+``agent+processes`` the fork server that preloads the workers' imports).
 
 * ``raw``: the floor a user would otherwise write: ``asyncio.gather`` over ``AsyncOpenAI`` calls, 50 at a time;
 * ``agent``: ``CodeAgent.arun_many`` (Burr app, instructor, the checker, per-task SQLite persistence, reports),
   Burr's local tracker off;
-* ``agent+tracking``: the same with Burr's local tracker on (the default), which writes its files synchronously.
+* ``agent+tracking``: the same with Burr's local tracker on (the default), which writes its files synchronously;
+* ``agent+processes``: ``agent`` with ``executor="processes"``: a worker process per core, each running its share
+  on its own event loop (the workers' start-up is inside the clock; their CPU is counted).
+
+The server's CPU per request is printed too: a loopback server that cannot keep up would make every mode look
+slower than the client side is.
 
 ``--gates default`` runs every default gate instead of the syntax gate alone and also prints tasks per minute and
 where the time went (model, checks, and each gate's seconds summed over all tasks).
@@ -76,7 +82,24 @@ async def raw(port: int, tasks: int, concurrency: int) -> dict[str, Any]:
     return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu}
 
 
-async def agent(port: int, tasks: int, concurrency: int, tracking: bool, gates: str) -> dict[str, Any]:
+def cpu_seconds() -> float:
+    """CPU time of this process, its finished children, and multiprocessing's fork server with its finished
+    children (the ``processes`` executor's workers are forked by it, so they are not ours)."""
+    times = os.times()
+    total = times.user + times.system + times.children_user + times.children_system
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if server:
+        # /proc/PID/stat fields 14-17: utime, stime, cutime, cstime in clock ticks (after the parenthesised name)
+        fields = Path(f"/proc/{server}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+async def agent(
+    port: int, tasks: int, concurrency: int, tracking: bool, gates: str, executor: str = "local"
+) -> dict[str, Any]:
     from burr_codeagent import AgentConfig, CodeAgent
 
     scratch = Path(tempfile.mkdtemp(prefix="codeagent-bench-"))
@@ -91,10 +114,15 @@ async def agent(port: int, tasks: int, concurrency: int, tracking: bool, gates: 
     )
     work = [{"id": f"t{n}", "task": f"Write add(a, b), variant {n}"} for n in range(tasks)]
     # One warm-up task first: imports and the first SDK client are a once-per-process cost, not a per-batch one.
-    await CodeAgent(config).arun_many(work[:1], output_dir=scratch / "warm-up")
-    start, cpu = time.perf_counter(), time.process_time()
-    outcomes = await CodeAgent(config).arun_many(work, concurrency=concurrency, output_dir=scratch / "batch")
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    await CodeAgent(config).arun_many(work[:1], output_dir=scratch / "warm-up", executor=executor)  # type: ignore[arg-type]
+    start, cpu = time.perf_counter(), cpu_seconds()
+    outcomes = await CodeAgent(config).arun_many(
+        work,
+        concurrency=concurrency,
+        output_dir=scratch / "batch",
+        executor=executor,  # type: ignore[arg-type]
+    )
+    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     where: Counter[str] = Counter()
     for outcome in outcomes:
         if outcome.result is None:
@@ -112,10 +140,11 @@ def child(args: argparse.Namespace) -> None:
     if args.mode == "raw":
         figures = asyncio.run(raw(args.port, args.tasks, args.concurrency))
     else:
-        figures = asyncio.run(
-            agent(args.port, args.tasks, args.concurrency, args.mode == "agent+tracking", args.gates)
-        )
+        executor = "processes" if args.mode == "agent+processes" else "local"
+        tracking = args.mode == "agent+tracking"
+        figures = asyncio.run(agent(args.port, args.tasks, args.concurrency, tracking, args.gates, executor))
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["children_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps(figures))
 
 
@@ -126,7 +155,9 @@ def measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         command += ["--tasks", str(args.tasks), "--concurrency", str(args.concurrency), "--gates", args.gates]
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-        figures["server_max_in_flight"] = stats(port)["max_in_flight"]
+        served = stats(port)
+        figures["server_max_in_flight"] = served["max_in_flight"]
+        figures["server_cpu"] = served["cpu_seconds"]
         return figures
     finally:
         assert server.stdin is not None
@@ -141,7 +172,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--gates", choices=["syntax", "default"], default="syntax")
-    parser.add_argument("--modes", default="raw,agent,agent+tracking")
+    parser.add_argument("--modes", default="raw,agent,agent+tracking,agent+processes")
     parser.add_argument("--child", dest="mode")
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
@@ -154,7 +185,7 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
     print(
         f"{'mode':<16}{'wall s':>9}{'x ideal':>9}{'x raw':>7}{'CPU ms/task':>13}{'tasks/min':>11}"
-        f"{'peak RSS MB':>13}{'in flight':>11}{'passed':>8}"
+        f"{'peak RSS MB':>13}{'in flight':>11}{'server CPU ms/req':>19}{'passed':>8}"
     )
     floor = None
     # Modes take turns run by run, so a change in the machine's load hits every mode alike.
@@ -163,17 +194,19 @@ def main() -> None:
     for _ in range(args.runs):
         for mode in modes:
             runs[mode].append(measure(mode, args))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     for mode in modes:
         wall = statistics.median(r["wall"] for r in runs[mode])
         cpu = statistics.median(r["cpu"] for r in runs[mode])
         floor = wall if mode == "raw" else floor
-        rss = max(r["peak_rss_mb"] for r in runs[mode])
+        rss = max(max(r["peak_rss_mb"], r["children_peak_rss_mb"]) for r in runs[mode])
+        server = statistics.median(r["server_cpu"] for r in runs[mode])
         flight = max(r["server_max_in_flight"] for r in runs[mode])
         passed = runs[mode][-1].get("passed", "-")
         versus = f"{wall / floor:>7.2f}" if floor else f"{'-':>7}"
         print(
             f"{mode:<16}{wall:>9.2f}{wall / ideal:>9.2f}{versus}{1000 * cpu / args.tasks:>13.1f}"
-            f"{60 * args.tasks / wall:>11.0f}{rss:>13.0f}{flight:>11}{passed!s:>8}"
+            f"{60 * args.tasks / wall:>11.0f}{rss:>13.0f}{flight:>11}{1000 * server / args.tasks:>19.2f}{passed!s:>8}"
         )
         if "where" in runs[mode][-1] and args.gates == "default":
             for name, seconds in sorted(runs[mode][-1]["where"].items(), key=lambda kv: -kv[1]):

@@ -345,8 +345,9 @@ class CodeAgent:
         ``output_dir/results.jsonl`` (default: ``config.output_dir / "batch"``) as its task finishes, and each
         task's steps are saved under ``output_dir/state/``: calling again with the same tasks and directory skips
         the finished tasks and resumes interrupted ones. One task's failure (even its backend's) becomes its outcome
-        and never stops the others. ``executor="ray"`` runs each task as a Ray task (``pip install
-        'burr-codeagent[ray]'``), on the cluster at ``ray_address`` or a local one.
+        and never stops the others. ``executor="processes"`` spreads the tasks over a process per core, each with
+        its own event loop (see :mod:`burr_codeagent.executors.processes`); ``executor="ray"`` runs each task as a
+        Ray task (``pip install 'burr-codeagent[ray]'``), on the cluster at ``ray_address`` or a local one.
 
         Returns:
             One :class:`~burr_codeagent.batch.TaskOutcome` per task, in task order; ``outcome.result`` holds the

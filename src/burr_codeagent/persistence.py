@@ -49,7 +49,8 @@ class _CompletedStepsPersister(SQLitePersister):
         # allocation, even one that holds a lock (ThreadPoolExecutor.submit holds a global one), so it only puts the
         # connection on a SimpleQueue, whose put() is documented as safe there.
         connection = self.connection  # type: ignore[has-type]  # untyped in Burr
-        if _closer.is_alive():
+        closer = _closer
+        if closer is not None and closer.is_alive():
             _to_close.put(connection)
         else:
             connection.close()
@@ -61,13 +62,16 @@ def _close_forever() -> None:
 
 
 _to_close: queue.SimpleQueue[Any] = queue.SimpleQueue()
-_closer = threading.Thread(target=_close_forever, name="codeagent-sqlite-close", daemon=True)
+_closer: threading.Thread | None = None
 _closer_started = threading.Lock()
 
 
 def _start_closer() -> None:
+    # A new thread whenever none runs: a worker process forked from one that had a closer has none.
+    global _closer
     with _closer_started:
-        if not _closer.is_alive():
+        if _closer is None or not _closer.is_alive():
+            _closer = threading.Thread(target=_close_forever, name="codeagent-sqlite-close", daemon=True)
             _closer.start()
 
 

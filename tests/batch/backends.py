@@ -14,6 +14,11 @@ Answer = PythonCodeGenerationResponse | BaseException
 Chooser = Callable[[GenerationRequest[Any], int], Answer]
 
 
+def first_message(request: GenerationRequest[Any]) -> str:
+    """The default key: the prompt (a module-level function, so the backend pickles for worker processes)."""
+    return request.messages[0].content
+
+
 class ChoosingBackend(LLMBackend):
     """Answers each request with ``choose(request, n)``, ``n`` the number of earlier requests with the same ``key``
     (default: the same prompt)."""
@@ -28,7 +33,7 @@ class ChoosingBackend(LLMBackend):
         key: Callable[[GenerationRequest[Any]], str] | None = None,
     ) -> None:
         self.choose = choose
-        self.key = key or (lambda request: request.messages[0].content)
+        self.key = key or first_message
         self.keys: list[str] = []
         self.usage = usage
         self.prompts: list[str] = []

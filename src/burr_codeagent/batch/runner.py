@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchListener", "ExecutorName", "arun_batch"]
 
-ExecutorName = Literal["local", "ray"]
+ExecutorName = Literal["local", "processes", "ray"]
 BatchListener = Callable[[str, BatchTask, TaskOutcome | None], None]
 """Called with ``("skipped" | "started" | "finished", task, outcome)`` as the batch goes."""
 

@@ -1,4 +1,5 @@
-"""Where a batch's tasks run: ``local`` (one asyncio event loop in this process) or ``ray`` (a Ray cluster)."""
+"""Where a batch's tasks run: ``local`` (one asyncio event loop in this process), ``processes`` (an event loop in
+each of a process per core) or ``ray`` (a Ray cluster)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,11 @@ async def run_jobs(
         from .local import run_locally
 
         await run_locally(agent, jobs, concurrency, started, finished)
+    elif executor == "processes":
+        from .processes import run_in_processes
+
+        await run_in_processes(agent, jobs, concurrency, started, finished)
     else:
         from ..errors import ConfigurationError
 
-        raise ConfigurationError(f"unknown executor {executor!r}; choose local or ray")
+        raise ConfigurationError(f"unknown executor {executor!r}; choose local, processes or ray")

@@ -227,6 +227,13 @@ def bench_humaneval(title: str, path: Path, limit: int, execution: bool) -> None
         f"  rejected on warnings alone: {sum(1 for r in rejected if not r.critical_count)}"
         + (" (" + ", ".join(f"{r} x{n}" for r, n in over.most_common(6)) + ")" if over else "")
     )
+    for a in solved:
+        report = reports[str(a["task_id"])]
+        if not report.passed:
+            counted = [f.rule for f in report.findings if f.severity in (Severity.CRITICAL, Severity.WARNING)]
+            print(
+                f"    rejected {a['task_id']}: " + ", ".join(f"{r} x{n}" for r, n in Counter(counted).items())
+            )
     times = [max(g.seconds for g in r.gates) for r in reports.values()]
     key, gate, seconds = slowest(reports)
     print(f"  slowest gate per answer: median {statistics.median(times) * 1000:.0f} ms; worst {gate} "

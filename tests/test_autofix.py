@@ -103,8 +103,10 @@ def test_formatting_only_faults_cost_no_second_generation(config: AgentConfig) -
 
 
 def test_without_auto_fix_the_same_faults_cost_a_generation(config: AgentConfig) -> None:
+    # The unused import and the formatting (one warning in all) are two: over a strict threshold of one.
     backend = ScriptedBackend([make_response(code=UGLY_CODE), make_response()])
-    agent = CodeAgent(gates(config, "syntax", "style", "execution", auto_fix=False), backend=backend)
+    strict = gates(config, "syntax", "style", "execution", auto_fix=False, warning_threshold=1)
+    agent = CodeAgent(strict, backend=backend)
     result = agent.run("Write factorial")
     assert len(backend.calls) == 2
     assert result.attempts[0].auto_fixes == []

@@ -8,11 +8,12 @@ Each task persists to and reports under the batch's directory as with ``local`` 
 two processes share one); each outcome is sent back as its task finishes and this process alone appends
 ``results.jsonl``.
 
-Workers are forked from multiprocessing's fork server, which imports the package, Burr, the SDKs and instructor
-once per process (a fork of a process with threads and an event loop, such as this one, is unsafe; a freshly
-spawned worker would pay ~1.5 s of CPU for those imports, every batch). Like ``spawn``, it needs a script that calls
-``run_many(..., executor="processes")`` to have the usual ``if __name__ == "__main__":`` guard. The backend goes to the workers by name (each builds it from
-its own environment) or pickled; the agent's plugins, listeners and hooks stay in this process.
+Workers are forked from multiprocessing's fork server, which imports the package, its plugins, Burr, the SDKs and
+instructor once per process (:mod:`._preload`): a fork of this process (threads, an event loop) would be unsafe,
+and a freshly spawned worker imported ~1,000 modules during its first run (~1.5 s of CPU), every batch. Like
+``spawn``, it needs a script that calls ``run_many(..., executor="processes")`` to have the usual
+``if __name__ == "__main__":`` guard. The backend goes to the workers by name (each builds it from its own
+environment) or pickled; the agent's plugins, listeners and hooks stay in this process.
 
 Ctrl-C reaches every worker (one process group): each cancels its runs, which writes their reports, as ``local``
 does. Cancelling the batch otherwise (SIGTERM, a cancelled task) sends the workers SIGTERM, which they treat alike.
@@ -62,9 +63,8 @@ def serve(
     outbox: Any,
 ) -> None:
     """A worker: run ``jobs`` on this process's own event loop, putting ``(task id, outcome)`` in ``outbox``."""
-    with contextlib.suppress(
-        KeyboardInterrupt, asyncio.CancelledError
-    ):  # stopped: the runs wrote their reports
+    # Stopped by Ctrl-C or SIGTERM: the runs were cancelled and wrote their reports; nothing more to say.
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(_serve(config, backend, jobs, concurrency, outbox))
 
 
@@ -188,13 +188,7 @@ async def _fail_lost(
             await finished(job, TaskOutcome(id=task_id, app_id=job.app_id, stop_reason="error", error=error))
 
 
-_PRELOAD = [
-    "burr_codeagent.agent",
-    "burr_codeagent.executors.processes",
-    "openai",
-    "instructor",
-    "burr.tracking",
-]
+_PRELOAD = ["burr_codeagent.executors._preload"]
 
 
 def _worker_context() -> Any:

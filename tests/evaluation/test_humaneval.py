@@ -132,7 +132,8 @@ def test_judge_fails_an_early_exit_and_a_hang() -> None:
     early = "import os\nos._exit(0)\n" + problem.reference_code
     assert not judge(problem, early, sandbox).passed
     hang = judge(problem, problem.prompt + "    while True: pass\n", sandbox, timeout=2)
-    assert not hang.passed and "timed out" in hang.detail
+    # Never a pass; a failure, or (on a machine too loaded to give it its 2 s of CPU in 6 s) unverified.
+    assert not hang.passed and ("timed out" in hang.detail or (hang.unverified and "starved" in hang.detail))
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 
 from ..console import print_findings
+from ..exit_codes import EXIT_FAILED, EXIT_PASSED, EXIT_UNVERIFIED
 from ..models import AgentResult, CheckReport, Finding, GateRun, TestOutcome
 
 __all__ = ["CheckResult", "GateInfo", "GenerateResult", "check_result", "generate_result", "summary_text"]
 
-EXIT_PASSED, EXIT_FAILED = 0, 1
 SUMMARY_MAX_LINES = 40
 
 
@@ -24,7 +24,12 @@ class CheckResult(BaseModel):
     """The verdict of one check: ``passed`` and ``exit_code`` are what ``codeagent check`` would say."""
 
     passed: bool = Field(description="No critical finding and warnings within the threshold.")
-    exit_code: int = Field(description="What `codeagent check` exits with for this input: 0 passed, 1 not.")
+    verdict: str = Field(
+        default="failed", description="passed, failed, or unverified (a gate could not run: check again)."
+    )
+    exit_code: int = Field(
+        description="What `codeagent check` exits with for this input: 0 passed, 1 not, 4 unverified."
+    )
     critical_count: int
     warning_count: int
     info_count: int
@@ -64,7 +69,8 @@ def check_result(report: CheckReport) -> CheckResult:
     """The structured result of ``report``."""
     return CheckResult(
         passed=report.passed,
-        exit_code=EXIT_PASSED if report.passed else EXIT_FAILED,
+        verdict=report.verdict,
+        exit_code=EXIT_UNVERIFIED if report.unverified else EXIT_PASSED if report.passed else EXIT_FAILED,
         critical_count=report.critical_count,
         warning_count=report.warning_count,
         info_count=report.info_count,

@@ -21,6 +21,11 @@ Each is reported as the median wall-clock time, and as the ratio of median CPU t
 processes included), which a machine shared with other work disturbs much less than the wall clock.
 
 Targets (issue 13): warm in-process <= 1/5 of the chain; the whole ``codeagent check`` process no slower than it.
+
+``--baseline SRC`` also times the process of another checkout's ``src`` directory (``git archive REV src | tar -x``),
+interleaved with the rest, for a before/after in one run. A speed-up must not drop findings: ``--save-findings
+FILE`` writes every module's findings (rule, place, severity; time budgets off, so a loaded machine does not cut a
+gate short) and ``--check-findings FILE`` compares with such a file and exits 1 listing what changed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import importlib
+import json
 import os
 import resource
 import shutil
@@ -147,8 +153,31 @@ def build_module(lines: int) -> str:
 ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_quiet(command: list[str]) -> None:
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV)
+def run_quiet(command: list[str], env: dict[str, str] | None = None) -> None:
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env or ENV)
+
+
+def findings_of(code: str) -> list[list[object]]:
+    """Every finding of the in-process check of ``code`` as ``[rule, target, line, column, severity]``, sorted;
+    no gate has a time budget, so what is found does not depend on the machine's load."""
+    from burr_codeagent import AgentConfig, check
+    from burr_codeagent.plugins import default_manager
+
+    unbounded = {name: {"time_budget": None} for name in default_manager().gates()}
+    config = AgentConfig(enable_code_execution=False, tracking=False, gates={"options": unbounded})
+    report = check(code, config=config)
+    return sorted([f.rule, f.target, f.line, f.column, f.severity.value] for f in report.findings)
+
+
+def compare_findings(saved: dict[str, list[list[object]]], now: dict[str, list[list[object]]]) -> list[str]:
+    """What differs between two runs' findings, one line per module that changed."""
+    changes = []
+    for name in sorted(set(saved) & set(now)):
+        before = {tuple(f) for f in saved[name]}
+        after = {tuple(f) for f in now[name]}
+        if before != after:
+            changes.append(f"{name}: lost {sorted(before - after)[:10]}, new {sorted(after - before)[:10]}")
+    return changes
 
 
 def warm_in_process(code: str) -> Callable[[], object]:
@@ -234,9 +263,20 @@ def main() -> None:
         default=[],
         help=f"only these (repeatable): generated_300, generated_2000, {', '.join(REAL_MODULES)}",
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="also time the process of this checkout's src directory"
+    )
+    parser.add_argument("--save-findings", type=Path, help="write every module's findings to this JSON file")
+    parser.add_argument(
+        "--check-findings", type=Path, help="compare the findings with this file; 1 if changed"
+    )
     args = parser.parse_args()
     runs = max(1, args.runs)
     codeagent, ruff, bandit, radon = tool("codeagent"), tool("ruff"), tool("bandit"), tool("radon")
+    baseline_env = None
+    if args.baseline is not None:
+        baseline_env = {**ENV, "PYTHONPATH": str(args.baseline.resolve())}
+        compileall.compile_dir(args.baseline, quiet=1)
     package = Path(str(importlib.import_module("burr_codeagent").__file__)).parent
     compileall.compile_dir(package, quiet=1)
     header = (
@@ -253,25 +293,30 @@ def main() -> None:
         "proc/ch",
         "cpu warm/ch",
         "cpu proc/ch",
+        *(("cpu base/ch",) if baseline_env else ()),
     )
     print(
         f"median of {runs} interleaved runs, wall-clock seconds; tools: {', '.join((codeagent, ruff, bandit, radon))}\n"
     )
     print(" | ".join(f"{h:>12}" for h in header), flush=True)
+    found: dict[str, list[list[object]]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for label, path in modules(Path(folder), args.module):
             code = path.read_text(encoding="utf-8")
-            timings, cpu = interleaved(
-                {
-                    "warm": warm_in_process(code),
-                    "codeagent": lambda p=path: run_quiet([codeagent, "check", "--no-execution", str(p)]),
-                    "ruff": lambda p=path: run_quiet([ruff, "check", "--no-cache", str(p)]),
-                    "bandit": lambda p=path: run_quiet([bandit, "-q", str(p)]),
-                    "radon cc": lambda p=path: run_quiet([radon, "cc", str(p)]),
-                    "radon mi": lambda p=path: run_quiet([radon, "mi", str(p)]),
-                },
-                runs,
-            )
+            if args.save_findings or args.check_findings:
+                found[path.stem] = findings_of(code)
+            commands = {
+                "warm": warm_in_process(code),
+                "codeagent": lambda p=path: run_quiet([codeagent, "check", "--no-execution", str(p)]),
+                "ruff": lambda p=path: run_quiet([ruff, "check", "--no-cache", str(p)]),
+                "bandit": lambda p=path: run_quiet([bandit, "-q", str(p)]),
+                "radon cc": lambda p=path: run_quiet([radon, "cc", str(p)]),
+                "radon mi": lambda p=path: run_quiet([radon, "mi", str(p)]),
+            }
+            if baseline_env is not None:
+                command = [sys.executable, "-m", "burr_codeagent", "check", "--no-execution", str(path)]
+                commands["baseline"] = lambda c=command: run_quiet(c, baseline_env)
+            timings, cpu = interleaved(commands, runs)
             chain_tools = ("ruff", "bandit", "radon cc", "radon mi")
             chain = sum(timings[name] for name in chain_tools)
             cpu_chain = sum(cpu[name] for name in chain_tools)
@@ -285,12 +330,20 @@ def main() -> None:
                 timings["codeagent"] / chain,
                 cpu["warm"] / cpu_chain,
                 cpu["codeagent"] / cpu_chain,
+                *((cpu["baseline"] / cpu_chain,) if baseline_env else ()),
             ]
             print(
                 " | ".join(f"{v:>12}" if isinstance(v, str | int) else f"{v:>12.3f}" for v in values),
                 flush=True,
             )
     print("\ntargets: warm/chain <= 0.20, proc/chain <= 1.00 (wall clock; the cpu columns compare CPU time)")
+    if args.save_findings:
+        args.save_findings.write_text(json.dumps(found, indent=0), encoding="utf-8")
+    if args.check_findings:
+        changes = compare_findings(json.loads(args.check_findings.read_text(encoding="utf-8")), found)
+        print("\n".join(changes) if changes else f"findings: the same as in {args.check_findings}")
+        if changes:
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":

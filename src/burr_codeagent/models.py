@@ -59,6 +59,8 @@ CASES_CAP = 500
 class PythonCodeGenerationResponse(BaseModel):
     """What the model must return for a task (the original design's fields, unchanged)."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: `codeagent check` never needs it
+
     function_name: str = Field(description="Name of the main function or class the code defines.")
     code: str = Field(description="The complete Python module. Tests import it as module `solution`.")
     explanation: str = Field(description="How the code works and why it is written this way.")
@@ -323,6 +325,8 @@ def warning_count(findings: list[Finding]) -> int:
 class Usage(BaseModel):
     """Token usage reported by a provider, summed over one or more HTTP calls."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: `codeagent check` never needs it
+
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
@@ -349,6 +353,8 @@ class Usage(BaseModel):
 class EditOutcome(BaseModel):
     """What became of one edit of a retry answer: applied, or why not (with the closest lines, numbered)."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: `codeagent check` never needs it
+
     target: Literal["code", "tests"]
     search: str
     replace: str
@@ -360,6 +366,8 @@ class EditOutcome(BaseModel):
 
 class Attempt(BaseModel):
     """One generation and its check."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: `codeagent check` never needs it
 
     index: int = Field(ge=1, description="1-based attempt number.")
     response: PythonCodeGenerationResponse | None = None
@@ -383,6 +391,8 @@ class Attempt(BaseModel):
 class RunMetrics(BaseModel):
     """Tokens, calls and timings of a whole run. Tokens come from provider usage fields, never from text length."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use: `codeagent check` never needs it
+
     input_tokens: int = 0
     output_tokens: int = 0
     total_tokens: int = 0
@@ -398,6 +408,8 @@ class RunMetrics(BaseModel):
 
 class AgentResult(BaseModel):
     """What :meth:`CodeAgent.run` returns."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use: `codeagent check` never needs it
 
     task: str
     passed: bool

@@ -135,3 +135,10 @@ def test_scan_reports_what_stock_bandit_reports(module: str) -> None:
             sorted((i.test_id, i.line, i.column, i.severity, i.confidence, i.text, i.end_line) for i in found)
             == expected
         )
+
+
+def test_bidirectional_control_characters_are_still_found() -> None:
+    # The adapter skips bandit's whole-file test (B613) when the source has no bidi character; with one it runs.
+    source = 'access_level = "user"\nif access_level != "none\u202e \u2066# Check if admin\u2069 \u2066":\n    pass\n'
+    assert "B613" in {i.test_id for i in scan(source)}
+    assert "B613" not in {i.test_id for i in scan('access_level = "user"\n')}

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import ast
 import tokenize
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
 from ._radon_visitors import radon_visitors
+from ._source_lines import line_counts
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["ComplexityGate", "ComplexityLimits", "register_gates"]
@@ -125,8 +126,9 @@ class ComplexityGate:
 def raw_counts(ctx: GateContext) -> tuple[int, int, int]:
     """(logical lines, source lines, comment and docstring lines) of the code, as radon's raw metrics count them.
 
-    From the shared tree and the shared tokenize pass: radon's own ``analyze`` re-tokenizes every logical line, which takes
-    minutes on a module holding a 2,000-line literal (one logical line).
+    From the shared tree and one scan of the source (:mod:`._source_lines`; the shared tokenize pass when the code
+    does not parse): radon's own ``analyze`` re-tokenizes every logical line, which takes minutes on a module holding
+    a 2,000-line literal (one logical line).
     """
     nodes = ctx.nodes_by_type("code")
     lloc = sum(len(found) for kind, found in nodes.items() if issubclass(kind, ast.stmt))
@@ -138,10 +140,18 @@ def raw_counts(ctx: GateContext) -> tuple[int, int, int]:
             and isinstance(expr.value.value, str)
         ):
             docstring_lines.update(range(expr.lineno, (expr.end_lineno or expr.lineno) + 1))
+    counted = line_counts(ctx.code) if ctx.code_tree is not None else None
+    code_lines, comments = counted if counted is not None else _token_line_counts(ctx.tokens("code").tokens)
+    sloc = len(code_lines - docstring_lines)
+    return lloc, sloc, comments + len(docstring_lines)
+
+
+def _token_line_counts(tokens: Iterable[tokenize.TokenInfo]) -> tuple[set[int], int]:
+    """(lines holding a token other than newlines, indents and comments; comment tokens), as radon counts them."""
     code_lines: set[int] = set()
     comments = 0
     skip = (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
-    for token in ctx.tokens("code").tokens:
+    for token in tokens:
         if token.type == tokenize.COMMENT:
             comments += 1
         elif token.type not in skip:
@@ -150,8 +160,7 @@ def raw_counts(ctx: GateContext) -> tuple[int, int, int]:
                 code_lines.add(start)
             else:
                 code_lines.update(range(start, end + 1))
-    sloc = len(code_lines - docstring_lines)
-    return lloc, sloc, comments + len(docstring_lines)
+    return code_lines, comments
 
 
 @hookimpl

@@ -1,0 +1,79 @@
+"""The complexity gate's line counts (code lines, comments) from one scan agree with a tokenize pass."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from burr_codeagent.gates._shared import tokens_of
+from burr_codeagent.gates._source_lines import line_counts
+from burr_codeagent.gates.complexity import _token_line_counts
+
+TRICKY = [
+    "",
+    "x = 1",
+    "x = 1  # a comment\n# another\n\n",
+    's = "a # not a comment"  # but this is\n',
+    "t = '''a\n# inside\n'''  # after\n",
+    'u = """x "" y \\""" z"""\nv = 2\n',
+    "w = 'it\\'s'\nr = r\"\\\"\"\n",
+    "f = f\"{x!r:>{width}} # {y}\"\nb = rb'\\x00'\n",
+    "total = 1 + \\\n    2\n",
+    "s = 'a\\\nb'\nq = 3\n",
+    "x = [1,  # one\n     2,\n]\n",
+    'if x in"abc":pass\n',
+    "def f():\n    '''Doc.'''\n\n    # c\n    return ''''quoted' '''\n",
+    "e = ''\nd = \"\"\n",
+    "x = 1\n\f\ny = 2\n",
+]
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_tricky_sources_count_as_tokenize_counts(source: str) -> None:
+    ast.parse(source)
+    assert line_counts(source) == _token_line_counts(tokens_of(source).tokens)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["argparse", "typing", "_pydecimal", "tokenize", "dataclasses", "pprint", "re._parser", "inspect"],
+)
+def test_stdlib_modules_count_as_tokenize_counts(module: str) -> None:
+    source = Path(str(importlib.import_module(module).__file__)).read_text(encoding="utf-8")
+    counted = line_counts(source)
+    assert counted is not None
+    assert counted == _token_line_counts(tokens_of(source).tokens)
+    assert counted[1] > 10
+
+
+def test_carriage_returns_are_left_to_tokenize() -> None:
+    assert line_counts("x = 1\r\ny = 2\r\n") is None
+
+
+def test_the_gate_counts_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from burr_codeagent import AgentConfig, check
+
+    source = Path(str(importlib.import_module("textwrap").__file__)).read_text(encoding="utf-8")  # index 43.9
+    config = AgentConfig(
+        enable_code_execution=False,
+        tracking=False,
+        gates={"enable": ["complexity"], "options": {"complexity": {"min_maintainability": 100}}},
+    )
+    fast = check(source, config=config).findings
+    calls: list[object] = []
+    original = tokenize.generate_tokens
+
+    def counting(readline):  # type: ignore[no-untyped-def]
+        calls.append(readline)
+        return original(readline)
+
+    monkeypatch.setattr(tokenize, "generate_tokens", counting)
+    monkeypatch.setattr("burr_codeagent.gates.complexity.line_counts", lambda source: None)
+    slow = check(source + "\n", config=config).findings
+    assert calls  # the second check did tokenize
+    indexes = [[f.message for f in found if f.rule == "complexity.maintainability"] for found in (fast, slow)]
+    assert indexes[0] == indexes[1] and len(indexes[0]) == 1 and " 0.0 " not in indexes[0][0]

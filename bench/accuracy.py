@@ -11,6 +11,9 @@ Corpora (``bench/corpora/``, each with its LICENSE and SOURCE.md):
 * ``cweval/pairs.jsonl``: insecure reference functions and their secure versions for 20 CWEs (code execution,
   deserialisation, shell, SQL, paths, weak crypto, ...), labelled by the benchmark's own security tests (CWEval,
   Apache-2.0).
+* ``codeql/functions.jsonl``: Flask/Django web handlers from CodeQL's Python security query tests (path, command,
+  SQL and code injection, unsafe deserialisation, SSRF), each labelled vulnerable or safe by the test's own
+  comments (MIT).
 * ``humaneval_gpt4/answers.jsonl``: GPT-4's answers to HumanEval with the verdict of HumanEval's own tests
   (Reflexion, MIT); ``humaneval_gpt4_reflexion/answers.jsonl``: GPT-4's other answers, after Reflexion's rounds.
 * well-regarded standard-library modules, read from the installed Python.
@@ -118,13 +121,23 @@ def slowest(reports: dict[str, CheckReport]) -> tuple[str, str, float]:
     )
 
 
-def bench_security(title: str, pairs: list[dict[str, str]]) -> None:
+def codeql_functions() -> tuple[list[dict[str, str]], list[str]]:
+    """CodeQL's labelled handlers as (vulnerable, with their CWE) and the safe ones' code."""
+    rows = read_jsonl(CORPORA / "codeql" / "functions.jsonl")
+    vulnerable = [{"insecure": r["code"], "cwe": r["cwe"]} for r in rows if r["label"] == "vulnerable"]
+    return vulnerable, [r["code"] for r in rows if r["label"] == "safe"]
+
+
+def bench_security(title: str, pairs: list[dict[str, str]], safe: list[str] | None = None) -> None:
+    """Vulnerable code and its secure versions: the pairs' ``secure`` halves, or ``safe`` when the corpus labels
+    safe code apart from the vulnerable."""
     before = {f"v{i}": textwrap.dedent(p["insecure"]) for i, p in enumerate(pairs)}
-    after = {f"f{i}": textwrap.dedent(p["secure"]) for i, p in enumerate(pairs)}
+    secure = [p["secure"] for p in pairs] if safe is None else safe
+    after = {f"f{i}": textwrap.dedent(code) for i, code in enumerate(secure)}
     config = security_only()
     ours = {key: check(src, config=config) for key, src in {**before, **after}.items()}
     bandit = plain_bandit({**before, **after})
-    print(f"\n{title}: {len(pairs)} vulnerable functions and their fixed versions")
+    print(f"\n{title}: {len(before)} vulnerable functions, {len(after)} fixed or safe ones")
     print(f"{'':44}{'checker (security)':>22}{'plain bandit':>22}")
     rows = [
         ("recall at critical (vulnerable)", before, lambda k: worst(ours[k]) is Severity.CRITICAL, {"HIGH"}),
@@ -247,6 +260,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_security("SVEN (CWE-022/078/089)", sven_pairs())
     bench_security("CWEval (Python)", cweval_pairs())
+    bench_security("CodeQL's query tests (web handlers)", *codeql_functions())
     bench_stdlib()
     for title, path in HUMANEVAL.items():
         bench_humaneval(title, path, args.humaneval, not args.no_execution)

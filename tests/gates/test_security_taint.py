@@ -411,3 +411,99 @@ def test_a_validation_helper_called_on_the_value_cleans_it() -> None:
     assert criticals(code) == set()
     logged = code.replace("validate_key_name(", "log_key_name(")
     assert ("security.path_traversal", 4) in criticals(logged)
+
+
+def test_subprocess_check_call_is_a_sink_not_a_validation_helper() -> None:
+    """Found by CodeQL's test corpus: `check_call` starts with "check" but runs its argument."""
+    code = """\
+    import os
+    import subprocess
+
+    from flask import request
+
+
+    def run_it():
+        command = request.args.get("command", "")
+        os.system(command)
+        subprocess.check_call(command)
+    """
+    assert ("security.injection", 9) in criticals(code)
+
+
+def test_a_request_naming_the_program_is_injection_a_caller_naming_it_is_not() -> None:
+    code = """\
+    import subprocess
+
+    from flask import request
+
+
+    def first_arg_injection():
+        cmd = request.args.get("cmd", "")
+        subprocess.Popen([cmd, "param1"])
+
+
+    def fixed_program():
+        name = request.args.get("name", "")
+        subprocess.run(["ls", "--", name])
+
+
+    def run(command: list[str]) -> None:
+        subprocess.run(command, check=True)
+    """
+    assert criticals(code) == {("security.injection", 8)}
+
+
+def test_route_parameters_converted_to_numbers_are_not_sources() -> None:
+    """Flask's `<int:foo_id>` and FastAPI's `item_id: int` cannot carry `../`; a plain `<name>` can."""
+    code = """\
+    import os
+
+    from fastapi import FastAPI
+    from flask import Flask
+
+    app = Flask(__name__)
+    api = FastAPI()
+
+
+    @app.route("/int-only/<int:foo_id>")
+    def flask_int_only(foo_id):
+        return open(os.path.join("/static", str(foo_id))).read()
+
+
+    @api.get("/items/{item_id}")
+    def read_item(item_id: int):
+        return open(os.path.join("/static", str(item_id))).read()
+
+
+    @app.route("/files/<name>")
+    def by_name(name):
+        return open(os.path.join("/static", name)).read()
+    """
+    assert {rule for rule, line in criticals(code)} == {"security.path_traversal"}
+    assert criticals(code) == {("security.path_traversal", 22)}
+
+
+def test_a_path_check_that_guards_nothing_does_not_count() -> None:
+    """`if npath.startswith(STATIC_DIR): pass` then `open(npath)`: the check changes nothing."""
+    code = """\
+    import os
+
+    from flask import request
+
+    STATIC_DIR = "/server/static/"
+
+
+    def unsafe_path_normpath():
+        filename = request.args.get("filename", "")
+        npath = os.path.normpath(os.path.join(STATIC_DIR, filename))
+        if npath.startswith(STATIC_DIR):
+            pass
+        return open(npath).read()
+    """
+    assert ("security.path_traversal", 13) in criticals(code)
+    guarded = code.replace(
+        "            pass\n        return open(npath).read()",
+        "            return open(npath).read()\n        return ''",
+    )
+    assert "pass" not in guarded
+    assert criticals(guarded) == set()

@@ -18,18 +18,21 @@ function's parameters, so a flow through a helper is followed (a few calls deep)
 ``shlex.quote()``, ``os.path.basename()`` and friends clean a value, and so does an allow-list check an ``if`` makes
 on a name (``if not set(expr) <= ALLOWED: return``, ``x.isdigit()``, ``re.fullmatch(PATTERN, x)``, ``x in
 ALLOWED``) or a validation helper called on it as a statement (``validate_key_name(data["key"])``, which raises on a
-bad value): the analysis does not follow which branch the sink is in, so any such check clears the name in its
-function.
+bad value), see :mod:`.sanitisers`: the analysis does not follow which branch the sink is in, so any such check
+clears the name in its function. Route parameters a framework converts to numbers (Flask's ``<int:id>``, FastAPI's
+``id: int``) are not sources.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from ._names import Scope, assignments, dotted, words
+from ._names import Scope, assignments, dotted
+from .sanitisers import allow_listed
 
 __all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
 
@@ -93,24 +96,8 @@ ROUTE_DECORATORS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
 )
 _ROUNDS = 4
-# str methods and regex calls whose truth says every character of the value is from a known, harmless set.
-_ALLOW_LIST_WORDS = frozenset(
-    {"allowed", "allowlist", "whitelist", "permitted", "valid", "supported", "choices", "safe", "known"}
-)
-_VALIDATOR_VERBS = frozenset({"validate", "check", "verify", "ensure", "sanitize", "sanitise", "require"})
-_CHARACTER_CHECKS = frozenset(
-    {
-        "isdigit",
-        "isdecimal",
-        "isnumeric",
-        "isalnum",
-        "isalpha",
-        "isidentifier",
-        "fullmatch",
-        "match",
-        "issubset",
-    }
-)
+_NUMERIC_TYPES = frozenset({"int", "float", "bool", "UUID", "Decimal", "date", "datetime"})
+_CONVERTED = re.compile(r"<(?:int|float|uuid):(\w+)>")
 
 
 class Level(IntEnum):
@@ -175,6 +162,21 @@ def _is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS:
             return True
     return False
+
+
+def _typed_route_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Route parameters the framework converts to a number (or UUID) before the handler sees them: Flask's
+    ``<int:id>``/``<float:x>``/``<uuid:u>`` converters and FastAPI's ``id: int`` annotations."""
+    typed = {
+        a.arg
+        for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)
+        if isinstance(a.annotation, ast.Name | ast.Attribute)
+        and (a.annotation.id if isinstance(a.annotation, ast.Name) else a.annotation.attr) in _NUMERIC_TYPES
+    }
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and decorator.args and isinstance(decorator.args[0], ast.Constant):
+            typed.update(_CONVERTED.findall(str(decorator.args[0].value)))
+    return typed
 
 
 @dataclass
@@ -302,7 +304,7 @@ class ScopeTaint:
         self._returned = collected.returned
         if not isinstance(self.scope, ast.Module):
             self._seed_parameters(self.scope)
-        self.validated = allow_listed(self.nodes)
+        self.validated = allow_listed(self.nodes, self.module.aliases)
         for name in self.validated:
             self.tainted.pop(name, None)
         self._propagate()
@@ -334,9 +336,10 @@ class ScopeTaint:
                 self.request_objects.add(arg.arg)
         handler = bool(self.request_objects) or _is_route_handler(function)
         incoming = self.module.incoming.get(function, {}) if self.with_incoming else {}
+        typed = _typed_route_parameters(function) if handler else set()
         for arg in named:
             self.params.add(arg.arg)
-            if arg.arg in self.request_objects:
+            if arg.arg in self.request_objects or arg.arg in typed:
                 continue
             if handler:
                 self.tainted[arg.arg] = Taint(
@@ -440,73 +443,3 @@ class ScopeTaint:
             return strongest([summary.returns, through if summary.passes_arguments else None])
         receiver = self.taint_of(call.func.value) if isinstance(call.func, ast.Attribute) else None
         return strongest([arguments, receiver])
-
-
-def allow_listed(nodes: list[ast.AST]) -> frozenset[str]:
-    """Names an ``if`` (or ``while``) test of this scope checks against an allow-list (see the module docstring)."""
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.If | ast.While | ast.IfExp):
-            for part in ast.walk(node.test):
-                names.update(_checked_names(part))
-        elif (
-            isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and _is_validator(node.value.func)
-        ):
-            # validate_key_name(data["key"]) on a line of its own: it raises on a bad value.
-            for argument in node.value.args:
-                root = argument
-                while isinstance(root, ast.Subscript | ast.Attribute):
-                    root = root.value
-                names.update(_plain_name(root))
-    return frozenset(names)
-
-
-def _is_validator(func: ast.expr) -> bool:
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    parts = words(name)
-    return bool(parts) and parts[0] in _VALIDATOR_VERBS
-
-
-def _checked_names(node: ast.AST) -> Iterator[str]:
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _CHARACTER_CHECKS
-        and (node.func.attr != "match" or _anchored(node.args[0] if node.args else None))
-    ):
-        # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), re.match(r"...$", x)
-        for candidate in (node.func.value, *node.args):
-            yield from _plain_name(candidate)
-    elif (
-        isinstance(node, ast.Compare)
-        and len(node.ops) == 1
-        and isinstance(node.ops[0], ast.In | ast.NotIn | ast.LtE)
-        and _is_allow_list(node.comparators[0])
-    ):
-        yield from _plain_name(node.left)  # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
-
-
-def _anchored(pattern: ast.expr | None) -> bool:
-    """A literal regex that must match to the end (``re.match`` only anchors the start)."""
-    return isinstance(pattern, ast.Constant) and str(pattern.value).endswith(("$", "\\Z"))
-
-
-def _is_allow_list(node: ast.expr) -> bool:
-    """A literal collection of constants, or a constant-named one (``ALLOWED_COMMANDS``, ``valid_modes``): not any
-    collection of data (``if source not in old_sources`` checks nothing about the value's safety)."""
-    if isinstance(node, ast.Set | ast.List | ast.Tuple):
-        return all(isinstance(e, ast.Constant) for e in node.elts)
-    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
-    return (name.isupper() and len(name) > 1) or bool(_ALLOW_LIST_WORDS & set(words(name)))
-
-
-def _plain_name(node: ast.expr) -> Iterator[str]:
-    """``x`` for ``x`` and for ``set(x)``."""
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in ("set", "frozenset")
-    ):
-        node = node.args[0] if node.args else node
-    if isinstance(node, ast.Name):
-        yield node.id

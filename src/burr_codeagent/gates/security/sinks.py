@@ -203,15 +203,25 @@ class SinkRules:
             return
         first = call.args[0]
         program = first.elts[0] if isinstance(first, ast.List | ast.Tuple) and first.elts else first
-        taint = self.taint.taint_of(program)
-        if taint is not None and taint.remote:
-            yield self._hit(
-                "security.injection",
-                Severity.CRITICAL,
-                f"Data from {taint.source} chooses the program {name}() runs (command injection).",
-                call,
-                "Pick the program from a fixed mapping (COMMANDS[choice]); never let the request name it.",
-            )
+        hit = self._remote_hit(
+            "security.injection",
+            program,
+            call,
+            f"Data from {{source}} chooses the program {name}() runs (command injection).",
+            "Pick the program from a fixed mapping (COMMANDS[choice]); never let the request name it.",
+        )
+        if hit is not None:
+            yield hit
+
+    def _remote_hit(
+        self, rule: str, value: ast.expr, call: ast.Call, message: str, suggestion: str
+    ) -> RuleHit | None:
+        """A critical ``rule`` at ``call`` when ``value`` comes from a request or socket (``message`` names it as
+        ``{source}``); None otherwise."""
+        taint = self.taint.taint_of(value)
+        if taint is None or not taint.remote:
+            return None
+        return self._hit(rule, Severity.CRITICAL, message.format(source=taint.source), call, suggestion)
 
     def _command_helper(self, call: ast.Call, name: str) -> tuple[str | None, str]:
         """A project's own command runner (``utils.execute(cmd)``, ``self._run_ssh(cmd)``, ``get_output(cmd)``) given
@@ -244,16 +254,16 @@ class SinkRules:
                 path = receiver
         if path is None or self._validates_paths():
             return
-        taint = self.taint.taint_of(path)
-        if taint is not None and taint.remote:
-            yield self._hit(
-                "security.path_traversal",
-                Severity.CRITICAL,
-                f"A file path from {taint.source} is used without validation ('../' reaches any file).",
-                call,
-                "Resolve the path and check it stays inside the base directory: "
-                "if not path.resolve().is_relative_to(base.resolve()): raise ValueError(...).",
-            )
+        hit = self._remote_hit(
+            "security.path_traversal",
+            path,
+            call,
+            "A file path from {source} is used without validation ('../' reaches any file).",
+            "Resolve the path and check it stays inside the base directory: "
+            "if not path.resolve().is_relative_to(base.resolve()): raise ValueError(...).",
+        )
+        if hit is not None:
+            yield hit
         elif not isinstance(self.scope, ast.Module) and self._built_path_from_arguments(path):
             yield self._hit(
                 "security.path_traversal",

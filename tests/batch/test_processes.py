@@ -17,6 +17,7 @@ from burr_codeagent import AgentConfig, CodeAgent
 from burr_codeagent.backends.base import GenerationRequest
 from burr_codeagent.batch import BatchTask, ResultsFile, task_app_id
 from burr_codeagent.errors import ConfigurationError
+from burr_codeagent.sandbox import sandbox_slots
 
 from ..conftest import GOOD_CODE, broken, make_response
 from .backends import Answer, ChoosingBackend
@@ -37,7 +38,8 @@ def signed_by_the_worker(request: GenerationRequest[Any], seen: int) -> Answer:
     answer = good_unless_outage(request, seen)
     if isinstance(answer, BaseException):
         return answer
-    return make_response(code=f"{GOOD_CODE}\n# answered by process {os.getpid()}\n")
+    signature = f"# answered by process {os.getpid()} with {sandbox_slots()} sandbox slots"
+    return make_response(code=f"{GOOD_CODE}\n{signature}\n")
 
 
 def dies_on_the_second_task(request: GenerationRequest[Any], seen: int) -> Answer:
@@ -58,9 +60,14 @@ def test_tasks_run_in_worker_processes_and_land_like_local_ones(tmp_path: Path) 
     assert [o.id for o in outcomes] == ["fact-1", "fact-2", "fact-3", "outage"]
     assert [o.passed for o in outcomes] == [True, True, True, False]
     assert outcomes[3].stop_reason.startswith("backend_error")
-    workers = {int(re.findall(r"process (\d+)", o.result.code)[0]) for o in outcomes[:3] if o.result}
+    signatures = {
+        re.findall(r"process (\d+) with (\d+) sandbox", o.result.code)[0] for o in outcomes[:3] if o.result
+    }
+    workers = {int(pid) for pid, _ in signatures}
     assert os.getpid() not in workers
     assert len(workers) == min(os.cpu_count() or 1, 4)
+    # The workers share the sandbox slots this process allows: together no more sandboxes than before.
+    assert {int(slots) for _, slots in signatures} == {max(1, sandbox_slots() // len(workers))}
     recorded = {line["id"]: line for line in lines(out / "results.jsonl")}
     assert set(recorded) == {"fact-1", "fact-2", "fact-3", "outage"}
     assert recorded["fact-1"]["app_id"] == task_app_id("fact-1")

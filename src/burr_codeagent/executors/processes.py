@@ -2,8 +2,8 @@
 
 One event loop is one core: an agent run costs ~20 ms of CPU of its own (the SDK, instructor, Burr, the reports),
 so one loop cannot finish more than ~50 runs a second however fast the model answers. This executor starts
-``workers`` processes (default: one per core), hands each an equal share of the jobs and ``concurrency / workers``
-of the concurrency, and runs the share there exactly as the ``local`` executor would (:func:`.local.run_locally`).
+``workers`` processes (default: one per core), hands each an equal share of the jobs, of the concurrency and of the
+sandboxed test runs allowed at once (:func:`~burr_codeagent.sandbox.sandbox_slots`), and runs the share there exactly as the ``local`` executor would (:func:`.local.run_locally`).
 Each task persists to and reports under the batch's directory as with ``local`` (its SQLite file is its own, so no
 two processes share one); each outcome is sent back as its task finishes and this process alone appends
 ``results.jsonl``.
@@ -61,8 +61,17 @@ def serve(
     jobs: Sequence[BatchJob],
     concurrency: int,
     outbox: Any,
+    sandbox_slots: int | None = None,
 ) -> None:
-    """A worker: run ``jobs`` on this process's own event loop, putting ``(task id, outcome)`` in ``outbox``."""
+    """A worker: run ``jobs`` on this process's own event loop, putting ``(task id, outcome)`` in ``outbox``.
+
+    ``sandbox_slots``: this worker's share of the sandboxed test runs the driver allows at once (the workers
+    together must not start more than the machine's cores).
+    """
+    if sandbox_slots is not None:
+        from ..sandbox import set_sandbox_slots
+
+        set_sandbox_slots(sandbox_slots)
     # Stopped by Ctrl-C or SIGTERM: the runs were cancelled and wrote their reports; nothing more to say.
     with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(_serve(config, backend, jobs, concurrency, outbox))
@@ -101,6 +110,7 @@ async def run_in_processes(
     """Run ``jobs`` on ``workers`` processes (default: one per core), calling ``finished`` here as each completes."""
     if not jobs:
         return
+    from ..sandbox import sandbox_slots
     from .ray_executor import _backend_for_workers
 
     count = worker_count(len(jobs), workers)
@@ -109,10 +119,11 @@ async def run_in_processes(
     shares = [list(jobs[n::count]) for n in range(count)]
     share_concurrency = max(1, math.ceil(concurrency / count))
     backend = _backend_for_workers(agent)
+    share_slots = max(1, sandbox_slots() // count)
     processes = [
         context.Process(
             target=serve,
-            args=(agent.config, backend, share, share_concurrency, outbox),
+            args=(agent.config, backend, share, share_concurrency, outbox, share_slots),
             name=f"codeagent-worker-{n}",
             daemon=True,
         )

@@ -401,13 +401,16 @@ def print_findings(
     Info findings are counted but only printed with ``show_info`` (``-v``): a large file can have thousands.
     """
     shown = [f for f in report.findings if show_info or f.severity is not Severity.INFO]
-    # Linters print in file order; the report keeps its severity order.
+    # Linters print in file order; the report keeps its severity order. Messages quote code and paths, so a
+    # `:name:` in them stays text (emoji=False), which also spares loading rich's emoji table.
     for f in sorted(shown, key=lambda f: (f.target != "code", f.line or 0, f.column or 0, f.rule)):
-        console.print(format_finding(f, code_path, test_path))
+        console.print(format_finding(f, code_path, test_path), emoji=False)
         if suggestions and f.suggestion:
-            console.print(f"    [dim]suggestion: {escape(f.suggestion)}[/]")
+            console.print(f"    [dim]suggestion: {escape(f.suggestion)}[/]", emoji=False)
     for f in report.suppressed:
-        console.print(f"[dim]{format_finding(f, code_path, test_path)} (suppressed by # nosec)[/]")
+        console.print(
+            f"[dim]{format_finding(f, code_path, test_path)} (suppressed by # nosec)[/]", emoji=False
+        )
     skipped = [g.name for g in report.gates if g.status == "skipped"]
     crashed = [g.name for g in report.gates if g.status == "error" and not g.unavailable]
     unavailable = [g.name for g in report.unavailable_gates()]
@@ -419,7 +422,8 @@ def print_findings(
     console.print(
         f"{escape(code_path)}: {_verdict(report)}: {report.critical_count} critical, "
         f"{plural(report.warning_count, 'warning')} (threshold {report.warning_threshold}), "
-        f"{report.info_count} info{hidden}{_tests_text(report)}{tail}"
+        f"{report.info_count} info{hidden}{_tests_text(report)}{tail}",
+        emoji=False,
     )
 
 

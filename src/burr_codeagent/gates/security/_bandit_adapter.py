@@ -162,23 +162,30 @@ def _visitor_class() -> Any:
         examined: frozenset[str] = frozenset()
 
         def generic_visit(self, node: ast.AST) -> None:
-            for _, value in ast.iter_fields(node):
-                if isinstance(value, list):
+            # ``ast.iter_fields`` and a call per node, unrolled: this loop runs once per node of the tree.
+            examined, tree_node = self.examined, ast.AST
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
                     last = len(value) - 1
                     for index, item in enumerate(value):
-                        if isinstance(item, ast.AST):
+                        if isinstance(item, tree_node):
                             item._bandit_sibling = value[index + 1] if index < last else None  # type: ignore[attr-defined]
                             item._bandit_parent = node  # type: ignore[attr-defined]
-                            self._visit_node(item)
-                elif isinstance(value, ast.AST):
+                            if type(item).__name__ in examined:
+                                self._visit_examined(item)
+                            else:
+                                self.generic_visit(item)
+                elif isinstance(value, tree_node):
                     value._bandit_sibling = None  # type: ignore[attr-defined]
                     value._bandit_parent = node  # type: ignore[attr-defined]
-                    self._visit_node(value)
+                    if type(value).__name__ in examined:
+                        self._visit_examined(value)
+                    else:
+                        self.generic_visit(value)
 
-        def _visit_node(self, node: ast.AST) -> None:
-            if type(node).__name__ not in self.examined:
-                self.generic_visit(node)
-            elif self.pre_visit(node):
+        def _visit_examined(self, node: ast.AST) -> None:
+            if self.pre_visit(node):
                 self.visit(node)
                 self.generic_visit(node)
                 self.post_visit(node)

@@ -8,11 +8,13 @@ import signal
 import subprocess
 import sys
 import time
+from multiprocessing import forkserver
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from burr_codeagent.cli import app
+from burr_codeagent.executors.processes import _worker_context
 
 from .backends.fakes import Fail, FakeProvider, Reply, Stall
 
@@ -59,6 +61,31 @@ def test_batch_writes_results_prints_a_summary_and_resumes(tmp_path: Path, monke
     assert "4 passed" in first.output and "0 failed" in first.output
     assert "add-3" in first.output and "results:" in first.output
     assert (tmp_path / "lib" / "add_0.py").is_file()
+
+
+def test_batch_over_worker_processes_reads_the_settings_of_the_command(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CODEAGENT_GATES__ENABLE", '["syntax"]')
+    monkeypatch.setenv("CODEAGENT_TRACKING", "false")
+    tasks = write_tasks(tmp_path / "tasks.jsonl", 4)
+    out = tmp_path / "out"
+    with FakeProvider("openai", [Reply()]) as fake:
+        # The workers are forked from a fork server that may have started before the key was set; each worker
+        # creates the backend by name, with the key of the command's environment.
+        _worker_context()
+        forkserver.ensure_running()
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-for-the-workers-42")
+        result = runner.invoke(app, cli_args(fake, tasks, out, "--executor", "processes"))
+        assert result.exit_code == 0, result.output
+    assert len(fake.requests) == 4
+    keys = {
+        value for r in fake.requests for name, value in r.headers.items() if name.lower() == "authorization"
+    }
+    assert keys == {"Bearer sk-for-the-workers-42"}
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted(r["id"] for r in results) == ["add-0", "add-1", "add-2", "add-3"] and all(
+        r["passed"] for r in results
+    )
+    assert "4 passed" in result.output
 
 
 def test_provider_outage_exits_3_and_keeps_going(tmp_path: Path, monkeypatch) -> None:

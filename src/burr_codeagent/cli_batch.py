@@ -24,6 +24,12 @@ T = TypeVar("T")
 EXIT_PROVIDER, EXIT_UNVERIFIED, EXIT_SIGTERM = 3, 4, 143
 
 Executor = Annotated[str, typer.Option(help="Where tasks run: local (this process) or ray (a Ray cluster).")]
+BatchExecutor = Annotated[
+    str,
+    typer.Option(
+        help="Where tasks run: local (this process), processes (a process per core) or ray (a Ray cluster)."
+    ),
+]
 RayAddress = Annotated[
     str | None, typer.Option(help="Ray cluster address (default: RAY_ADDRESS, else a local Ray).")
 ]
@@ -175,7 +181,7 @@ def batch(
         bool, typer.Option("--no-execution", help="Do not run the generated tests.")
     ] = False,
     report: Annotated[str | None, typer.Option(help="Report formats per task, comma-separated.")] = None,
-    executor: Executor = "local",
+    executor: BatchExecutor = "local",
     ray_address: RayAddress = None,
 ) -> None:
     """Run every task of a JSON Lines file, several at once; rerun the same command to resume."""
@@ -184,8 +190,8 @@ def batch(
     from .cli import _require_configured, _split, build_config, err, out, usage_errors
 
     with usage_errors():
-        if executor not in ("local", "ray"):
-            raise typer.BadParameter(f"unknown executor {executor!r}; choose local or ray")
+        if executor not in ("local", "processes", "ray"):
+            raise typer.BadParameter(f"unknown executor {executor!r}; choose local, processes or ray")
         tasks = load_tasks(tasks_file)
         settings: dict[str, Any] = {
             "backend": backend or ("replay" if cassette is not None else None),

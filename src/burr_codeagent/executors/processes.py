@@ -12,8 +12,9 @@ Workers are forked from multiprocessing's fork server, which imports the package
 instructor once per process (:mod:`._preload`): a fork of this process (threads, an event loop) would be unsafe,
 and a freshly spawned worker imported ~1,000 modules during its first run (~1.5 s of CPU), every batch. Like
 ``spawn``, it needs a script that calls ``run_many(..., executor="processes")`` to have the usual
-``if __name__ == "__main__":`` guard. The backend goes to the workers by name (each builds it from its own
-environment) or pickled; the agent's plugins, listeners and hooks stay in this process.
+``if __name__ == "__main__":`` guard. The backend goes to the workers by name (each builds it from this process's
+environment, handed to the workers over their pipe) or pickled; the agent's plugins, listeners and hooks stay in
+this process.
 
 Ctrl-C reaches every worker (one process group): each cancels its runs, which writes their reports, as ``local``
 does. Cancelling the batch otherwise (SIGTERM, a cancelled task) sends the workers SIGTERM, which they treat alike.
@@ -62,12 +63,17 @@ def serve(
     concurrency: int,
     outbox: Any,
     sandbox_slots: int | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> None:
     """A worker: run ``jobs`` on this process's own event loop, putting ``(task id, outcome)`` in ``outbox``.
 
     ``sandbox_slots``: this worker's share of the sandboxed test runs the driver allows at once (the workers
-    together must not start more than the machine's cores).
+    together must not start more than the machine's cores). ``environment``: the driver's environment now (the
+    fork server's is the one it started with), which a backend named in the configuration reads its settings from.
     """
+    if environment is not None:
+        os.environ.clear()
+        os.environ.update(environment)
     if sandbox_slots is not None:
         from ..sandbox import set_sandbox_slots
 
@@ -123,7 +129,7 @@ async def run_in_processes(
     processes = [
         context.Process(
             target=serve,
-            args=(agent.config, backend, share, share_concurrency, outbox, share_slots),
+            args=(agent.config, backend, share, share_concurrency, outbox, share_slots, dict(os.environ)),
             name=f"codeagent-worker-{n}",
             daemon=True,
         )

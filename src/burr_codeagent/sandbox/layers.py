@@ -128,14 +128,18 @@ def wrap_bwrap(
     bwrap: str = "bwrap",
     tmp_size: int = 64 * 1024 * 1024,
     read_only: Sequence[str] = (),
+    extra_caps: Sequence[str] = (),
 ) -> list[str]:
-    """``command`` inside bubblewrap, with ``workdir`` bound writable at :data:`INSIDE_WORKDIR`."""
+    """``command`` inside bubblewrap, with ``workdir`` bound writable at :data:`INSIDE_WORKDIR`; ``extra_caps``
+    are kept besides ``CAP_SETUID``/``CAP_SETGID`` when root (a warm worker's, see :mod:`.warm`)."""
     args = [bwrap, "--die-with-parent", "--new-session"]
     if is_root():
         # No user namespace: the launcher needs real CAP_SETUID to become the run's own uid, not 0.
         args += ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
         args += [] if network else ["--unshare-net"]
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        for cap in extra_caps:
+            args += ["--cap-add", cap]
     else:
         args += ["--unshare-all", "--share-net"] if network else ["--unshare-all"]
     system = _outermost(d for d in _SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d))

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from ..models import TestCase, TestOutcome
 from .junit_xml import COLLECTION_FAILURE, keep_cases, parse_junit
 from .runner import RunResult, Sandbox, workdir
+from .warm import run_warm, warm_worker
 
 __all__ = ["PytestResult", "PytestRun", "RunExtension", "TestCase", "run_pytest"]
 
@@ -138,7 +139,7 @@ def run_pytest(
 ) -> PytestResult:
     """Write the module and tests into a fresh work dir, run pytest in ``sandbox`` and read its report."""
     sandbox = sandbox or Sandbox()
-    with workdir(keep=keep_workdir) as host:
+    with warm_worker(sandbox) as worker, workdir(keep_workdir, parent=worker and worker.spool) as host:
         files: dict[str, str | bytes] = {
             f"{spec.module}.py": spec.code,
             spec.test_file: spec.test_code,
@@ -156,7 +157,10 @@ def run_pytest(
         nonce = secrets.token_hex(8)
         report = f".codeagent-{nonce}.xml"
         started = time.perf_counter()
-        run = sandbox.run(pytest_command(spec, report, nonce), host, timeout=spec.timeout, env=spec.env)
+        command = pytest_command(spec, report, nonce)
+        run = run_warm(worker, command[3:], host, spec.timeout, spec.env) if worker else None
+        if run is None:  # no warm worker here (or it failed before the run started): a fresh sandbox
+            run = sandbox.run(command, host, timeout=spec.timeout, env=spec.env)
         collected = {name: _read_capped(host / name, MAX_COLLECTED_BYTES) for name in spec.collect}
         report_bytes = _read_capped(host / report, MAX_REPORT_BYTES)
         elapsed = time.perf_counter() - started

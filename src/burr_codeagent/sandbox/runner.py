@@ -83,9 +83,10 @@ class RunResult:
 
 
 @contextlib.contextmanager
-def workdir(keep: bool = False, prefix: str = "codeagent-") -> Iterator[Path]:
-    """A fresh private directory for one run, removed afterwards unless ``keep``."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
+def workdir(keep: bool = False, prefix: str = "codeagent-", parent: Path | None = None) -> Iterator[Path]:
+    """A fresh private directory for one run (in ``parent``, default the temporary directory), removed afterwards
+    unless ``keep``."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:
         yield path
     finally:

@@ -36,8 +36,10 @@ import _pytest.assertion.rewrite  # noqa: E402, F401
 _LIBC = ctypes.CDLL(None, use_errno=True)
 _NAMESPACES = 0x00020000 | 0x20000000 | 0x08000000 | 0x04000000  # mount, pid, ipc, uts
 _NEWNET = 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None) -> None:
@@ -56,6 +58,9 @@ def _test_process(request: dict[str, Any]) -> None:
     os.closerange(3, 65536)
     uid, gid = request["uid"]
     _LAUNCHER["set_limits"](request["limits"], uid)
+    # No set-uid program can give back what dropping privileges takes (this worker kept CAP_SYS_ADMIN to mount).
+    if _LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        _LAUNCHER["fail"]("cannot set no_new_privs")
     _LAUNCHER["drop_privileges"](uid, gid)
     os.umask(0o022)
     os.environ.clear()
@@ -88,9 +93,18 @@ def _controller(request: dict[str, Any]) -> None:
     _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the controller killed: the whole run dies
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     _mount("/sandbox/" + request["dir"], "/sandbox", None, MS_BIND | MS_REC, None)
+    # Read-only binds under /tmp (a venv, a project there) survive the fresh /tmp: held open, bound back.
+    kept = {
+        path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in request["keep"] if os.path.isdir(path)
+    }
     for fresh in ("/tmp", "/dev/shm"):
         if os.path.isdir(fresh):
             _mount("tmpfs", fresh, "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    for path, handle in kept.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC, None)
+        _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+        os.close(handle)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     os.chdir("/sandbox")
     test = os.fork()

@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from .disk_watch import DiskWatch
 from .environment import scrubbed_environment
-from .layers import INSIDE_WORKDIR, is_root, wrap_bwrap
+from .layers import INSIDE_WORKDIR, interpreter_paths, is_root, wrap_bwrap
 from .limits import ResourceLimits, _launcher_source, run_identity
 from .slots import sandbox_slot
 from .starvation import STRETCH, SchedUse, sched_use
@@ -83,6 +83,8 @@ class WarmWorker:
         environment = scrubbed_environment(os.environ, home=INSIDE_WORKDIR, tmpdir="/tmp")
         environment["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         self.network = sandbox.network
+        bound = [*interpreter_paths(), *(os.path.realpath(p) for p in sandbox.read_only_paths)]
+        self.keep = [p for p in bound if p.startswith(("/tmp/", "/dev/shm/"))]
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -140,6 +142,7 @@ class WarmWorker:
             "uid": list(run_identity()),
             "network": self.network,
             "output": output,
+            "keep": self.keep,
         }
         start = time.perf_counter()
         try:

@@ -68,7 +68,11 @@ def test_a_sleep_under_load_still_times_out_and_is_the_codes_fault() -> None:
     assert result.timed_out and result.starved is None  # type: ignore[attr-defined]
 
 
-def test_tests_the_machine_starves_past_every_extension_are_unverified_not_failed(tmp_path: Path) -> None:
+def test_tests_the_machine_starves_past_every_extension_are_unverified_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fresh sandbox, started from this (pinned) thread; a warm worker was started by a thread of its own.
+    monkeypatch.setenv("CODEAGENT_SANDBOX_WARM", "0")
     code = "def spin(seconds):\n    import time\n    t = time.process_time()\n    while time.process_time() - t < seconds:\n        pass\n    return True\n"
     tests = "from solution import spin\n\n\ndef test_spin():\n    assert spin(1.0)\n"
     config = AgentConfig(tracking=False, gates={"enable": ["execution"]}, execution_timeout=1.0)

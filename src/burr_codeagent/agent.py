@@ -440,5 +440,6 @@ class CodeAgent:
         return result
 
     def graph(self) -> Graph:
-        """The Burr graph of this agent (for pictures: see :mod:`burr_codeagent.visualize`)."""
-        return shared_graph(GraphShape.of(self.config))
+        """The Burr graph of this agent with its services bound: a graph to embed in a bigger Burr application (see
+        ``examples/subgraph.py``) or to draw (see :mod:`burr_codeagent.visualize`)."""
+        return build_graph(self._services(None))

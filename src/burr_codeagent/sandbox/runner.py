@@ -32,7 +32,7 @@ from .layers import (
 )
 from .limits import LAUNCHER_FAILED, ResourceLimits, launcher_command
 from .slots import sandbox_slot
-from .starvation import STRETCH, SchedUse, sched_use
+from .starvation import RunClock, SchedUse, sched_use
 
 __all__ = ["RunResult", "Sandbox", "workdir"]
 
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 _CAN_SUBREAP = sys.platform.startswith("linux")  # PR_SET_CHILD_SUBREAPER, and /proc to find the orphans
 _GRACE_SECONDS = 0.5  # after a kill, how long to wait for the output pipe to drain
-_RECHECK_SECONDS = 0.25  # a starved run past its deadline: how often to look again
 
 
 @dataclass(frozen=True)
@@ -256,23 +255,11 @@ class Sandbox:
         watch = DiskWatch(
             [host_workdir], self.disk_mb
         )  # what this run wrote, not the file system's free space
-        timed_out = disk_exceeded = False
-        deadline = start + timeout
-        starved: SchedUse | None = None
+        clock = RunClock(timeout, lambda: sched_use(process.pid), watch.exceeded)
         try:
-            while process.poll() is None:
-                if time.perf_counter() >= deadline:
-                    starved = _still_starved(process.pid, timeout, time.perf_counter() - start)
-                    if starved is not None and time.perf_counter() < start + STRETCH * timeout:
-                        deadline = time.perf_counter() + _RECHECK_SECONDS  # the machine's fault: more time
-                        continue
-                    timed_out = True
-                    break
-                if watch.exceeded():
-                    disk_exceeded = True
-                    break
+            while process.poll() is None and not clock.over():
                 with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=min(0.05, max(0.0, deadline - time.perf_counter())))
+                    process.wait(timeout=clock.pause())
         finally:
             if run_cgroup is not None:
                 run_cgroup.kill()
@@ -289,20 +276,14 @@ class Sandbox:
             returncode=process.returncode,
             output=output,
             output_truncated=truncated,
-            timed_out=timed_out,
-            disk_exceeded=disk_exceeded,
+            timed_out=clock.timed_out,
+            disk_exceeded=clock.disk_exceeded,
             seconds=elapsed,
             isolation=self.isolation,
             workdir=host_workdir,
             inside_workdir=inside,
-            starved=starved if timed_out else None,
+            starved=clock.starved if clock.timed_out else None,
         )
-
-
-def _still_starved(pid: int, timeout: float, elapsed: float) -> SchedUse | None:
-    """The run's CPU use if it was starved (see :mod:`.starvation`), else None."""
-    use = sched_use(pid)
-    return use if use is not None and use.starved(timeout, elapsed) else None
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

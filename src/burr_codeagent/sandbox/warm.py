@@ -34,14 +34,13 @@ from .environment import scrubbed_environment
 from .layers import INSIDE_WORKDIR, interpreter_paths, is_root, wrap_bwrap
 from .limits import ResourceLimits, _launcher_source, run_identity
 from .slots import sandbox_slot
-from .starvation import STRETCH, SchedUse, sched_use
+from .starvation import RunClock, SchedUse, sched_use
 
 if TYPE_CHECKING:
     from .runner import RunResult, Sandbox
 
 __all__ = ["WarmWorker", "warm_worker"]
 
-_RECHECK_SECONDS = 0.25
 _START_SECONDS = 60.0  # importing pytest in a new worker, on a loaded machine
 _OWN_PROCESSES = 4  # bwrap, the zygote, a run's controller and its pid 1: not the run's crowd
 # bwrap's PR_SET_PDEATHSIG ties a worker to the thread that started it: one long-lived thread starts them all.
@@ -151,7 +150,7 @@ class WarmWorker:
             return None
         if self._answer(_START_SECONDS).get("started") is not True:
             return None
-        status, timed_out, disk_exceeded, starved = self._wait(host_workdir, timeout, start)
+        status, clock = self._wait(host_workdir, timeout)
         if status is None:  # the worker died mid-run: a run killed by a signal, as a fresh sandbox reports it
             status = -9
         elapsed = time.perf_counter() - start
@@ -164,49 +163,33 @@ class WarmWorker:
             returncode=status,
             output=text,
             output_truncated=truncated,
-            timed_out=timed_out,
-            disk_exceeded=disk_exceeded,
+            timed_out=clock.timed_out,
+            disk_exceeded=clock.disk_exceeded,
             seconds=elapsed,
             isolation="bwrap",
             workdir=host_workdir,
             inside_workdir=INSIDE_WORKDIR,
-            starved=starved if timed_out else None,
+            starved=clock.starved if clock.timed_out else None,
         )
 
-    def _wait(
-        self, host_workdir: Path, timeout: float, start: float
-    ) -> tuple[int | None, bool, bool, SchedUse | None]:
+    def _wait(self, host_workdir: Path, timeout: float) -> tuple[int | None, RunClock]:
+        """The run's exit status (None if the worker died) and its clock, once it ended or was killed."""
         stdout = cast(IO[bytes], self.process.stdout)
-        watch = DiskWatch([host_workdir], self.disk_mb)
-        deadline = start + timeout
-        timed_out = disk_exceeded = False
-        starved: SchedUse | None = None
+        clock = RunClock(timeout, self._use, DiskWatch([host_workdir], self.disk_mb).exceeded)
         while not select.select([stdout], [], [], 0.05)[0]:
-            now = time.perf_counter()
-            if now >= deadline:
-                starved = self._starved(timeout, now - start)
-                if starved is not None and now < start + STRETCH * timeout:
-                    deadline = now + _RECHECK_SECONDS
-                    continue
-                timed_out = True
-                break
-            if watch.exceeded():
-                disk_exceeded = True
+            if clock.over():
+                with contextlib.suppress(OSError):
+                    self._send("kill")
                 break
             if self.process.poll() is not None:
-                return None, timed_out, disk_exceeded, starved
-        if timed_out or disk_exceeded:
-            with contextlib.suppress(OSError):
-                self._send("kill")
+                return None, clock
         status = self._answer(10.0).get("status")
-        return (status if isinstance(status, int) else None), timed_out, disk_exceeded, starved
+        return (status if isinstance(status, int) else None), clock
 
-    def _starved(self, timeout: float, elapsed: float) -> SchedUse | None:
+    def _use(self) -> SchedUse | None:
+        """The busiest process of the worker is the run's test process; the worker's own are not its crowd."""
         use = sched_use(self.process.pid)
-        if use is None:
-            return None
-        own = SchedUse(use.cpu, use.wait, max(1, use.processes - _OWN_PROCESSES))
-        return own if own.starved(timeout, elapsed) else None
+        return use and SchedUse(use.cpu, use.wait, max(1, use.processes - _OWN_PROCESSES))
 
 
 class _OpenedOr:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from burr_codeagent import AgentResult, CheckReport
 from burr_codeagent.cli import app
+from burr_codeagent.formatting import round_floats
 from burr_codeagent.reports.base import RenderContext
 from burr_codeagent.reports.json_report import JsonRenderer
 from burr_codeagent.reports.schema import SCHEMAS, json_schema, schema_text
@@ -47,3 +48,12 @@ def test_schema_command_prints_the_published_schema() -> None:
     assert done.stdout == (PUBLISHED / "check-report.schema.json").read_text(encoding="utf-8")
     bad = CliRunner().invoke(app, ["schema", "nope"])
     assert bad.exit_code == 2 and "agent-result" in bad.output
+
+
+def test_json_report_text_is_what_json_dumps_writes(two_attempts: AgentResult) -> None:
+    """Users diff reports between runs: the faster encoder must not change a byte (unicode kept, floats as Python)."""
+    result = two_attempts.model_copy(update={"task": "Write factorial — für n ≥ 0"})
+    text = JsonRenderer().render(result, RenderContext())
+    expected = json.dumps(round_floats(result.model_dump(mode="json")), indent=2, ensure_ascii=False) + "\n"
+    assert "für n ≥ 0" in text
+    assert text == expected

@@ -56,3 +56,15 @@ def test_warm_workers_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None
     result = run_pytest(PytestRun("", LOOK, timeout=20), Sandbox("bwrap", memory_mb=256))
     assert result.outcome.succeeded, result.outcome.output
     assert not result.run.workdir.parent.name.startswith("codeagent-spool-")
+
+
+def test_a_worker_that_cannot_start_sends_the_run_to_a_fresh_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    from burr_codeagent.sandbox import warm
+
+    warm.close_idle_workers()
+    monkeypatch.setenv("CODEAGENT_SANDBOX_WARM", "1")
+    monkeypatch.setattr(warm, "_zygote_source", lambda: "raise SystemExit(3)")
+    result = run_pytest(PytestRun("", LOOK, timeout=20), Sandbox("bwrap", memory_mb=256))
+    assert result.outcome.succeeded, result.outcome.output
+    assert not result.run.workdir.parent.name.startswith("codeagent-spool-")
+    assert not warm._IDLE.get(warm._key(Sandbox("bwrap", memory_mb=256)))  # the broken worker was not kept

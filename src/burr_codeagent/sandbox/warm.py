@@ -14,6 +14,7 @@ dies) sends the run to a fresh sandbox instead, and the worker is dropped.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -39,7 +40,7 @@ from .starvation import RunClock, SchedUse, sched_use
 if TYPE_CHECKING:
     from .runner import RunResult, Sandbox
 
-__all__ = ["WarmWorker", "warm_worker"]
+__all__ = ["WarmWorker", "close_idle_workers", "run_warm", "warm_worker"]
 
 _START_SECONDS = 60.0  # importing pytest in a new worker, on a loaded machine
 _OWN_PROCESSES = 4  # bwrap, the zygote, a run's controller and its pid 1: not the run's crowd
@@ -47,6 +48,16 @@ _OWN_PROCESSES = 4  # bwrap, the zygote, a run's controller and its pid 1: not t
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codeagent-warm")
 _IDLE: dict[tuple[object, ...], list[WarmWorker]] = {}
 _LOCK = threading.Lock()
+
+
+@atexit.register
+def close_idle_workers() -> None:
+    """End every idle warm worker and remove its spool (at exit; also useful to start afresh)."""
+    with _LOCK:
+        workers = [worker for idle in _IDLE.values() for worker in idle]
+        _IDLE.clear()
+    for worker in workers:
+        worker.close()
 
 
 def _enabled(sandbox: Sandbox) -> bool:

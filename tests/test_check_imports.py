@@ -33,6 +33,7 @@ TEXT_OUTPUT_ONLY = (
     "libcst",
     "burr_codeagent.reports.html",
     "burr_codeagent.reports.sarif",
+    "rich._emoji_codes",  # findings print code as text, never as emoji
 )
 
 

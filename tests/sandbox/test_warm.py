@@ -68,3 +68,29 @@ def test_a_worker_that_cannot_start_sends_the_run_to_a_fresh_sandbox(monkeypatch
     assert result.outcome.succeeded, result.outcome.output
     assert not result.run.workdir.parent.name.startswith("codeagent-spool-")
     assert not warm._IDLE.get(warm._key(Sandbox("bwrap", memory_mb=256)))  # the broken worker was not kept
+
+
+# The worker freezes what it imported before forking (a run's session would otherwise copy its pages): a run's
+# own objects must still be collected as in any interpreter.
+COLLECTS = """\
+import gc, weakref
+
+class Node:
+    pass
+
+def test_cycles_of_the_run_are_collected():
+    assert gc.isenabled()
+    node = Node()
+    node.self = node
+    alive = weakref.ref(node)
+    del node
+    gc.collect()
+    assert alive() is None
+"""
+
+
+def test_a_warm_run_collects_its_own_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODEAGENT_SANDBOX_WARM", "1")
+    result = run_pytest(PytestRun("", COLLECTS, timeout=20), Sandbox("bwrap", memory_mb=256))
+    assert result.run.workdir.parent.name.startswith("codeagent-spool-"), "not run on a warm worker"
+    assert result.outcome.succeeded and result.outcome.passed == 1, result.outcome.output

@@ -80,6 +80,8 @@ def test_a_sandbox_that_cannot_fork_does_not_blame_the_code(monkeypatch: pytest.
         raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
 
     monkeypatch.setattr("burr_codeagent.sandbox.runner.subprocess.Popen", refuse)
+    # A fresh sandbox per run: a warm worker started by an earlier test in this process would not fork through Popen.
+    monkeypatch.setenv("CODEAGENT_SANDBOX_WARM", "0")
     config = AgentConfig(tracking=False, gates={"enable": ["execution"]})
     report = check(CODE, TESTS, config=config)
     [run] = report.gates

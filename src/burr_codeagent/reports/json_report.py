@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
-import pydantic_core
+from pydantic import TypeAdapter
 
 from ..formatting import round_floats
 from ..hookspecs import hookimpl
 from .base import Renderable, RenderContext, Renderer
+
+_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 
 
 class JsonRenderer:
@@ -26,9 +29,9 @@ class JsonRenderer:
         return True
 
     def render(self, obj: Renderable, context: RenderContext) -> str:
-        # pydantic-core's encoder writes the same text as json.dumps(indent=2, ensure_ascii=False), ~8x faster (the
+        # pydantic's (Rust) encoder writes the same text as json.dumps(indent=2, ensure_ascii=False), ~8x faster (the
         # standard library falls back to its pure-Python encoder whenever an indent is asked for).
-        return pydantic_core.to_json(round_floats(obj.model_dump(mode="json")), indent=2).decode() + "\n"
+        return _JSON.dump_json(round_floats(obj.model_dump(mode="json")), indent=2).decode() + "\n"
 
     def join(self, rendered: Sequence[str], context: RenderContext) -> str:
         """Several files' reports as one JSON array."""

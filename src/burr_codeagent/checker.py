@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING
@@ -43,7 +44,12 @@ def _parse(source: str | None) -> ast.Module | None:
     if source is None:
         return None
     try:
-        return ast.parse(source)
+        with warnings.catch_warnings():
+            # The parser warns about invalid escape sequences (DeprecationWarning; SyntaxWarning from Python 3.12) on
+            # stderr; ruff's W605 reports them as findings of the style gate, so they stay off the user's terminal.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
-from burr_codeagent import Severity
+from burr_codeagent import AgentConfig, Severity, check
 
 from ._helpers import findings
 
@@ -31,3 +33,14 @@ def test_syntax_warnings_in_the_tests_name_the_tests() -> None:
 
 def test_a_clean_module_has_no_syntax_warning() -> None:
     assert findings("syntax", "def f(x: int) -> bool:\n    return x == 1\n") == []
+
+
+def test_the_checkers_parse_keeps_invalid_escapes_off_stderr_and_style_reports_them() -> None:
+    source = 'PATTERN = "\\d+ apples, unique to this test"\n'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = check(
+            source, config=AgentConfig(enable_code_execution=False, gates={"enable": ["syntax", "style"]})
+        )
+    assert [str(w.message) for w in caught if "escape" in str(w.message)] == []
+    assert "style.W605" in {f.rule for f in report.findings}

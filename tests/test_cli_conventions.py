@@ -45,12 +45,7 @@ def test_run_prints_the_burr_app_id_and_how_to_open_it(tmp_path: Path) -> None:
         result = runner.invoke(
             app,
             [
-                "run",
-                "Create add",
-                "--backend",
-                "openai",
-                "--base-url",
-                fake.url + "/v1",
+                *fake.run_args(),
                 "--no-execution",
                 "-q",
                 "--output-dir",

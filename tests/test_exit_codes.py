@@ -174,12 +174,7 @@ def test_sigterm_writes_the_finished_attempts_reports_and_exits_143(tmp_path: Pa
         child = subprocess.Popen(
             [
                 codeagent,
-                "run",
-                "Create add",
-                "--backend",
-                "openai",
-                "--base-url",
-                fake.url + "/v1",
+                *fake.run_args(),
                 "--no-execution",
                 "--request-timeout",
                 "120",

@@ -121,12 +121,7 @@ def test_dotenv_supplies_the_providers_own_variables_and_the_environment_wins(tm
     (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-from-dotenv\nAWS_REGION=eu-west-3\n")
     with FakeProvider("openai") as fake:
         base = [
-            "run",
-            "Create add",
-            "--backend",
-            "openai",
-            "--base-url",
-            fake.url + "/v1",
+            *fake.run_args(),
             "--no-execution",
             "-q",
         ]

@@ -165,6 +165,10 @@ class FakeProvider:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}"
 
+    def run_args(self, *extra: str, task: str = "Create add") -> list[str]:
+        """``codeagent run TASK`` arguments pointing the openai backend at this fake, then ``extra``."""
+        return ["run", task, "--backend", "openai", "--base-url", self.url + "/v1", *extra]
+
     # -- what the fake saw and reported -------------------------------------------------------------------------
 
     @property

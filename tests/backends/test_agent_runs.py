@@ -121,12 +121,7 @@ def test_cli_reports_a_backend_failure_and_keeps_the_reports(tmp_path: Path) -> 
         result = CliRunner().invoke(
             app,
             [
-                "run",
-                "Create add",
-                "--backend",
-                "openai",
-                "--base-url",
-                fake.url + "/v1",
+                *fake.run_args(),
                 "--report",
                 "json",
                 "--output-dir",

@@ -5,7 +5,8 @@ batch of 200 agents on one event loop must not pay that 200 times, nor stall the
 
 * :meth:`ClientCache.get` returns the one synchronous client per settings key, built on first use;
 * :meth:`ClientCache.aget` returns the one async client per settings key *and event loop* (an ``httpx.AsyncClient``
-  keeps connections bound to the loop that opened them), built in a dedicated builder thread while the loop goes on.
+  keeps connections bound to the loop that opened them), built in a dedicated builder thread while the loop goes on,
+  and closed when that loop shuts down (``asyncio.run`` ending), so no connection outlives its loop.
 
 The ``openai`` and ``anthropic`` backends use them the same way, through :func:`sdk_client` (the synchronous client
 for some settings) and :func:`async_twin` (the async client with a synchronous client's settings).
@@ -17,10 +18,12 @@ sits in a cache key that a debugger or a log line might show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import inspect
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
@@ -41,13 +44,42 @@ def secret_digest(secret: object) -> str:
     return hashlib.sha256(str(secret).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+class _LoopClients(dict[Hashable, "asyncio.Future[Any]"]):
+    """One loop's async clients, with the async generator whose ``finally`` closes them."""
+
+    closer: AsyncIterator[None] | None = None
+
+
+async def _close_with_the_loop(per_loop: _LoopClients) -> AsyncIterator[None]:
+    """Suspended until the loop shuts down: ``asyncio.run`` (and ``asyncio.Runner``) close every unfinished async
+    generator while the loop still runs (``loop.shutdown_asyncgens``), which runs this ``finally`` and closes the
+    loop's clients. An unclosed aiohttp session would log "Unclosed connector" when collected after its loop."""
+    try:
+        yield
+    finally:
+        for future in list(per_loop.values()):
+            if future.done() and not future.cancelled() and future.exception() is None:
+                await _aclose(future.result())
+        per_loop.clear()
+
+
+async def _aclose(client: Any) -> None:
+    close = getattr(client, "close", None)
+    if close is None:
+        return
+    with contextlib.suppress(Exception):  # closing is best effort: the loop is going away anyway
+        result = close()
+        if inspect.isawaitable(result):
+            await result
+
+
 class ClientCache:
     """Process-wide cache of SDK clients keyed by their settings."""
 
     def __init__(self) -> None:
         self._sync: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, asyncio.Future[Any]]]
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients]
         self._async = weakref.WeakKeyDictionary()
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
@@ -60,7 +92,11 @@ class ClientCache:
     async def aget(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The async client for ``key`` on the running loop; concurrent callers share one build."""
         loop = asyncio.get_running_loop()
-        per_loop = self._async.setdefault(loop, {})
+        per_loop = self._async.get(loop)
+        if per_loop is None:
+            per_loop = self._async[loop] = _LoopClients()
+            per_loop.closer = _close_with_the_loop(per_loop)
+            await anext(per_loop.closer)  # started: the loop now tracks it until it shuts down
         future = per_loop.get(key)
         if future is None:
             future = per_loop[key] = loop.run_in_executor(_BUILDER, build)

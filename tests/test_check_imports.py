@@ -26,6 +26,11 @@ NEVER_FOR_CHECK = (
     "burr_codeagent.backends.bedrock",
     "burr_codeagent.backends.base",
     "burr_codeagent.sandbox",  # --no-execution: no test runs, so no sandbox
+    # No .env, CODEAGENT_* variable or [tool.codeagent] table: the config reads no settings source, so neither
+    # pydantic-settings nor what it imports (asyncio, python-dotenv) is loaded.
+    "pydantic_settings",
+    "dotenv",
+    "asyncio",
 )
 TEXT_OUTPUT_ONLY = (
     "jinja2",

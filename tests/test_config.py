@@ -114,6 +114,10 @@ def test_building_a_config_imports_no_plugin_module() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     loaded, new = proc.stdout.splitlines()
-    light = {"burr_codeagent.settings_files", "burr_codeagent.errors"}  # pyproject checks, no plugin
+    light = {
+        "burr_codeagent.settings_files",
+        "burr_codeagent.errors",
+        "burr_codeagent.config_sources",
+    }  # no plugin
     assert set(loaded.split()) <= {"burr_codeagent", "burr_codeagent.config", "burr_codeagent.models", *light}
     assert not [m for m in new.split() if m.startswith("burr_codeagent")]

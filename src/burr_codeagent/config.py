@@ -2,7 +2,8 @@
 
 Precedence, highest first: keyword arguments, environment variables, ``.env`` in the working directory,
 ``[tool.codeagent]`` of the nearest ``pyproject.toml``, defaults. The original design's ``MODEL``, ``AWS_REGION`` and
-``AWS_PROFILE`` variables are honoured as fallbacks for ``model``, ``region`` and ``profile``.
+``AWS_PROFILE`` variables are honoured as fallbacks for ``model``, ``region`` and ``profile``. pydantic-settings reads
+those sources (:mod:`burr_codeagent.config_sources`); it is imported only when one of them has a setting to give.
 """
 
 from __future__ import annotations
@@ -12,20 +13,13 @@ import json
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    NoDecode,
-    PydanticBaseSettingsSource,
-    PyprojectTomlConfigSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from .config_sources import read_settings, sources_have_settings
 from .models import Severity
-from .settings_files import check_pyproject
 
 __all__ = [
     "AgentConfig",
@@ -110,26 +104,36 @@ class DependencyEnvSettings(BaseModel):
     timeout: float = Field(default=600.0, gt=0, description="Seconds an install may take.")
 
 
-class AgentConfig(BaseSettings):
+class AgentConfig(BaseModel):
     """Every setting of a :class:`~burr_codeagent.CodeAgent` run.
 
     Invalid values fail at construction with a message naming the field and the allowed values. Names of
     plugins (``backend``, ``gates.enable``, ``report_formats`` ...) are checked by whatever runs them -- the
     :class:`~burr_codeagent.CodeAgent`, the checker or the CLI -- against its own plugin manager, so a gate passed
     with ``CodeAgent(plugins=[...])`` may be named here. Building a config imports no plugin.
+
+    Constructing one reads ``CODEAGENT_*`` variables, ``.env`` and ``[tool.codeagent]`` as a pydantic-settings
+    ``BaseSettings`` with ``env_prefix="CODEAGENT_"`` and ``env_nested_delimiter="__"`` does (the private
+    ``_env_file``-style arguments of ``BaseSettings`` are accepted too); when none of them holds a setting the
+    keyword arguments are validated directly, without importing pydantic-settings.
     """
 
-    model_config = SettingsConfigDict(
-        env_prefix="CODEAGENT_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        env_nested_delimiter="__",
+    model_config = ConfigDict(
         extra="ignore",
         validate_default=True,
-        pyproject_toml_table_header=("tool", "codeagent"),
         protected_namespaces=(),
         populate_by_name=True,
+        arbitrary_types_allowed=True,
     )
+    # True on the pydantic-settings class that reads the sources (config_sources.settings_reader).
+    _reads_sources: ClassVar[bool] = False
+
+    def __init__(self, **values: Any) -> None:
+        if not self._reads_sources:
+            pyproject = _PYPROJECT.get() or find_pyproject()
+            if sources_have_settings(type(self), values, pyproject):
+                values = read_settings(type(self), values, pyproject)
+        super().__init__(**values)
 
     backend: str = Field(default="bedrock", description="LLM backend name (see `codeagent backends`).")
     model: str | None = Field(
@@ -238,7 +242,7 @@ class AgentConfig(BaseSettings):
         default="failures", description="What the model sees of the user's acceptance tests."
     )
 
-    report_formats: Annotated[list[str], NoDecode] = Field(
+    report_formats: list[str] = Field(
         default_factory=lambda: list(REPORT_FORMATS_DEFAULT),
         description="Report formats written at the end of a run (comma-separated in the environment).",
     )
@@ -261,25 +265,6 @@ class AgentConfig(BaseSettings):
     persistence: Path | None = Field(
         default=None, description="SQLite file that makes runs resumable after a crash."
     )
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # With no pyproject.toml found, the source falls back to ./pyproject.toml, which then does not exist either.
-        pyproject = _PYPROJECT.get() or find_pyproject()
-        check_pyproject(pyproject, settings_cls)  # not TOML, or unknown keys: one line naming the file
-        return (
-            init_settings,
-            env_settings,
-            dotenv_settings,
-            PyprojectTomlConfigSettingsSource(settings_cls, pyproject),
-        )
 
     @field_validator("report_formats", mode="before")
     @classmethod

@@ -85,10 +85,10 @@ def check_pyproject(path: Path | None, settings: type[BaseModel]) -> None:
 
 def check_dotenv(path: Path) -> dict[str, str]:
     """The ``KEY=value`` pairs of a ``.env`` file; :class:`ConfigurationError` naming the line of one that is not."""
-    from dotenv.parser import parse_stream
-
     if not path.is_file():
         return {}
+    from dotenv.parser import parse_stream  # imported only when there is a file to read
+
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

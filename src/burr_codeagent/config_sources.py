@@ -1,0 +1,140 @@
+"""The sources of :class:`~burr_codeagent.AgentConfig` other than its arguments, read by pydantic-settings.
+
+``CODEAGENT_*`` variables (and the seed's ``MODEL``, ``AWS_REGION``, ``AWS_PROFILE``), ``.env`` in the working
+directory and ``[tool.codeagent]`` of the nearest ``pyproject.toml`` are read by a pydantic-settings ``BaseSettings``
+class built here from the config class on first use. When none of them holds a setting -- the usual
+``codeagent check`` -- the config validates its arguments alone and pydantic-settings (with the asyncio, argparse,
+dotenv and cloud-provider modules it imports: a tenth of that command's start-up) is never imported. Whether a
+source holds a setting is decided conservatively: any variable named after a field, any ``.env`` file, any
+``[tool.codeagent]`` table sends construction through pydantic-settings, which then decides as it always has.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import AliasChoices
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
+__all__ = ["ENV_FILE", "ENV_PREFIX", "read_settings", "sources_have_settings"]
+
+ENV_PREFIX = "CODEAGENT_"
+ENV_FILE = ".env"
+_NESTED_DELIMITER = "__"
+_TABLE = ("tool", "codeagent")
+
+# The pyproject.toml the reader being constructed reads (its sources are chosen inside its construction).
+_READING: ContextVar[Path | None] = ContextVar("codeagent_reading_pyproject", default=None)
+
+
+@functools.cache
+def _variable_names(config: type[BaseModel]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The lower-case environment names that can set a field of ``config``, and the prefixes of nested ones."""
+    names: set[str] = set()
+    for name, info in config.model_fields.items():
+        names.add(f"{ENV_PREFIX}{name}".lower())
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        names.update(choice.lower() for choice in choices if isinstance(choice, str))
+    return frozenset(names), tuple(f"{name}{_NESTED_DELIMITER}" for name in sorted(names))
+
+
+def _pyproject_has_table(path: Path | None) -> bool:
+    if path is None or not path.is_file():
+        return False
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True  # pydantic-settings' path reports the broken file (settings_files.check_pyproject)
+    tool = data.get(_TABLE[0], {})
+    return not isinstance(tool, dict) or _TABLE[1] in tool
+
+
+def sources_have_settings(config: type[BaseModel], values: dict[str, Any], pyproject: Path | None) -> bool:
+    """Whether building ``config`` from ``values`` needs pydantic-settings: a variable named after one of its
+    fields, a ``.env`` file, a ``[tool.codeagent]`` table in ``pyproject`` (or a file that does not parse), or one
+    of ``BaseSettings``' own ``_``-prefixed arguments."""
+    if any(key.startswith("_") for key in values) or Path(ENV_FILE).exists():
+        return True
+    names, nested = _variable_names(config)
+    for key in os.environ:
+        lowered = key.lower()
+        if lowered in names or lowered.startswith(nested):
+            return True
+    return _pyproject_has_table(pyproject)
+
+
+def read_settings(config: type[BaseModel], values: dict[str, Any], pyproject: Path | None) -> dict[str, Any]:
+    """``values`` merged with what the variables, ``.env`` and ``pyproject`` set, validated by pydantic-settings:
+    the fields that were set, by name (the config validates them again, cheaply, as its own)."""
+    token = _READING.set(pyproject)
+    try:
+        read = _reader(config)(**values)
+    finally:
+        _READING.reset(token)
+    return {name: getattr(read, name) for name in read.model_fields_set}
+
+
+@functools.cache
+def _reader(config: type[BaseModel]) -> type[BaseSettings]:
+    """A ``BaseSettings`` subclass of ``config`` with the settings sources and options of ``AgentConfig``."""
+    from typing import Annotated
+
+    from pydantic_settings import (
+        BaseSettings,
+        NoDecode,
+        PyprojectTomlConfigSettingsSource,
+        SettingsConfigDict,
+    )
+
+    from .settings_files import check_pyproject
+
+    formats = config.model_fields["report_formats"]
+
+    class Reader(BaseSettings, config):  # type: ignore[misc,valid-type]
+        model_config = SettingsConfigDict(
+            title=config.__name__,  # validation errors name the config, not this class
+            env_prefix=ENV_PREFIX,
+            env_file=ENV_FILE,
+            env_file_encoding="utf-8",
+            env_nested_delimiter=_NESTED_DELIMITER,
+            extra="ignore",
+            validate_default=True,
+            pyproject_toml_table_header=_TABLE,
+            protected_namespaces=(),
+            populate_by_name=True,
+        )
+        _reads_sources: ClassVar[bool] = True
+        # Comma-separated in the environment: the config's own validator splits it, pydantic-settings must not
+        # try it as JSON first.
+        report_formats: Annotated[list[str], NoDecode] = formats  # type: ignore[assignment]
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            # With no pyproject.toml found the source falls back to ./pyproject.toml, which then does not exist.
+            pyproject = _READING.get()
+            check_pyproject(pyproject, config)  # not TOML, or unknown keys: one line naming the file
+            return (
+                init_settings,
+                env_settings,
+                dotenv_settings,
+                PyprojectTomlConfigSettingsSource(settings_cls, pyproject),
+            )
+
+    Reader.__name__ = Reader.__qualname__ = config.__name__
+    return Reader

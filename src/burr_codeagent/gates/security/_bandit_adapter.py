@@ -83,7 +83,9 @@ def _quiet_import() -> Iterator[None]:
 
 @functools.cache
 def _test_set() -> Any:
-    with _quiet_import():
+    from ._bandit_loader import own_entry_points
+
+    with _quiet_import(), own_entry_points():
         from bandit.core import config as b_config
         from bandit.core import test_set as b_test_set
 

@@ -2,7 +2,10 @@
 
 Run from the repository root::
 
-    python bench/accuracy.py [--humaneval N] [--no-execution]
+    python bench/accuracy.py [--humaneval N] [--no-execution] [--only CORPUS ...] [--misses]
+
+``--only sven cweval`` runs those corpora alone (``sven``, ``cweval``, ``codeql``, ``stdlib``, ``libraries``,
+``humaneval``); ``--misses`` lists the vulnerable functions without a critical and the fixed or safe ones with one.
 
 Corpora (``bench/corpora/``, each with its LICENSE and SOURCE.md):
 
@@ -45,6 +48,7 @@ from typing import Any
 from burr_codeagent import AgentConfig, CheckReport, Severity, check
 
 CORPORA = Path(__file__).parent / "corpora"
+CORPUS_NAMES = ["sven", "cweval", "codeql", "stdlib", "humaneval"]
 STDLIB = [
     "textwrap", "shlex", "fnmatch", "pprint", "dataclasses", "string", "heapq", "bisect", "functools",
     "contextlib", "json.decoder", "json.encoder", "csv", "argparse", "tarfile", "shutil", "subprocess",
@@ -59,7 +63,12 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def sven_pairs() -> list[dict[str, str]]:
     """SVEN's pairs as (vulnerable, fixed, CWE)."""
     return [
-        {"insecure": p["before"], "secure": p["after"], "cwe": p["vul_type"]}
+        {
+            "insecure": p["before"],
+            "secure": p["after"],
+            "cwe": p["vul_type"],
+            "id": f"{p['file_name']}:{p['func_name']}",
+        }
         for p in read_jsonl(CORPORA / "sven" / "pairs.jsonl")
     ]
 
@@ -124,11 +133,35 @@ def slowest(reports: dict[str, CheckReport]) -> tuple[str, str, float]:
 def codeql_functions() -> tuple[list[dict[str, str]], list[str]]:
     """CodeQL's labelled handlers as (vulnerable, with their CWE) and the safe ones' code."""
     rows = read_jsonl(CORPORA / "codeql" / "functions.jsonl")
-    vulnerable = [{"insecure": r["code"], "cwe": r["cwe"]} for r in rows if r["label"] == "vulnerable"]
+    vulnerable = [
+        {"insecure": r["code"], "cwe": r["cwe"], "id": r["id"]} for r in rows if r["label"] == "vulnerable"
+    ]
     return vulnerable, [r["code"] for r in rows if r["label"] == "safe"]
 
 
-def bench_security(title: str, pairs: list[dict[str, str]], safe: list[str] | None = None) -> None:
+def print_misses(
+    pairs: list[dict[str, str]], ours: dict[str, CheckReport], after: dict[str, str], ids: list[str]
+) -> None:
+    """The vulnerable functions that get no critical (by CWE, with their first lines) and the fixed or safe ones that
+    get one (with the rules)."""
+    for i, p in sorted(enumerate(pairs), key=lambda item: item[1]["cwe"].upper()):
+        if worst(ours[f"v{i}"]) is not Severity.CRITICAL:
+            rules = sorted({f.rule for f in ours[f"v{i}"].findings}) or ["nothing"]
+            print(f"  MISS {p['cwe'].upper()} {ids[i]}: {', '.join(rules)}")
+    for key in after:
+        flagged = sorted(
+            {f"{f.rule}:{f.line}" for f in ours[key].findings if f.severity is Severity.CRITICAL}
+        )
+        if flagged:
+            print(f"  FALSE {key}: {', '.join(flagged)}")
+
+
+def bench_security(
+    title: str,
+    pairs: list[dict[str, str]],
+    safe: list[str] | None = None,
+    misses: bool = False,
+) -> None:
     """Vulnerable code and its secure versions: the pairs' ``secure`` halves, or ``safe`` when the corpus labels
     safe code apart from the vulnerable."""
     before = {f"v{i}": textwrap.dedent(p["insecure"]) for i, p in enumerate(pairs)}
@@ -156,6 +189,8 @@ def bench_security(title: str, pairs: list[dict[str, str]], safe: list[str] | No
     print("  critical recall by CWE: " + ", ".join(f"{c} {share(v)}" for c, v in sorted(by_cwe.items())))
     _, gate, seconds = slowest(ours)
     print(f"  slowest gate on one function: {gate} {seconds * 1000:.0f} ms")
+    if misses:
+        print_misses(pairs, ours, after, [p.get("id", f"v{i}") for i, p in enumerate(pairs)])
 
 
 def bench_stdlib() -> None:
@@ -257,13 +292,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--humaneval", type=int, default=164, help="how many HumanEval answers to check")
     parser.add_argument("--no-execution", action="store_true", help="HumanEval without running the tests")
+    parser.add_argument(
+        "--only", nargs="+", choices=CORPUS_NAMES, default=CORPUS_NAMES, help="corpora to run"
+    )
+    parser.add_argument("--misses", action="store_true", help="list missed and falsely flagged functions")
     args = parser.parse_args()
-    bench_security("SVEN (CWE-022/078/089)", sven_pairs())
-    bench_security("CWEval (Python)", cweval_pairs())
-    bench_security("CodeQL's query tests (web handlers)", *codeql_functions())
-    bench_stdlib()
-    for title, path in HUMANEVAL.items():
-        bench_humaneval(title, path, args.humaneval, not args.no_execution)
+    if "sven" in args.only:
+        bench_security("SVEN (CWE-022/078/089)", sven_pairs(), misses=args.misses)
+    if "cweval" in args.only:
+        bench_security("CWEval (Python)", cweval_pairs(), misses=args.misses)
+    if "codeql" in args.only:
+        bench_security("CodeQL's query tests (web handlers)", *codeql_functions(), misses=args.misses)
+    if "stdlib" in args.only:
+        bench_stdlib()
+    if "humaneval" in args.only:
+        for title, path in HUMANEVAL.items():
+            bench_humaneval(title, path, args.humaneval, not args.no_execution)
 
 
 if __name__ == "__main__":

@@ -356,8 +356,15 @@ def test_membership_in_a_collection_of_data_is_no_allow_list() -> None:
                 sqlite.execute("INSERT INTO source (source) VALUES (%s)" % current_source)
     """
     assert ("security.sql_injection", 4) in criticals(code)
-    allowed = code.replace("old_sources:", "ALLOWED_SOURCES:").replace("in old_sources", "in ALLOWED_SOURCES")
+    allowed = code.replace("not in old_sources", "in ALLOWED_SOURCES").replace(
+        "old_sources:", "ALLOWED_SOURCES:"
+    )
     assert criticals(allowed) == set()
+    # The query runs exactly when the value is *not* allowed: the check cleans nothing on that path.
+    inverted = code.replace("old_sources:", "ALLOWED_SOURCES:").replace(
+        "in old_sources", "in ALLOWED_SOURCES"
+    )
+    assert ("security.sql_injection", 4) in criticals(inverted)
 
 
 def test_a_projects_own_command_runner_given_a_built_command_line_is_injection() -> None:

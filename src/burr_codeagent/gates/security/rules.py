@@ -67,7 +67,9 @@ def analyse(tree: ast.Module, target: Target) -> Analysis:
     module = ModuleTaint(scopes, aliases, tree)
     result = Analysis()
     for scope, taint in module.scopes.items():
-        result.hits.extend(SinkRules(taint, target).run())
+        sinks = SinkRules(taint, target)
+        result.hits.extend(sinks.run())
+        result.lowered.update(sinks.lowered)
         result.dropped.update(dropped_bandit_lines(scope, taint.nodes, aliases, target))
         result.lowered.update(lowered_bandit_lines(taint.nodes))
         if target == "code":

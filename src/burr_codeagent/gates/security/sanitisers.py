@@ -1,22 +1,33 @@
 """Sanitising checks the taint analysis honours beyond cleaning functions: allow-lists and validation helpers.
 
-An ``if`` (or ``while``) test that checks a name against an allow-list clears the name in its function:
-``set(x) <= ALLOWED``, ``set(x).issubset(...)``, ``x.isdigit()`` and the other ``str.is*`` checks,
-``re.fullmatch(PATTERN, x)``, ``re.match(r"...$", x)`` (anchored at the end), ``x in ALLOWED`` when the collection
-is a literal of constants or constant-named (``ALLOWED_HOSTS``, ``valid_modes``; not ``old_sources``). So does a
-validation helper called on the value as a statement of its own (``validate_key_name(data["key"])``), unless it is
-the standard library's (``subprocess.check_call`` runs its argument).
+A check clears a name only where it holds, so the analysis follows the branches (an allow-list check on one path
+does not clean the other):
+
+- inside ``if CHECK:`` (and in the ``else`` of ``if not CHECK:``), in ``x if CHECK else y`` and after ``CHECK and``;
+- after ``if not CHECK: return`` (or ``raise``, ``continue``, ``break``, ``abort(...)``, ``sys.exit(...)``) for the
+  rest of the block;
+- after a validation helper called on the value as a statement of its own (``validate_key_name(data["key"])``,
+  which raises on a bad value), unless it is the standard library's (``subprocess.check_call`` runs its argument).
+
+A CHECK on a name: ``set(x) <= ALLOWED``, ``set(x).issubset(...)``, ``x.isdigit()`` and the other ``str.is*``
+checks, ``re.fullmatch(PATTERN, x)``, ``re.match(r"...$", x)`` (anchored at the end), ``x in ALLOWED`` when the
+collection is a literal of constants or constant-named (``ALLOWED_HOSTS``, ``valid_modes``; not ``old_sources``),
+``x == "literal"``; combined with ``not``, ``and`` and ``or`` (``x == "a" or x == "b"`` checks ``x``). A path is
+checked by ``p.startswith(BASE)`` / ``p.is_relative_to(BASE)`` / ``os.path.commonpath([...]) == BASE`` (or
+``commonprefix``) only when ``p`` was normalised first (``os.path.realpath``/``abspath``/``normpath``,
+``Path.resolve()``): ``base/../x`` starts with ``base``. ``".." in p`` checks ``p`` where it is false. Assigning
+to a name ends what a check said about it.
 """
 
 from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from ._names import dotted, words
+from ._names import dotted, target_names, words
 
-__all__ = ["allow_listed"]
+__all__ = ["clean_uses", "is_exit"]
 
 _ALLOW_LIST_WORDS = frozenset(
     {"allowed", "allowlist", "whitelist", "permitted", "valid", "supported", "choices", "safe", "known"}
@@ -35,27 +46,228 @@ _CHARACTER_CHECKS = frozenset(
         "issubset",
     }
 )
+_PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
+_NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve"})
+_EXIT_CALLS = frozenset({"abort", "exit", "_exit", "quit"})
+
+Names = frozenset[str]
 
 
-def allow_listed(nodes: list[ast.AST], aliases: dict[str, str]) -> frozenset[str]:
-    """Names an ``if`` (or ``while``) test of this scope checks against an allow-list (see the module docstring)."""
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.If | ast.While | ast.IfExp):
-            for part in ast.walk(node.test):
-                names.update(_checked_names(part))
+def clean_uses(
+    body: list[ast.stmt], aliases: dict[str, str], bindings: dict[str, list[ast.expr]]
+) -> set[int]:
+    """The ``id()`` of every ``Name`` load in ``body`` (one scope's statements) where a check has cleared it."""
+    walker = _Walker(aliases, bindings)
+    walker.block(body, frozenset())
+    return walker.clean
+
+
+def is_exit(statements: list[ast.stmt]) -> bool:
+    """Whether a block always leaves: it ends in return/raise/continue/break or a call that does not come back."""
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, ast.Return | ast.Raise | ast.Continue | ast.Break):
+        return True
+    if isinstance(last, ast.If):
+        return is_exit(last.body) and is_exit(last.orelse)
+    if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+        func = last.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name in _EXIT_CALLS
+    return False
+
+
+class _Walker:
+    """Follows which names are checked through one scope's blocks."""
+
+    def __init__(self, aliases: dict[str, str], bindings: dict[str, list[ast.expr]]) -> None:
+        self.aliases = aliases
+        self.bindings = bindings
+        self.clean: set[int] = set()
+
+    def block(self, statements: list[ast.stmt], clean: Names) -> None:
+        for statement in statements:
+            self.statement(statement, clean)
+            clean = clean - _bound_by(statement)
+            if isinstance(statement, ast.If):
+                if is_exit(statement.body):
+                    clean = clean | self.implied(statement.test, False)
+                elif statement.orelse and is_exit(statement.orelse):
+                    clean = clean | self.implied(statement.test, True)
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                clean = clean | self._validated_by_call(statement.value)
+
+    def statement(self, node: ast.stmt, clean: Names) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return  # a scope of its own
+        if isinstance(node, ast.If | ast.While):
+            self.expression(node.test, clean)
+            self.block(node.body, clean | self.implied(node.test, True))
+            orelse = clean | self.implied(node.test, False) if isinstance(node, ast.If) else clean
+            self.block(node.orelse, orelse)
+            return
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, ast.expr):
+                self.expression(value, clean)
+            elif isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                self.block(value, clean)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.expr):
+                        self.expression(item, clean)
+                    elif isinstance(item, ast.ExceptHandler | ast.match_case):
+                        self.block(item.body, clean)
+                    elif isinstance(item, ast.AST):
+                        for sub in ast.iter_child_nodes(item):
+                            if isinstance(sub, ast.expr):
+                                self.expression(sub, clean)
+
+    def expression(self, node: ast.expr, clean: Names) -> None:
+        if isinstance(node, ast.Name):
+            if node.id in clean and isinstance(node.ctx, ast.Load):
+                self.clean.add(id(node))
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, ast.IfExp):
+            self.expression(node.test, clean)
+            self.expression(node.body, clean | self.implied(node.test, True))
+            self.expression(node.orelse, clean | self.implied(node.test, False))
+            return
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self.expression(value, clean)
+                clean = clean | self.implied(value, isinstance(node.op, ast.And))
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expression(child, clean)
+            elif isinstance(child, ast.comprehension | ast.keyword):
+                for sub in ast.iter_child_nodes(child):
+                    if isinstance(sub, ast.expr):
+                        self.expression(sub, clean)
+
+    def implied(self, test: ast.expr, holds: bool) -> Names:
+        """The names ``test`` being ``holds`` (true or false) shows to be checked."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self.implied(test.operand, not holds)
+        if isinstance(test, ast.BoolOp):
+            parts = [self.implied(v, holds) for v in test.values]
+            # all of `a and b` hold; one of `a or b` holds, so only what every part checks is known
+            if isinstance(test.op, ast.And) == holds:
+                return frozenset().union(*parts)
+            return frozenset.intersection(*parts) if parts else frozenset()
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            op = test.ops[0]
+            if isinstance(op, ast.Is | ast.IsNot) and _is_none(test.comparators[0]):
+                # `re.fullmatch(P, x) is None` holds when the check failed
+                return self.implied(test.left, holds == isinstance(op, ast.IsNot))
+            if isinstance(op, ast.NotIn | ast.NotEq):
+                holds = not holds
+            if isinstance(op, ast.In | ast.NotIn) and _is_dots(test.left):
+                # `".." in name` holds when the name is *not* safe
+                return frozenset(_plain_name(test.comparators[0])) if not holds else frozenset()
+        return frozenset(self._checked(test)) if holds else frozenset()
+
+    def _checked(self, node: ast.expr) -> Iterator[str]:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method in _CHARACTER_CHECKS and (
+                method != "match" or _anchored(node.args[0] if node.args else None)
+            ):
+                # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), re.match(r"...$", x)
+                for candidate in (node.func.value, *node.args):
+                    yield from _plain_name(candidate)
+            elif method in _PATH_CHECKS:
+                yield from self._normalised(node.func.value)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1:
+            op, right = node.ops[0], node.comparators[0]
+            if isinstance(op, ast.In | ast.NotIn | ast.LtE) and _is_allow_list(right):
+                yield from _plain_name(node.left)  # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
+            elif isinstance(op, ast.Eq | ast.NotEq):
+                for one, other in ((node.left, right), (right, node.left)):
+                    if isinstance(other, ast.Constant) and other.value is not None:
+                        yield from _plain_name(one)  # x == "foo"
+                    elif _is_commonpath(one):
+                        for argument in _commonpath_arguments(one):
+                            yield from self._normalised(argument)
+
+    def _normalised(self, node: ast.expr) -> Iterator[str]:
+        """``p`` when ``p`` is a name bound only to a normalised path (``os.path.realpath(...)``, ``.resolve()``), or
+        the path the check normalises itself (``os.path.realpath(p).startswith(BASE)``)."""
+        if isinstance(node, ast.Call) and _normalises(node):
+            if node.args:
+                inner = node.args[0]
+            elif isinstance(node.func, ast.Attribute):
+                inner = node.func.value
+            else:
+                return
+            while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.args:
+                inner = inner.args[0]  # Path(p).resolve(), str(p)
+            yield from _plain_name(inner)
         elif (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Call)
-            and _is_validator(node.value.func, aliases)
+            isinstance(node, ast.Name)
+            and self.bindings.get(node.id)
+            and all(_normalises(v) for v in self.bindings[node.id])
         ):
-            # validate_key_name(data["key"]) on a line of its own: it raises on a bad value.
-            for argument in node.value.args:
-                root = argument
-                while isinstance(root, ast.Subscript | ast.Attribute):
-                    root = root.value
-                names.update(_plain_name(root))
-    return frozenset(names)
+            yield node.id
+
+    def _validated_by_call(self, call: ast.Call) -> Names:
+        """A validation helper, or ``p.relative_to(base)`` (which raises), called as a statement."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in ("relative_to", "is_relative_to"):
+            return frozenset(self._normalised(func.value))
+        if not _is_validator(func, self.aliases):
+            return frozenset()
+        names: set[str] = set()
+        for argument in call.args:
+            root = argument
+            while isinstance(root, ast.Subscript | ast.Attribute):
+                root = root.value
+            names.update(_plain_name(root))
+        return frozenset(names)
+
+
+def _bound_by(statement: ast.stmt) -> Names:
+    targets: Iterable[ast.expr] = ()
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
+        targets = [statement.target]
+    return frozenset(name for target in targets for name in target_names(target))
+
+
+def _normalises(node: ast.expr) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _NORMALISERS
+
+
+def _is_commonpath(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute | ast.Name)
+        and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id)
+        in ("commonpath", "commonprefix")
+    )
+
+
+def _commonpath_arguments(node: ast.expr) -> list[ast.expr]:
+    if not isinstance(node, ast.Call) or not node.args:
+        return []
+    first = node.args[0]
+    return list(first.elts) if isinstance(first, ast.List | ast.Tuple) else [first]
+
+
+def _is_dots(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value == ".."
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_validator(func: ast.expr, aliases: dict[str, str]) -> bool:
@@ -65,25 +277,6 @@ def _is_validator(func: ast.expr, aliases: dict[str, str]) -> bool:
     parts = words(name)
     origin = (dotted(func, aliases) or "").split(".")[0]
     return bool(parts) and parts[0] in _VALIDATOR_VERBS and origin not in sys.stdlib_module_names
-
-
-def _checked_names(node: ast.AST) -> Iterator[str]:
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _CHARACTER_CHECKS
-        and (node.func.attr != "match" or _anchored(node.args[0] if node.args else None))
-    ):
-        # x.isdigit(), set(x).issubset(ALLOWED), re.fullmatch(PATTERN, x), re.match(r"...$", x)
-        for candidate in (node.func.value, *node.args):
-            yield from _plain_name(candidate)
-    elif (
-        isinstance(node, ast.Compare)
-        and len(node.ops) == 1
-        and isinstance(node.ops[0], ast.In | ast.NotIn | ast.LtE)
-        and _is_allow_list(node.comparators[0])
-    ):
-        yield from _plain_name(node.left)  # x in ALLOWED, x not in {"a", "b"}, set(x) <= ALLOWED
 
 
 def _anchored(pattern: ast.expr | None) -> bool:
@@ -96,6 +289,8 @@ def _is_allow_list(node: ast.expr) -> bool:
     collection of data (``if source not in old_sources`` checks nothing about the value's safety)."""
     if isinstance(node, ast.Set | ast.List | ast.Tuple):
         return all(isinstance(e, ast.Constant) for e in node.elts)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)  # `c in "abc"`
     name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
     return (name.isupper() and len(name) > 1) or bool(_ALLOW_LIST_WORDS & set(words(name)))
 

@@ -19,7 +19,9 @@ from typing import Literal
 from ...models import Finding, Severity
 from ..base import finding
 from ._names import dotted, is_none, is_text, keyword, words
+from .commands import COMMAND_RUNNER, first_text, reads_as_command
 from .passwords import password_hashing
+from .quoting import escaped, pasted_in_quotes, pastes
 from .taint import ScopeTaint, Taint
 
 __all__ = ["RuleHit", "SinkRules"]
@@ -50,17 +52,6 @@ PATH_SINKS = frozenset(
 )
 PATH_METHODS = frozenset(
     {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "iterdir", "mkdir"}
-)
-PATH_VALIDATORS = frozenset(
-    {
-        "is_relative_to",
-        "relative_to",
-        "commonpath",
-        "commonprefix",
-        "secure_filename",
-        "basename",
-        "fullmatch",
-    }
 )
 CODE_EXECUTION = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec"})
 DESERIALISERS = frozenset(
@@ -97,17 +88,10 @@ PROCESS_RUNNERS = frozenset(
         "subprocess.check_output",
     }
 )
-# Words in a function name that say it runs a command line; and what a command line's literal text looks like: a
-# program name and then an option, a pipe or a redirect, or a well-known program and an argument.
-_COMMAND_RUNNER = frozenset(
-    {"execute", "exec", "run", "ssh", "shell", "popen", "system", "command", "cmd", "spawn", "output"}
-)
-_COMMAND_TEXT = re.compile(
-    r"^\s*(?:sudo\s+)?(?:[a-z][\w.+-]*\s+(?:.*\s)?(?:--?[a-zA-Z]|[|&;>])"
-    r"|(?:git|ls|cat|rm|cp|mv|mkdir|chmod|chown|tar|curl|wget|ping|grep|find|echo|sh|bash|ssh|scp|rsync|kill|"
-    r"docker|kubectl|systemctl|service|mount|umount|dd|sed|awk|openssl|unzip|zip|gzip|convert|ffmpeg)\s+\S)",
-    re.DOTALL,
-)
+# A command line that starts with a program's name (not with a placeholder for the whole command).
+_PROGRAM_FIRST = re.compile(r"^\s*(?:[A-Z_][A-Z0-9_]*=\S*\s+)*[\w./-]")
+# Bandit's tests of a shell started with a command that is not a literal.
+_SHELL_TESTS = ("B602", "B604", "B605", "B609")
 # Checks on a URL's host that make an outgoing request to a user-chosen URL deliberate.
 _HOST_CHECKS = frozenset({"hostname", "netloc", "host"})
 
@@ -129,6 +113,8 @@ class SinkRules:
         self.nodes = taint.nodes
         self.aliases = taint.module.aliases
         self.target: Target = target
+        self.lowered: set[tuple[str, int]] = set()
+        """Bandit results on shell calls whose command the analysis shows to be checked or quoted."""
 
     def run(self) -> Iterator[RuleHit]:
         """Every finding of this scope."""
@@ -160,17 +146,26 @@ class SinkRules:
         known = isinstance(call.func, ast.Attribute) and method in SQL_METHODS
         for argument in call.args[:2] if not known else call.args[:1]:
             built = self._built_string(argument)
-            if built and (known or any(_reads_as_sql(b) for b in built)):
+            if built and (known or any(_SQL_TEXT.match(t) for t in self._literal_text(argument))):
                 yield self._sql_hit(call, method, built)
                 return
 
     def _sql_hit(self, call: ast.Call, method: str, built: list[ast.expr]) -> RuleHit:
         taint = next((t for t in (self._critical_taint(b) for b in built) if t is not None), None)
+        pasted = None if taint else pasted_in_quotes(built, self._template, self._safe_paste)
+        if taint:
+            why = f" from {taint.source} (SQL injection)."
+        elif pasted is not None:
+            why = (
+                f" and pastes `{ast.unparse(pasted)[:60]}` between quotes: a quote in the value ends the SQL "
+                "string (SQL injection)."
+            )
+        else:
+            why = "."
         hit = self._hit(
             "security.sql_injection",
-            Severity.CRITICAL if taint else Severity.WARNING,
-            f"SQL passed to {method}() is built by string formatting"
-            + (f" from {taint.source} (SQL injection)." if taint else "."),
+            Severity.CRITICAL if taint or pasted is not None else Severity.WARNING,
+            f"SQL passed to {method}() is built by string formatting{why}",
             call,
             "Use placeholders and pass the values separately: cursor.execute('... WHERE id = ?', (user_id,)).",
         )
@@ -190,10 +185,41 @@ class SinkRules:
             yield from self._program_name(call, name)
             return
         taint = self._critical_taint(call.args[0])
+        shell = name in SHELL_CALLS or _shell_true(call) or sink.endswith("as a command line")
+        if taint is None and shell:
+            taint = self._pasted_argument(call.args[0])
+            if taint is not None:
+                message = (
+                    f"A command line built by string formatting from {taint.source} reaches {sink}: a space, quote "
+                    "or `;` in the value changes the command (command injection)."
+                )
+                yield self._hit("security.injection", Severity.CRITICAL, message, call, fix)
+                return
         if taint is None:
+            if self.taint.sanitised(call.args[0]):
+                self.lowered.update((test_id, call.lineno) for test_id in _SHELL_TESTS)
             return
         message = f"Data from {taint.source} reaches {sink} (code or command injection)."
         yield self._hit("security.injection", Severity.CRITICAL, message, call, fix)
+
+    def _pasted_argument(self, command: ast.expr) -> Taint | None:
+        """A parameter -- of any function, private helpers too -- pasted into a command line by string building:
+        however trusted the caller, its value is not quoted for the shell."""
+        for built in self._built_string(command):
+            # `"%s > out" % command` pastes a whole command line: the caller chose to run it.
+            if not _PROGRAM_FIRST.match(first_text(built)):
+                continue
+            for inside, value in pastes(built, self._template):
+                taint = self.taint.taint_of(value)
+                quoted = inside and escaped(value)  # '%s' % x.replace("'", "'\"'\"'")
+                if taint is not None and not quoted and not self._literal_arguments(value):
+                    return taint
+        return None
+
+    def _literal_arguments(self, value: ast.expr) -> bool:
+        """Every parameter ``value`` uses gets a literal from each caller in the module (``_find_tool("clang")``)."""
+        used = {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in self.taint.params}
+        return bool(used) and all(self.taint.module.given_literals(self.scope, p) for p in used)
 
     def _program_name(self, call: ast.Call, name: str) -> Iterator[RuleHit]:
         """``subprocess.Popen([cmd, "-x"])`` or ``subprocess.run(cmd)`` where a request names the program: without a
@@ -226,10 +252,11 @@ class SinkRules:
     def _command_helper(self, call: ast.Call, name: str) -> tuple[str | None, str]:
         """A project's own command runner (``utils.execute(cmd)``, ``self._run_ssh(cmd)``, ``get_output(cmd)``) given
         a command line built by string formatting: as good as a shell, unless the text is quoted."""
-        if not _COMMAND_RUNNER & set(words(name.rsplit(".", 1)[-1])):
+        runner = name.rsplit(".", 1)[-1]
+        if runner[:1].isupper() or not COMMAND_RUNNER & set(words(runner)):  # SystemExit(...) runs nothing
             return None, ""
         built = self._built_string(call.args[0])
-        if not any(_reads_as_command(b) for b in built):
+        if not any(reads_as_command(b, runner) for b in built):
             return None, ""
         return (
             f"{name}() as a command line",
@@ -252,7 +279,7 @@ class SinkRules:
                 and dotted(receiver.func, self.aliases) in ("pathlib.Path", "pathlib.PurePath")
             ) or isinstance(receiver, ast.BinOp | ast.Name):
                 path = receiver
-        if path is None or self._validates_paths():
+        if path is None:
             return
         hit = self._remote_hit(
             "security.path_traversal",
@@ -322,15 +349,15 @@ class SinkRules:
         if (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Mod | ast.Add)
-            and (is_text(node.left) or is_text(node.right) or self._built_string(node.left, seen))
-            and not (is_text(node.left) and is_text(node.right))
+            and (self._is_text(node.left) or self._is_text(node.right) or self._built_string(node.left, seen))
+            and not (self._is_text(node.left) and self._is_text(node.right))
         ):
             return [node]
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
             and node.func.attr == "format"
-            and is_text(node.func.value)
+            and self._is_text(node.func.value)
         ):
             return [node]
         if isinstance(node, ast.Name) and node.id not in seen:
@@ -338,6 +365,51 @@ class SinkRules:
             for value in self.taint.bindings.get(node.id, []):
                 built.extend(self._built_string(value, seen | {node.id}))
             return built
+        return []
+
+    def _is_text(self, node: ast.expr) -> bool:
+        """A string literal, or a name bound only to literal text (``query = "SELECT ... %s"``)."""
+        if is_text(node):
+            return True
+        values = self.taint.bindings.get(node.id, []) if isinstance(node, ast.Name) else []
+        return bool(values) and all(is_text(v) for v in values)
+
+    def _safe_paste(self, value: ast.expr) -> bool:
+        """Shown safe, or escaped (``x.replace("'", "''")``, also through a name bound only to such values)."""
+        if self.taint.sanitised(value) or escaped(value):
+            return True
+        values = self.taint.bindings.get(value.id, []) if isinstance(value, ast.Name) else []
+        return bool(values) and all(escaped(v) for v in values)
+
+    def _template(self, node: ast.expr) -> str | None:
+        """The text of a literal template: a string constant, or a name bound to one."""
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+            return "".join(str(v.value) for v in node.values if isinstance(v, ast.Constant))
+        if isinstance(node, ast.Name) and self._is_text(node):
+            return self._template(self.taint.bindings[node.id][0])
+        return None
+
+    def _literal_text(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[str]:
+        """The literal text of the template ``node`` is built on, following names to their values (the values
+        pasted in are not followed: ``"x: {}".format(query)`` is no SQL)."""
+        if isinstance(node, ast.Constant):
+            return [node.value] if isinstance(node.value, str) else []
+        if isinstance(node, ast.JoinedStr):
+            return [str(v.value) for v in node.values if isinstance(v, ast.Constant)]
+        if isinstance(node, ast.Name) and node.id not in seen:
+            return [
+                t
+                for v in self.taint.bindings.get(node.id, [])
+                for t in self._literal_text(v, seen | {node.id})
+            ]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._literal_text(node.left, seen) + self._literal_text(node.right, seen)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            return self._literal_text(node.left, seen)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            return self._literal_text(node.func.value, seen)
         return []
 
     def _timeout(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
@@ -395,45 +467,6 @@ class SinkRules:
             if name in ("pathlib.Path", "pathlib.PurePath", "str", "os.fspath") and node.args:
                 return self._built_path_from_arguments(node.args[0], seen)
         return False
-
-    def _validates_paths(self) -> bool:
-        # `if path.startswith(BASE): pass` guards nothing.
-        idle = {
-            id(sub)
-            for node in self.nodes
-            if isinstance(node, ast.If)
-            and all(isinstance(b, ast.Pass) for b in node.body)
-            and not node.orelse
-            for sub in ast.walk(node.test)
-        }
-        for node in self.nodes:
-            if id(node) in idle:
-                continue
-            if isinstance(node, ast.Call):
-                called = (
-                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                )
-                if called in PATH_VALIDATORS or called == "startswith":
-                    return True
-            if isinstance(node, ast.Compare) and any(
-                isinstance(c, ast.Constant) and c.value == ".." for c in [node.left, *node.comparators]
-            ):
-                return True
-        return False
-
-
-def _reads_as_command(node: ast.expr) -> bool:
-    """Whether the first literal text of a built string reads like a command line (see ``_COMMAND_TEXT``)."""
-    first = next(
-        (n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)), ""
-    )
-    return _COMMAND_TEXT.match(first) is not None
-
-
-def _reads_as_sql(node: ast.expr) -> bool:
-    """Whether the literal text of a built string starts like an SQL statement."""
-    parts = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-    return any(_SQL_TEXT.match(part) is not None for part in parts)
 
 
 def _injection_sink(call: ast.Call, name: str, aliases: dict[str, str]) -> tuple[str | None, str]:

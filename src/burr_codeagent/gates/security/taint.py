@@ -18,9 +18,9 @@ function's parameters, so a flow through a helper is followed (a few calls deep)
 ``shlex.quote()``, ``os.path.basename()`` and friends clean a value, and so does an allow-list check an ``if`` makes
 on a name (``if not set(expr) <= ALLOWED: return``, ``x.isdigit()``, ``re.fullmatch(PATTERN, x)``, ``x in
 ALLOWED``) or a validation helper called on it as a statement (``validate_key_name(data["key"])``, which raises on a
-bad value), see :mod:`.sanitisers`: the analysis does not follow which branch the sink is in, so any such check
-clears the name in its function. Route parameters a framework converts to numbers (Flask's ``<int:id>``, FastAPI's
-``id: int``) are not sources.
+bad value), see :mod:`.sanitisers`. Those checks follow the branches: they clean the name only where they hold
+(inside ``if x in ALLOWED:``, after ``if not x.isdigit(): return``), never on the other path. Route parameters a
+framework converts to numbers (Flask's ``<int:id>``, FastAPI's ``id: int``) are not sources.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from ._names import Scope, assignments, dotted
-from .sanitisers import allow_listed
+from .sanitisers import clean_uses
 
 __all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
 
@@ -214,12 +214,15 @@ class ModuleTaint:
         self.public: set[ast.AST] = set()
         self._index(tree)
         self.collected = {scope: _collect(nodes) for scope, nodes in scopes.items()}
+        self.globals = self.collected[tree].bindings
         callers: dict[ast.AST, set[Scope]] = {}
+        self.call_sites: dict[ast.AST, list[ast.Call]] = {}
         for scope, found in self.collected.items():
             for call in found.calls:
                 callee = self.resolve(call, scope)
                 if callee is not None:
                     callers.setdefault(callee, set()).add(scope)
+                    self.call_sites.setdefault(callee, []).append(call)
         self.summaries: dict[ast.AST, Summary] = {}
         self.incoming: dict[ast.AST, dict[str, Taint]] = {}
         self.scopes: dict[Scope, ScopeTaint] = {}
@@ -265,6 +268,22 @@ class ModuleTaint:
                     if not node.name.startswith("_") and (dunder or not method.name.startswith("_")):
                         self.public.add(method)
 
+    def given_literals(self, function: Scope, param: str) -> bool:
+        """Whether ``function`` is called in this module, and every call gives ``param`` a literal."""
+        if isinstance(function, ast.Module) or not self.call_sites.get(function):
+            return False
+        names = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+        if function in self.methods and names and names[0] in ("self", "cls"):
+            names = names[1:]
+        position = names.index(param) if param in names else None
+        for call in self.call_sites[function]:
+            given = next((k.value for k in call.keywords if k.arg == param), None)
+            if given is None and position is not None and position < len(call.args):
+                given = call.args[position]
+            if not isinstance(given, ast.Constant):
+                return False
+        return True
+
     def resolve(self, call: ast.Call, caller: Scope) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         """The function of this module that ``call`` reaches, when that is plain to see."""
         func = call.func
@@ -304,9 +323,8 @@ class ScopeTaint:
         self._returned = collected.returned
         if not isinstance(self.scope, ast.Module):
             self._seed_parameters(self.scope)
-        self.validated = allow_listed(self.nodes, self.module.aliases)
-        for name in self.validated:
-            self.tainted.pop(name, None)
+        body = self.scope.body
+        self.clean = clean_uses(body, self.module.aliases, self.bindings)
         self._propagate()
 
     def passed_on(self) -> dict[ast.AST, dict[str, Taint]]:
@@ -374,10 +392,33 @@ class ScopeTaint:
         passes = any(t is not None and t.level is Level.PARAM for t in taints)
         return Summary(returns=external, passes_arguments=passes)
 
+    def sanitised(self, node: ast.AST, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether ``node`` is made only of literals, checked names and cleaning calls (``int(x)``,
+        ``shlex.quote(x)``): shown safe, not merely of unknown origin like an attribute or a global."""
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            if id(node) in self.clean:
+                return True
+            values = self.bindings.get(node.id) or (
+                [] if node.id in self.params else self.module.globals.get(node.id, [])
+            )
+            return (
+                bool(values)
+                and node.id not in seen
+                and node.id not in self.params
+                and all(self.sanitised(v, seen | {node.id}) for v in values)
+            )
+        if isinstance(node, ast.Call):
+            return dotted(node.func, self.module.aliases) in SANITISERS
+        if isinstance(node, ast.JoinedStr | ast.FormattedValue | ast.BinOp | ast.Tuple | ast.List):
+            return all(self.sanitised(c, seen) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+        return False
+
     def taint_of(self, node: ast.AST) -> Taint | None:
         """Where data flowing into ``node``'s value can come from; None when it is clean."""
         if isinstance(node, ast.Name):
-            return None if node.id in self.validated else self.tainted.get(node.id)
+            return None if id(node) in self.clean else self.tainted.get(node.id)
         if isinstance(node, ast.Call):
             return self._call_taint(node)
         if isinstance(node, ast.Attribute | ast.Subscript):

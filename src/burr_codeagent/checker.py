@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
+from .gates._warnings import caught_warnings
 from .gates.base import (
     ExtendsTestRun,
     Gate,
@@ -44,7 +45,7 @@ def _parse(source: str | None) -> ast.Module | None:
     if source is None:
         return None
     try:
-        with warnings.catch_warnings():
+        with caught_warnings():
             # The parser warns about invalid escape sequences (DeprecationWarning; SyntaxWarning from Python 3.12) on
             # stderr; ruff's W605 reports them as findings of the style gate, so they stay off the user's terminal.
             warnings.simplefilter("ignore", SyntaxWarning)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 from ..hookspecs import hookimpl
 from ..models import SOURCE_FILES, Finding, Severity, Target
+from ._warnings import caught_warnings
 from .base import Gate, GateContext
 
 RULES = {
@@ -43,7 +44,7 @@ class SyntaxGate:
 def _compile_findings(source: str, target: Target, tree: ast.Module | None = None) -> list[Finding]:
     """The first error compiling ``source`` and the compiler's warnings, captured: printed on stderr they would
     land in the middle of ``codeagent check``'s output and tell the model nothing."""
-    with warnings.catch_warnings(record=True) as caught:
+    with caught_warnings(record=True) as caught:
         warnings.simplefilter("always", SyntaxWarning)
         error = _compile_error(source, target, tree)
     found = [_warning_finding(w, target) for w in caught if issubclass(w.category, SyntaxWarning)]

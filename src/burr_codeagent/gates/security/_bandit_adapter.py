@@ -20,6 +20,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .._warnings import caught_warnings
+
 __all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan", "warm_up"]
 
 SUPPORTED_VERSION = "1.9.4"
@@ -73,7 +75,7 @@ def _quiet_import() -> Iterator[None]:
 
     extension.ExtensionManager.list_entry_points = without_formatters  # type: ignore[method-assign,assignment]
     try:
-        with warnings.catch_warnings():
+        with caught_warnings():
             warnings.filterwarnings("ignore", message="The verify_requirements", category=DeprecationWarning)
             yield
     finally:

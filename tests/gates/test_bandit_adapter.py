@@ -137,6 +137,36 @@ def test_scan_reports_what_stock_bandit_reports(module: str) -> None:
         )
 
 
+PASSWORDS = """
+import subprocess
+
+password = "hunter2"
+
+
+def connect(user, password="hunter2"):
+    assert user
+    subprocess.call("ls " + user, shell=True)
+    return login(user=user, password="hunter2")
+"""
+
+
+@pytest.mark.parametrize("module", ("ftplib", "netrc", "urllib.request", None))
+def test_skipped_tests_are_not_run_and_the_rest_report_as_stock_bandit(module: str | None) -> None:
+    # The security gate skips bandit's hard-coded password tests (B105-B107) and, in tests, B101: they are not run
+    # at all, and nothing else changes.
+    import importlib
+
+    source = PASSWORDS if module is None else Path(str(importlib.import_module(module).__file__)).read_text()
+    skip = ("B101", "B105", "B106", "B107")
+    stock = _stock_bandit(source)
+    expected = [issue for issue in stock if issue[0] not in skip]
+    assert len(expected) < len(stock), f"{module} should have findings of a skipped test"
+    found = scan(source, skip=skip)
+    assert sorted(
+        (i.test_id, i.line, i.column, i.severity, i.confidence, i.text, i.end_line) for i in found
+    ) == (expected)
+
+
 def test_bidirectional_control_characters_are_still_found() -> None:
     # The adapter skips bandit's whole-file test (B613) when the source has no bidi character; with one it runs.
     source = 'access_level = "user"\nif access_level != "none\u202e \u2066# Check if admin\u2069 \u2066":\n    pass\n'

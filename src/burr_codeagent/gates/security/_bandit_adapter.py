@@ -137,6 +137,7 @@ def scan(
             visitor.update_scores = _ignore_scores
             if not nosec:
                 visitor.tester = _tester_class()(tests, False, nosec, counters)
+                visitor.tester.skipped = frozenset(skip)
             visitor.examined = _examined_node_types(tests)
             visitor.generic_visit(ast.parse(data) if tree is None else tree)
             if not _file_tests_find_nothing(tests, source):
@@ -211,31 +212,48 @@ def _visitor_class() -> Any:
 @functools.cache
 def _tester_class() -> Any:
     """bandit's tester for a source without ``# nosec`` comments: ``run_tests`` as bandit's, less what only
-    matters with such comments or for bandit's own report.
+    matters with such comments or for bandit's own report, and without the tests whose results are dropped.
 
     Per node and test bandit copies the context with :func:`copy.copy`, looks the node's lines up in the (empty)
     table of ``nosec`` comments, logs at debug level and adds up severity scores nobody reads here: together
-    about a third of a scan. The test calls and the fields set on each result are bandit's, copied from
-    ``BanditTester.run_tests`` of the supported version (``tests/gates/test_bandit_adapter.py`` compares whole
-    scans with stock bandit's).
+    about a third of a scan. Here the tests of one node share one context (no bandit test writes to it), and a
+    test whose id is in ``skipped`` (the scan's ``skip``) is not run at all. The test calls and the fields set on
+    each result are bandit's, copied from ``BanditTester.run_tests`` of the supported version
+    (``tests/gates/test_bandit_adapter.py`` compares whole scans with stock bandit's).
     """
     from bandit.core import context as b_context
     from bandit.core import tester as b_tester
 
     class Tester(b_tester.BanditTester):  # type: ignore[misc]
+        skipped: frozenset[str] = frozenset()
+
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
-            for test in self.testset.get_tests(checktype):
-                temp_context = dict(raw_context)
-                context = b_context.Context(temp_context)
+            context = b_context.Context(raw_context)
+            for test, config in self._tests_of(checktype):
                 try:
-                    result = test(context, test._config) if hasattr(test, "_config") else test(context)
+                    result = test(context) if config is _NO_CONFIG else test(context, config)
                     if result is not None:
-                        _complete(result, test, temp_context)
+                        _complete(result, test, raw_context)
                         self.results.append(result)
                 except Exception as exc:  # as bandit: a failing test is reported, the scan goes on
                     self.report_error(test.__name__, context, exc)
 
+        def _tests_of(self, checktype: str) -> list[tuple[Any, Any]]:
+            """The tests to run on a node of ``checktype`` with their configuration, looked up once per scan."""
+            prepared: dict[str, list[tuple[Any, Any]]] = self.__dict__.setdefault("_prepared", {})
+            found = prepared.get(checktype)
+            if found is None:
+                found = prepared[checktype] = [
+                    (test, getattr(test, "_config", _NO_CONFIG))
+                    for test in self.testset.get_tests(checktype)
+                    if getattr(test, "_test_id", None) not in self.skipped
+                ]
+            return found
+
     return Tester
+
+
+_NO_CONFIG = object()
 
 
 def _complete(result: Any, test: Any, context: dict[str, Any]) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
+from typing import Any, TypeVar, overload
 
 from .._shared import child_nodes
 
 __all__ = [
     "Scope",
+    "ScopeNodes",
     "assignments",
     "dotted",
     "import_aliases",
@@ -22,30 +25,73 @@ __all__ = [
 ]
 
 Scope = ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+_Node = TypeVar("_Node", bound=ast.AST)
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
-def index_scopes(tree: ast.Module) -> dict[Scope, list[ast.AST]]:
+class ScopeNodes(list[ast.AST]):
+    """One scope's own nodes in traversal order, and the same nodes grouped by exact type (:meth:`of`), so a rule
+    looks only at the kinds of node it is about instead of testing every node of the scope."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_type: dict[type[ast.AST], list[ast.AST]] = {}
+
+    @overload
+    def of(self, kind: type[_Node], /) -> list[_Node]: ...
+
+    @overload
+    def of(self, *kinds: type[ast.AST]) -> list[ast.AST]: ...
+
+    def of(self, *kinds: type[ast.AST]) -> list[Any]:
+        """The nodes of any of ``kinds`` (exact node classes), in traversal order."""
+        present = [kind for kind in kinds if kind in self.by_type]
+        if len(present) == 1:
+            return self.by_type[present[0]]
+        if not present:
+            return []
+        wanted = frozenset(present)
+        return [node for node in self if node.__class__ in wanted]
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def index_scopes(tree: ast.Module) -> dict[Scope, ScopeNodes]:
     """Every node of the module in one traversal, grouped by the function (or module) whose own code it is.
 
     A nested function is a scope of its own; class bodies belong to the enclosing scope's list but their methods
-    are scopes.
+    are scopes. Each list is in depth-first order, last child first.
     """
-    scopes: dict[Scope, list[ast.AST]] = {tree: []}
-    stack: list[tuple[ast.AST, Scope]] = [(child, tree) for child in child_nodes(tree)]
-    while stack:
-        node, scope = stack.pop()
-        scopes[scope].append(node)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            scopes[node] = []
-            scope = node
-        stack.extend((child, scope) for child in child_nodes(node))
+    scopes: dict[Scope, ScopeNodes] = {tree: ScopeNodes()}
+    _fill_scope(tree, scopes)
     return scopes
 
 
+def _fill_scope(scope: Scope, scopes: dict[Scope, ScopeNodes]) -> None:
+    own = scopes[scope]
+    append, groups = own.append, own.by_type
+    stack = child_nodes(scope)
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        append(node)
+        kind = node.__class__
+        group = groups.get(kind)
+        if group is None:
+            groups[kind] = [node]
+        else:
+            group.append(node)
+        if isinstance(node, _FUNCTIONS):
+            scopes[node] = ScopeNodes()
+            _fill_scope(node, scopes)
+        else:
+            extend(child_nodes(node))
+
+
 def import_aliases(nodes: list[ast.AST]) -> dict[str, str]:
-    """Local name -> dotted origin, for every import anywhere in the module."""
+    """Local name -> dotted origin, for every import among ``nodes`` (later ones win)."""
     aliases: dict[str, str] = {}
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -73,9 +119,11 @@ def dotted(node: ast.expr, aliases: dict[str, str]) -> str | None:
     return ".".join(reversed(parts))
 
 
-def words(identifier: str) -> list[str]:
-    """The lower-case words of a snake_case, camelCase or UPPER_CASE identifier."""
-    return [w.lower() for w in _WORD.findall(identifier)]
+@functools.lru_cache(maxsize=8192)
+def words(identifier: str) -> tuple[str, ...]:
+    """The lower-case words of a snake_case, camelCase or UPPER_CASE identifier (memoised: rules ask about the same
+    names over and over)."""
+    return tuple(w.lower() for w in _WORD.findall(identifier))
 
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from ...models import Severity
 from ..base import finding
-from ._names import Scope, dotted, target_names, words
+from ._names import Scope, ScopeNodes, dotted, target_names, words
 from .sinks import RuleHit
 
 __all__ = ["assert_guards", "dropped_bandit_lines", "insecure_random", "lowered_bandit_lines"]
@@ -103,19 +103,18 @@ def _names_a_secret(identifier: str) -> bool:
     return False
 
 
-def insecure_random(scope: Scope, nodes: list[ast.AST], aliases: dict[str, str]) -> Iterator[RuleHit]:
+def insecure_random(scope: Scope, nodes: ScopeNodes, aliases: dict[str, str]) -> Iterator[RuleHit]:
     """``random`` making a secret: a warning on the call, superseding bandit's ``B311`` there."""
     calls = [
         (node, name)
-        for node in nodes
-        if isinstance(node, ast.Call)
-        and (name := dotted(node.func, aliases) or "").startswith("random.")
+        for node in nodes.of(ast.Call)
+        if (name := dotted(node.func, aliases) or "").startswith("random.")
         and name not in ("random.seed", "random.Random", "random.SystemRandom")
     ]
     if not calls:
         return
     targets: dict[int, list[str]] = {}
-    for node in nodes:
+    for node in nodes.of(ast.Assign, ast.AnnAssign, ast.AugAssign):
         if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and node.value is not None:
             names = [
                 n
@@ -149,7 +148,7 @@ def _bound(target: ast.expr) -> list[str]:
     return list(target_names(target))
 
 
-def assert_guards(scope: Scope, nodes: list[ast.AST], public: bool) -> Iterator[RuleHit]:
+def assert_guards(scope: Scope, nodes: ScopeNodes, public: bool) -> Iterator[RuleHit]:
     """Asserts that guard authorisation anywhere, or a public function's arguments at its start."""
     leading: set[int] = set()
     params: set[str] = set()
@@ -163,9 +162,7 @@ def assert_guards(scope: Scope, nodes: list[ast.AST], public: bool) -> Iterator[
                 leading.add(id(statement))
             elif not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
                 break
-    for node in nodes:
-        if not isinstance(node, ast.Assert):
-            continue
+    for node in nodes.of(ast.Assert):
         mentioned = {
             sub.id if isinstance(sub, ast.Name) else sub.attr
             for sub in ast.walk(node.test)
@@ -188,13 +185,14 @@ def assert_guards(scope: Scope, nodes: list[ast.AST], public: bool) -> Iterator[
 
 
 def dropped_bandit_lines(
-    scope: Scope, nodes: list[ast.AST], aliases: dict[str, str], target: Target
+    scope: Scope, nodes: ScopeNodes, aliases: dict[str, str], target: Target
 ) -> Iterator[tuple[str, int]]:
     """(bandit test id, line) pairs this scope shows to be false alarms (B310 after a scheme check, B311)."""
-    scheme_checked_at = min((getattr(n, "lineno", 0) for n in nodes if _restricts_scheme(n)), default=None)
-    for node in nodes:
-        if not isinstance(node, ast.Call):
-            continue
+    scheme_checked_at = min(
+        (getattr(n, "lineno", 0) for n in nodes.of(ast.Compare, ast.Call) if _restricts_scheme(n)),
+        default=None,
+    )
+    for node in nodes.of(ast.Call):
         name = dotted(node.func, aliases) or ""
         if name in _URL_OPENERS and scheme_checked_at is not None and scheme_checked_at <= node.lineno:
             yield "B310", node.lineno
@@ -202,22 +200,21 @@ def dropped_bandit_lines(
             yield "B311", node.lineno
 
 
-def lowered_bandit_lines(nodes: list[ast.AST]) -> Iterator[tuple[str, int]]:
+def lowered_bandit_lines(nodes: ScopeNodes) -> Iterator[tuple[str, int]]:
     """(bandit test id, line) pairs whose HIGH severity this scope shows to be overstated: ``extractall`` given a
     ``filter=`` (Python 3.12's extraction filters, passed on by the caller) is a decision to review, not a flaw; and
     ``B413`` on ``import Crypto``: pycryptodome, the maintained library, installs the same ``Crypto`` package as the
     abandoned pycrypto, so the import alone does not show the dead one is used."""
-    for node in nodes:
+    for node in nodes.of(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import | ast.ImportFrom) and _imports_crypto(node):
             yield "B413", node.lineno
-            continue
+    for call in nodes.of(ast.Call):
         if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("extractall", "extract")
-            and any(k.arg == "filter" for k in node.keywords)
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("extractall", "extract")
+            and any(k.arg == "filter" for k in call.keywords)
         ):
-            yield "B202", node.lineno
+            yield "B202", call.lineno
 
 
 def _imports_crypto(node: ast.Import | ast.ImportFrom) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from ...models import Severity
 from ..base import finding
-from ._names import Scope, words
+from ._names import Scope, ScopeNodes, words
 from .passwords import PASSWORD_WORDS
 from .sinks import RuleHit
 
@@ -66,6 +66,19 @@ def _names_itself(name: str, value: ast.expr | None) -> bool:
     """``{"password": "Password"}``: a label or field name, not a secret."""
     text = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
     return words(text) == words(name) or text.lower() in words(name)
+
+
+# What may give a named thing a value (see _pairs), or hold a literal in a known key format.
+_NAMING_NODES = (
+    ast.Constant,
+    ast.Assign,
+    ast.AnnAssign,
+    ast.Call,
+    ast.Dict,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Compare,
+)
 
 
 def _pairs(node: ast.AST) -> Iterator[tuple[str, ast.expr | None, ast.AST, str]]:
@@ -120,12 +133,12 @@ def _secret(name: str, value: ast.expr | None, kind: str, rebound: set[str]) -> 
 
 
 def hardcoded_secrets(
-    scopes: dict[Scope, list[ast.AST]], bindings: dict[Scope, dict[str, list[ast.expr]]]
+    scopes: dict[Scope, ScopeNodes], bindings: dict[Scope, dict[str, list[ast.expr]]]
 ) -> Iterator[RuleHit]:
     """Every hard-coded credential of the module; ``bindings`` are each scope's bound names and their values."""
     for scope, nodes in scopes.items():
         rebound = {name for name, values in bindings[scope].items() if len(values) > 1}
-        for node in nodes:
+        for node in nodes.of(*_NAMING_NODES):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 yield from _known_format(node)
             for name, value, anchor, kind in _pairs(node):

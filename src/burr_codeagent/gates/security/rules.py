@@ -63,7 +63,9 @@ class Analysis:
 def analyse(tree: ast.Module, target: Target) -> Analysis:
     """Apply every rule to one module. Secrets, random and assert lifts are not looked for in tests."""
     scopes = index_scopes(tree)
-    aliases = import_aliases([node for nodes in scopes.values() for node in nodes])
+    aliases = import_aliases(
+        [node for nodes in scopes.values() for node in nodes.of(ast.Import, ast.ImportFrom)]
+    )
     module = ModuleTaint(scopes, aliases, tree)
     result = Analysis()
     for scope, taint in module.scopes.items():

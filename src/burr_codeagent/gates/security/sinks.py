@@ -331,12 +331,11 @@ class SinkRules:
 
     def _checks_hosts(self) -> bool:
         return any(
-            isinstance(node, ast.Compare)
-            and any(
+            any(
                 isinstance(n, ast.Attribute) and n.attr in _HOST_CHECKS
                 for n in [node.left, *node.comparators]
             )
-            for node in self.nodes
+            for node in self.nodes.of(ast.Compare)
         )
 
     def _counts(self, node: ast.expr) -> bool:

@@ -31,7 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from ._names import Scope, assignments, dotted
+from .._shared import child_nodes
+from ._names import _BINDERS, Scope, ScopeNodes, assignments, dotted
 from .sanitisers import clean_uses
 
 __all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
@@ -188,13 +189,13 @@ class _Bindings:
     returned: list[ast.expr] = field(default_factory=list)
 
 
-def _collect(nodes: list[ast.AST]) -> _Bindings:
+def _collect(nodes: ScopeNodes) -> _Bindings:
     found = _Bindings()
-    for node in nodes:
-        if isinstance(node, ast.Call):
-            found.calls.append(node)
-        elif isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) and node.value is not None:
+    found.calls.extend(nodes.of(ast.Call))
+    for node in nodes.of(ast.Return, ast.Yield, ast.YieldFrom):
+        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom) and node.value is not None:
             found.returned.append(node.value)
+    for node in nodes.of(*_BINDERS):
         for name, value in assignments(node):
             found.bindings.setdefault(name, []).append(value)
     return found
@@ -207,7 +208,7 @@ class ModuleTaint:
     summary or external data newly reaches its parameters, for at most a few rounds.
     """
 
-    def __init__(self, scopes: dict[Scope, list[ast.AST]], aliases: dict[str, str], tree: ast.Module) -> None:
+    def __init__(self, scopes: dict[Scope, ScopeNodes], aliases: dict[str, str], tree: ast.Module) -> None:
         self.aliases = aliases
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
@@ -215,6 +216,7 @@ class ModuleTaint:
         self._index(tree)
         self.collected = {scope: _collect(nodes) for scope, nodes in scopes.items()}
         self.globals = self.collected[tree].bindings
+        self._clean_uses: dict[Scope, set[int]] = {}
         callers: dict[ast.AST, set[Scope]] = {}
         self.call_sites: dict[ast.AST, list[ast.Call]] = {}
         for scope, found in self.collected.items():
@@ -251,6 +253,16 @@ class ModuleTaint:
             dirty = changed
             if not dirty:
                 break
+
+    def clean_uses(self, scope: Scope) -> set[int]:
+        """The name loads of ``scope`` that a check has cleared (see :func:`.sanitisers.clean_uses`): the same in
+        every round of the fixed point, so found once per scope."""
+        found = self._clean_uses.get(scope)
+        if found is None:
+            found = self._clean_uses[scope] = clean_uses(
+                scope.body, self.aliases, self.collected[scope].bindings
+            )
+        return found
 
     def _index(self, tree: ast.Module) -> None:
         for node in tree.body:
@@ -308,7 +320,7 @@ class ScopeTaint:
     """Which names of one function (or of the module body) hold tainted data."""
 
     scope: Scope
-    nodes: list[ast.AST]
+    nodes: ScopeNodes
     module: ModuleTaint
     tainted: dict[str, Taint] = field(default_factory=dict)
     request_objects: set[str] = field(default_factory=set)
@@ -323,8 +335,7 @@ class ScopeTaint:
         self._returned = collected.returned
         if not isinstance(self.scope, ast.Module):
             self._seed_parameters(self.scope)
-        body = self.scope.body
-        self.clean = clean_uses(body, self.module.aliases, self.bindings)
+        self.clean = self.module.clean_uses(self.scope)
         self._propagate()
 
     def passed_on(self) -> dict[ast.AST, dict[str, Taint]]:
@@ -428,7 +439,7 @@ class ScopeTaint:
             return self.taint_of(node.value)
         if isinstance(node, ast.Lambda | ast.Constant):
             return None
-        return strongest(self.taint_of(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+        return strongest(self.taint_of(c) for c in child_nodes(node) if isinstance(c, ast.expr))
 
     def _source(self, node: ast.expr) -> Taint | None:
         name = dotted(node.value if isinstance(node, ast.Subscript) else node, self.module.aliases) or ""

@@ -31,6 +31,12 @@ NEVER_FOR_CHECK = (
     "pydantic_settings",
     "dotenv",
     "asyncio",
+    # The other commands' modules: only the command that runs is imported.
+    "burr_codeagent.cli_batch",
+    "burr_codeagent.cli_eval",
+    "burr_codeagent.cli_improve",
+    "burr_codeagent.cli_info",
+    "burr_codeagent.integrations.mcp_command",
 )
 TEXT_OUTPUT_ONLY = (
     "jinja2",

@@ -8,7 +8,7 @@ Heavy modules are imported inside the commands so ``codeagent --help`` stays fas
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .cli_help import lazy_group
+from .cli_help import Later, lazy_group
 from .exit_codes import (
     EXIT_PROVIDER,
     EXIT_USAGE,
@@ -28,7 +28,6 @@ from .exit_codes import (
     interrupt_exit_code,
     run_exit_code,
 )
-from .integrations.mcp_command import make_mcp_command
 from .sources import UsageError, read_source
 
 if TYPE_CHECKING:
@@ -372,26 +371,57 @@ def _require_configured(config: AgentConfig) -> None:
         raise UsageError(message)
 
 
-from .cli_batch import batch as _batch  # noqa: E402  (registered here; the modules import cli lazily)
-from .cli_check import check  # noqa: E402
-from .cli_eval import eval_app as _eval_app  # noqa: E402
-from .cli_improve import improve as _improve  # noqa: E402
-from .cli_info import backends, gates, schema, visualize  # noqa: E402
+def _batch() -> Callable[..., None]:
+    from .cli_batch import batch
 
-# Typer turns a command into a click command only when it is used (see cli_help): `codeagent check` builds one.
+    return batch
+
+
+def _improve() -> Callable[..., None]:
+    from .cli_improve import improve
+
+    return improve
+
+
+def _info(name: str) -> Callable[[], Callable[..., None]]:
+    def load() -> Callable[..., None]:
+        from . import cli_info
+
+        command: Callable[..., None] = getattr(cli_info, name)
+        return command
+
+    return load
+
+
+def _mcp() -> Callable[..., None]:
+    from .integrations.mcp_command import make_mcp_command
+
+    return make_mcp_command(cli_manager)
+
+
+def _eval() -> typer.Typer:
+    from .cli_eval import eval_app
+
+    return eval_app
+
+
+from .cli_check import check  # noqa: E402  (registered here; the modules import cli lazily)
+
+# Typer turns a command into a click command only when it is used (see cli_help), and the modules of the commands
+# not run are not even imported: `codeagent check` builds one command and imports cli_check alone.
 app.info.cls = lazy_group(
     {
         "run": run,
         "check": check,
-        "gates": gates,
-        "backends": backends,
-        "visualize": visualize,
-        "schema": schema,
-        "batch": _batch,
-        "improve": _improve,
-        "mcp": make_mcp_command(cli_manager),
+        "gates": Later(_info("gates")),
+        "backends": Later(_info("backends")),
+        "visualize": Later(_info("visualize")),
+        "schema": Later(_info("schema")),
+        "batch": Later(_batch),
+        "improve": Later(_improve),
+        "mcp": Later(_mcp),
     },
-    {"eval": _eval_app},
+    {"eval": Later(_eval)},
     rich_markup_mode=app.rich_markup_mode,
 )
 

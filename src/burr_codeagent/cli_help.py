@@ -13,13 +13,22 @@ one; ``--help`` and a misspelt command's suggestions still see them all).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 import typer
 import typer.main
 from typer.core import TyperGroup
 
-__all__ = ["CodeagentGroup", "LazyCommands", "lazy_group"]
+__all__ = ["CodeagentGroup", "Later", "LazyCommands", "lazy_group"]
+
+
+@dataclass(frozen=True)
+class Later:
+    """A command's function (or a group's typer app) imported when the command is first built, so running one
+    command does not import the modules of the others."""
+
+    load: Callable[[], Any]
 
 
 def _hide_flag_types(params: list[Any]) -> list[Any]:
@@ -86,24 +95,28 @@ class LazyCommands(MutableMapping[str, Any]):
 
 
 def lazy_group(
-    commands: Mapping[str, Callable[..., Any]], groups: Mapping[str, typer.Typer], *, rich_markup_mode: Any
+    commands: Mapping[str, Callable[..., Any] | Later],
+    groups: Mapping[str, typer.Typer | Later],
+    *,
+    rich_markup_mode: Any,
 ) -> type[CodeagentGroup]:
     """A :class:`CodeagentGroup` class holding ``commands`` (name -> the function typer makes a command of) and
     ``groups`` (name -> a typer app, such as ``eval``), each turned into its click command by typer on first use,
-    exactly as ``app.command(name)`` / ``app.add_typer(sub, name=name)`` would have."""
+    exactly as ``app.command(name)`` / ``app.add_typer(sub, name=name)`` would have. A :class:`Later` stands for
+    a function or app whose module is imported then."""
 
-    def command(name: str, function: Callable[..., Any]) -> Callable[[], Any]:
+    def command(name: str, function: Callable[..., Any] | Later) -> Callable[[], Any]:
         def make() -> Any:
             # typer's own conversion, of an app with this one command (and the group's markup mode)
             single = typer.Typer(add_completion=False, rich_markup_mode=rich_markup_mode)
-            single.command(name)(function)
+            single.command(name)(function.load() if isinstance(function, Later) else function)
             return typer.main.get_command(single)
 
         return make
 
-    def group(name: str, sub: typer.Typer) -> Callable[[], Any]:
+    def group(name: str, sub: typer.Typer | Later) -> Callable[[], Any]:
         def make() -> Any:
-            made = typer.main.get_group(sub)
+            made = typer.main.get_group(sub.load() if isinstance(sub, Later) else sub)
             made.name = name
             return made
 

@@ -36,7 +36,11 @@ def _pygments_css() -> str:
     return str(_FORMATTER.get_style_defs(".highlight"))
 
 
+@cache
 def _environment() -> jinja2.Environment:
+    """The HTML templates' environment, one per process: it keeps the compiled templates, and compiling
+    them costs ~0.15 s of CPU, which every new agent (a plugin manager, so a renderer, of its own) paid
+    again on its first report."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("burr_codeagent.reports", "templates"),
         autoescape=True,

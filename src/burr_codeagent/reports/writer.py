@@ -76,6 +76,11 @@ def render_report(
     return redact(renderer.render(obj, context), secret_values(extra=secrets))
 
 
+def _render_masked(renderer: Renderer, obj: Renderable, context: RenderContext, masks: Iterable[str]) -> str:
+    """:func:`render_report` with the values to mask found already (once per call of :func:`write_reports`)."""
+    return redact(renderer.render(obj, context), masks)
+
+
 def write_reports(
     obj: Renderable,
     formats: Iterable[str],
@@ -120,10 +125,11 @@ def _render_all(
     if isinstance(obj, AgentResult):
         obj = obj.model_copy(update={"report_paths": dict(paths)})
     texts: dict[str, str] = {}
+    masks = secret_values()
     for name, renderer in renderers.items():
         try:
             options = renderer_options(renderer, context.config)
-            texts[name] = render_report(renderer, obj, dataclasses.replace(context, options=options))
+            texts[name] = _render_masked(renderer, obj, dataclasses.replace(context, options=options), masks)
         except Exception:
             log.exception("the %s renderer failed; other reports are still written", name)
     return texts

@@ -37,10 +37,11 @@ def _build_models(*modules: object) -> None:
 
 _build_models(models, run_usage, review, edits)
 for _environment, _kind in ((markdown._environment(), ".md."), (html._environment(), ".html.")):
-    for _template in _environment.list_templates(filter_func=lambda name, kind=_kind: kind in name):
-        _environment.get_template(_template)  # compiled and kept (the templates' imports are loaded by name)
+    for _template in _environment.list_templates():
+        if _kind in _template:  # compiled and kept (the templates' imports load others by name)
+            _environment.get_template(_template)
 for _answer in (models.PythonCodeGenerationResponse, review.CodeAnalysisResponse, edits.EditedAnswer):
-    structured._schema_model(_answer)  # type: ignore[type-var]
+    structured._schema_model(_answer)
 shared_graph(GraphShape.of(AgentConfig.model_construct(), asynchronous=True))
 
 with contextlib.suppress(ImportError):

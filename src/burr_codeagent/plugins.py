@@ -24,7 +24,6 @@ import pkgutil
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -35,6 +34,7 @@ from . import hookspecs
 from .errors import ConfigurationError, unknown_name_message
 from .gates.base import gate_options, validate_gate
 from .hookspecs import PROJECT
+from .plugin_discovery import group_entry_points
 from .report_cache import ReportCache
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class PluginManager:
     def _load_entry_points(self) -> None:
         wanted = os.environ.get("CODEAGENT_PLUGINS")
         allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
-        for ep in entry_points(group=PROJECT):
+        for ep in group_entry_points(PROJECT):
             if allowed is not None and ep.name not in allowed:
                 continue
             try:

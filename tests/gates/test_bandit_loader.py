@@ -1,11 +1,13 @@
 """The security gate loads bandit's tests from bandit's own entry points: the same test set as stock bandit, without
-stevedore's scan of every installed distribution and without bandit's report formatters (issue 13)."""
+stevedore's scan of every installed distribution, bandit's report formatters, its scan manager or its configuration
+module (issue 13)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from importlib.metadata import version
 
 import pytest
 
@@ -18,7 +20,8 @@ DUMP = (
     "import json\n"
     "def dump(tests):\n"
     "    from bandit.core.extension_loader import MANAGER\n"
-    "    found = {kind: sorted(f'{t._test_id} {t.__name__}' for t in ts) for kind, ts in tests.tests.items()}\n"
+    "    found = {kind: sorted(f'{t._test_id} {t.__name__} {getattr(t, \"_config\", None)!r}' for t in ts)"
+    " for kind, ts in tests.tests.items()}\n"
     "    found['blacklisted'] = sorted(MANAGER.blacklist_by_id)\n"
     "    print(json.dumps(found))\n"
 )
@@ -34,7 +37,11 @@ OURS = DUMP + (
     "_cache.get_group_all = scan_everything\n"
     "from burr_codeagent.gates.security import _bandit_adapter\n"
     "dump(_bandit_adapter._test_set())\n"
-    "print(json.dumps(sorted(m for m in sys.modules if m.startswith('bandit.formatters'))))\n"
+    "unused = ('bandit.formatters', 'bandit.core.config', 'bandit.core.manager', 'yaml', 'rich.progress')\n"
+    "print(json.dumps(sorted(m for m in sys.modules if m.startswith(unused))))\n"
+    "import bandit\n"  # what the package's __init__ defines is still there when asked for
+    "from bandit.core import manager\n"
+    "print(bandit.__version__, bandit.HIGH, manager.BanditManager.__name__, bandit.core.Issue.__name__)\n"
 )
 
 
@@ -53,11 +60,15 @@ def stock() -> dict[str, list[str]]:
 
 
 def test_the_gate_runs_the_test_set_stock_bandit_builds(stock: dict[str, list[str]]) -> None:
-    ours, formatters = run(OURS)
-    assert json.loads(ours) == stock
-    assert "B001 blacklist" in stock["Call"] and {"B307", "B403"} <= set(stock["blacklisted"])
+    ours, unused, later = run(OURS)
+    assert json.loads(ours) == stock  # the same tests, with the same configuration, for each node type
+    assert any(entry.startswith("B001 blacklist") for entry in stock["Call"])
+    assert {"B307", "B403"} <= set(stock["blacklisted"])
     assert any(entry.startswith("B602 ") for entry in stock["Call"])
-    assert json.loads(formatters) == []  # no report formatter imported
+    # No report formatter, nor bandit's scan manager (rich.progress) or configuration (yaml) was imported ...
+    assert json.loads(unused) == []
+    # ... and bandit's package still answers as bandit's own __init__ made it.
+    assert later.split() == [version("bandit"), "HIGH", "BanditManager", "Issue"]
 
 
 def test_entry_points_come_from_the_bandit_distribution_alone() -> None:

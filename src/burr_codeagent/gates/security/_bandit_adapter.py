@@ -85,13 +85,10 @@ def _quiet_import() -> Iterator[None]:
 
 @functools.cache
 def _test_set() -> Any:
-    from ._bandit_loader import own_entry_points
+    from ._bandit_loader import load_test_set
 
-    with _quiet_import(), own_entry_points():
-        from bandit.core import config as b_config
-        from bandit.core import test_set as b_test_set
-
-        return b_test_set.BanditTestSet(b_config.BanditConfig(), profile={})
+    with _quiet_import():
+        return load_test_set()
 
 
 def warm_up() -> None:

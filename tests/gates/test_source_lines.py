@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from burr_codeagent.gates._shared import tokens_of
-from burr_codeagent.gates._source_lines import line_counts
+from burr_codeagent.gates._source_lines import line_counts, literal_tokens
 from burr_codeagent.gates.complexity import _token_line_counts
 
 TRICKY = [
@@ -50,7 +50,32 @@ def test_stdlib_modules_count_as_tokenize_counts(module: str) -> None:
     assert counted[1] > 10
 
 
+def _tokenized_literals(source: str) -> list[tuple[int, tuple[int, int], tuple[int, int]]]:
+    kinds = (tokenize.STRING, tokenize.COMMENT)
+    return [(t.type, t.start, t.end) for t in tokens_of(source).tokens if t.type in kinds]
+
+
+PREFIXED = 'x = f"a{b}"\ny = Rb"\\n" if"q" else br"z"  # c \ns = (\n  "a"\n  rf"b{c}"\n)\n'
+
+
+@pytest.mark.parametrize("source", [*TRICKY, PREFIXED])
+def test_string_and_comment_tokens_of_tricky_sources_are_tokenizes(source: str) -> None:
+    # The style gate reads where strings and comments are (is a long line's overflow in one?) from this scan.
+    ast.parse(source)
+    assert literal_tokens(source) == _tokenized_literals(source)
+
+
+@pytest.mark.parametrize("module", ["argparse", "typing", "_pydecimal", "tokenize", "inspect", "string"])
+def test_string_and_comment_tokens_of_stdlib_modules_are_tokenizes(module: str) -> None:
+    source = Path(str(importlib.import_module(module).__file__)).read_text(encoding="utf-8")
+    found = literal_tokens(source)
+    assert found is not None
+    assert found == _tokenized_literals(source)
+    assert len(found) > 100
+
+
 def test_carriage_returns_are_left_to_tokenize() -> None:
+    assert literal_tokens("x = 1  # c\r\n") is None
     assert line_counts("x = 1\r\ny = 2\r\n") is None
 
 

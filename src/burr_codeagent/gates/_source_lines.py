@@ -10,8 +10,9 @@ from the rest; ``tests/gates/test_source_lines.py`` holds it to the tokenize cou
 from __future__ import annotations
 
 import re
+import tokenize
 
-__all__ = ["line_counts"]
+__all__ = ["line_counts", "literal_tokens"]
 
 _PIECES = re.compile(
     r"""
@@ -56,3 +57,41 @@ def line_counts(source: str) -> tuple[set[int], int] | None:
     if position != len(source):
         return None
     return code_lines, comments
+
+
+# What tokenize takes as a string prefix: the run of letters right before the quote, in any case.
+_STRING_PREFIXES = frozenset({"r", "u", "b", "f", "br", "rb", "fr", "rf"})
+_IDENTIFIER = re.compile(r"\w+\Z")
+
+Position = tuple[int, int]
+
+
+def literal_tokens(source: str) -> list[tuple[int, Position, Position]] | None:
+    """The ``tokenize.STRING`` and ``tokenize.COMMENT`` tokens of ``source``, which must parse, as ``(type, start,
+    end)`` with tokenize's 1-based rows and 0-based columns, from the same scan as :func:`line_counts`; None where
+    the scan would not be sure to agree with :mod:`tokenize`."""
+    if "\r" in source:
+        return None
+    found: list[tuple[int, Position, Position]] = []
+    line, line_start, position = 1, 0, 0
+    for match in _PIECES.finditer(source):
+        if match.start() != position:
+            return None
+        start, position = match.start(), match.end()
+        kind = match.lastgroup
+        if kind == "string":
+            before = _IDENTIFIER.search(source, line_start, start)
+            if before is not None and before.group().lower() in _STRING_PREFIXES:
+                start = before.start()
+            breaks = match.group().count("\n")
+            end_column = position - (source.rfind("\n", 0, position) + 1) if breaks else position - line_start
+            found.append((tokenize.STRING, (line, start - line_start), (line + breaks, end_column)))
+            if breaks:
+                line += breaks
+                line_start = source.rfind("\n", 0, position) + 1
+        elif kind == "comment":
+            found.append((tokenize.COMMENT, (line, start - line_start), (line, position - line_start)))
+        elif kind in ("newline", "continuation"):
+            line += 1
+            line_start = position
+    return found if position == len(source) else None

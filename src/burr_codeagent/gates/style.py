@@ -18,7 +18,7 @@ from typing import Any
 from .._ruff import ruff_binary
 from ..hookspecs import hookimpl
 from ..models import SOURCE_FILES, Finding, Severity, Target
-from ._shared import Tokens
+from ._source_lines import Position, literal_tokens
 from .base import Gate, GateContext, GateSkipped
 
 __all__ = ["DEFAULT_LINE_LENGTH", "StyleGate", "register_gates"]
@@ -77,7 +77,7 @@ class StyleGate:
             ignored = IGNORE_IN_TESTS if target == "tests" else ()
             unwrappable: set[int] = set()
             if any(d.get("code") == "E501" for d in diagnostics):
-                unwrappable = _unwrappable_rows(sources[target], line_length, ctx.tokens(target))
+                unwrappable = _unwrappable_rows(sources[target], line_length, _literal_tokens(ctx, target))
             for diagnostic in diagnostics:
                 code = diagnostic.get("code")
                 if not code or code in ignored:
@@ -176,27 +176,38 @@ _DEFAULT_SUGGESTIONS = {
 }
 
 
-def _unwrappable_rows(source: str, line_length: int, tokenized: Tokens) -> set[int]:
-    """Rows whose overflow no formatter can fix.
+def _literal_tokens(ctx: GateContext, target: Target) -> list[tuple[int, Position, Position]] | None:
+    """The string and comment tokens of a source that parses, from a regex scan (a tenth of a tokenize pass),
+    else from the check's shared tokens; None when the source does not tokenize."""
+    found = literal_tokens(ctx.source(target))
+    if found is not None:
+        return found
+    tokenized = ctx.tokens(target)
+    return [(t.type, t.start, t.end) for t in tokenized.tokens] if tokenized.complete else None
+
+
+def _unwrappable_rows(
+    source: str, line_length: int, tokens: list[tuple[int, Position, Position]] | None
+) -> set[int]:
+    """Rows whose overflow no formatter can fix (``tokens`` as :func:`_literal_tokens`; None: every row).
 
     That is when the overflow is inside a comment, inside a multi-line string, or inside a string literal too
     long to fit even on a line of its own; anything else (calls, collections, operators) splits at a bracket.
     """
     lines = source.splitlines()
     rows: set[int] = set()
-    if not tokenized.complete:
+    if tokens is None:
         return set(range(1, len(lines) + 1))
-    for token in tokenized.tokens:
-        if token.type not in (tokenize.COMMENT, tokenize.STRING):
+    for kind, (start_row, start_col), (end_row, end_col) in tokens:
+        if kind not in (tokenize.COMMENT, tokenize.STRING):
             continue
-        (start_row, start_col), (end_row, end_col) = token.start, token.end
         if start_row != end_row:
             rows.update(range(start_row, end_row + 1))
             continue
         line = lines[start_row - 1] if start_row <= len(lines) else ""
         indent = len(line) - len(line.lstrip())
         if end_col > line_length and (
-            token.type == tokenize.COMMENT or end_col - start_col + indent + 4 > line_length
+            kind == tokenize.COMMENT or end_col - start_col + indent + 4 > line_length
         ):
             rows.add(start_row)
     return rows

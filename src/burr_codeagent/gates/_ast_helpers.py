@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -102,13 +101,19 @@ def public_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
 
 def walk_scope(node: ast.AST) -> Iterator[ast.AST]:
     """:func:`ast.walk` below ``node`` without descending into nested functions, classes or lambdas."""
-    return iter(_scope_nodes(node))
-
-
-@functools.lru_cache(maxsize=8192)
-def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     # Gates walk the same scopes many times (once per loop, per rule); trees are never mutated, so the walk is
-    # memoised by node identity. The cache holds references only until it is cycled by later checks.
+    # kept on the node itself and lives exactly as long as the tree (a cache keyed by nodes kept old trees alive).
+    found = node.__dict__.get(_SCOPE_NODES)
+    if found is None:
+        found = _scope_nodes(node)
+        setattr(node, _SCOPE_NODES, found)
+    return iter(found)
+
+
+_SCOPE_NODES = "_codeagent_scope_nodes"
+
+
+def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     found: list[ast.AST] = []
     stack = child_nodes(node)[::-1]
     while stack:  # depth first, in source order

@@ -156,7 +156,9 @@ def _visitor_class() -> Any:
     For every other node (names, operators, most expressions: two thirds of a tree) bandit builds a context dict,
     computes a line range and logs twice, then finds no test to run; skipping that work is a third of a scan and
     changes no result. The walk itself (and the ``_bandit_parent``/``_bandit_sibling`` links tests rely on) is
-    bandit's, copied from ``BanditNodeVisitor.generic_visit`` of the supported version.
+    bandit's, copied from ``BanditNodeVisitor.generic_visit`` of the supported version, except that it leaves out
+    the nodes :func:`ast.parse` shares between all trees (``Load``, ``Add``, ``Eq`` ...: childless, and no test
+    looks at them): linked to their last parent, one of them kept the last scanned tree alive until the next scan.
     """
     from bandit.core import node_visitor
 
@@ -165,20 +167,20 @@ def _visitor_class() -> Any:
 
         def generic_visit(self, node: ast.AST) -> None:
             # ``ast.iter_fields`` and a call per node, unrolled: this loop runs once per node of the tree.
-            examined, tree_node = self.examined, ast.AST
+            examined, tree_node, shared = self.examined, ast.AST, _SHARED_NODE_CLASSES
             for name in node._fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
                     last = len(value) - 1
                     for index, item in enumerate(value):
-                        if isinstance(item, tree_node):
+                        if isinstance(item, tree_node) and item.__class__ not in shared:
                             item._bandit_sibling = value[index + 1] if index < last else None  # type: ignore[attr-defined]
                             item._bandit_parent = node  # type: ignore[attr-defined]
                             if type(item).__name__ in examined:
                                 self._visit_examined(item)
                             else:
                                 self.generic_visit(item)
-                elif isinstance(value, tree_node):
+                elif isinstance(value, tree_node) and value.__class__ not in shared:
                     value._bandit_sibling = None  # type: ignore[attr-defined]
                     value._bandit_parent = node  # type: ignore[attr-defined]
                     if type(value).__name__ in examined:
@@ -204,6 +206,14 @@ def _visitor_class() -> Any:
             self.update_scores(self.tester.run_tests(self.context, "File"))
 
     return Visitor
+
+
+# Operators and expression contexts: ast.parse hands out one instance of each for every tree.
+_SHARED_NODE_CLASSES = frozenset(
+    kind
+    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+    for kind in base.__subclasses__()
+)
 
 
 @functools.cache

@@ -1,0 +1,53 @@
+"""A check holds off automatic garbage collection while it runs, frees its own trees when it ends, and leaves the
+collector as it found it, also when checks overlap on threads."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import importlib
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from burr_codeagent import AgentConfig, check
+from burr_codeagent import checker as checker_module
+
+SOURCE = Path(str(importlib.import_module("shlex").__file__)).read_text(encoding="utf-8")
+CONFIG = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security", "naming"]})
+
+
+def test_a_check_frees_its_syntax_trees_when_it_returns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # bandit links every node to its parent: the tree is one big cycle that only the collector frees. It used to
+    # stay in memory until some later full collection (and made those slower).
+    trees: list[weakref.ref[ast.Module]] = []
+    parse = checker_module._parse
+
+    def parse_and_watch(source: str | None) -> ast.Module | None:
+        tree = parse(source)
+        if tree is not None:
+            trees.append(weakref.ref(tree))
+        return tree
+
+    monkeypatch.setattr(checker_module, "_parse", parse_and_watch)
+    report = check(SOURCE + "\n# freed\n", config=CONFIG)
+    assert [g.status for g in report.gates] == ["ok", "ok"]
+    assert trees
+    assert [ref() for ref in trees] == [None] * len(trees)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_left_as_it_was(enabled: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        check(SOURCE + f"\n# alone {enabled}\n", config=CONFIG)
+        assert gc.isenabled() is enabled
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            reports = list(pool.map(lambda n: check(f"{SOURCE}\n# {n} {enabled}\n", config=CONFIG), range(8)))
+        assert all(r.gates for r in reports)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -50,3 +50,22 @@ def first_text(node: ast.expr) -> str:
             node = node.func.value
         else:
             return ""
+
+
+_INTERPRETER = re.compile(r"^(?:.*/)?(?:python[\d.]*|pypy\d*|sh|bash|zsh|dash|ksh|perl|ruby|node|php)$")
+
+
+def interpreter_code(arguments: ast.expr, aliases: dict[str, str]) -> ast.expr | None:
+    """The code an argument list hands an interpreter to run: ``code`` in ``["python", "-c", code]``,
+    ``[sys.executable, "-c", code]`` or ``["bash", "-c", command]``; None for any other list."""
+    if not isinstance(arguments, ast.List | ast.Tuple) or len(arguments.elts) < 3:
+        return None
+    program = arguments.elts[0]
+    named = program.value if isinstance(program, ast.Constant) else None
+    is_python = isinstance(program, ast.Attribute) and program.attr == "executable"
+    if not (is_python or (isinstance(named, str) and _INTERPRETER.match(named))):
+        return None
+    for option, code in zip(arguments.elts[1:], arguments.elts[2:], strict=False):
+        if isinstance(option, ast.Constant) and option.value in ("-c", "-e", "--command", "--eval"):
+            return code
+    return None

@@ -32,6 +32,12 @@ RULES = {
     "security.weak_salt": "A key-derivation salt is a constant or computed from data (pbkdf2_hmac, scrypt).",
     "security.insecure_random": "The random module makes a token, password, key or code (use secrets).",
     "security.assert_guard": "An assert guards authorisation or argument validation (python -O removes it).",
+    "security.xpath_injection": "XPath text built by string formatting from untrusted data.",
+    "security.ldap_injection": "An LDAP search filter built by string formatting from untrusted data.",
+    "security.template_injection": "A template compiled from a request's data (server-side template injection).",
+    "security.open_redirect": "A redirect to a URL a request chose, without checking its host.",
+    "security.xxe": "XML external entities switched on, or a request's XML parsed by lxml's default parser.",
+    "security.jwt_unverified": "jwt.decode() without verifying the token's signature.",
 }
 
 # Bandit tests whose finding on the same line says the same thing as one of these rules, which then wins.
@@ -47,6 +53,12 @@ SUPERSEDES: dict[str, frozenset[str]] = {
     "security.weak_salt": frozenset(),
     "security.insecure_random": frozenset({"B311"}),
     "security.assert_guard": frozenset({"B101"}),
+    "security.xpath_injection": frozenset(),
+    "security.ldap_injection": frozenset(),
+    "security.template_injection": frozenset({"B701", "B702", "B703"}),
+    "security.open_redirect": frozenset(),
+    "security.xxe": frozenset({"B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320"}),
+    "security.jwt_unverified": frozenset(),
 }
 
 

@@ -12,7 +12,7 @@ does not clean the other):
 A CHECK on a name: ``set(x) <= ALLOWED``, ``set(x).issubset(...)``, ``x.isdigit()`` and the other ``str.is*``
 checks, ``re.fullmatch(PATTERN, x)``, ``re.match(r"...$", x)`` (anchored at the end), ``x in ALLOWED`` when the
 collection is a literal of constants or constant-named (``ALLOWED_HOSTS``, ``valid_modes``; not ``old_sources``),
-``x == "literal"``; combined with ``not``, ``and`` and ``or`` (``x == "a" or x == "b"`` checks ``x``). A path is
+``x == "literal"``, ``url_has_allowed_host_and_scheme(x, ...)``/``is_safe_url(x, ...)``; combined with ``not``, ``and`` and ``or`` (``x == "a" or x == "b"`` checks ``x``). A path is
 checked by ``p.startswith(BASE)`` / ``p.is_relative_to(BASE)`` / ``os.path.commonpath([...]) == BASE`` (or
 ``commonprefix``) only when ``p`` was normalised first (``os.path.realpath``/``abspath``/``normpath``,
 ``Path.resolve()``): ``base/../x`` starts with ``base``. ``".." in p`` checks ``p`` where it is false. Assigning
@@ -48,6 +48,7 @@ _CHARACTER_CHECKS = frozenset(
 )
 _PATH_CHECKS = frozenset({"startswith", "is_relative_to"})
 _NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve"})
+_URL_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url"})
 _EXIT_CALLS = frozenset({"abort", "exit", "_exit", "quit"})
 
 Names = frozenset[str]
@@ -171,7 +172,14 @@ class _Walker:
         return frozenset(self._checked(test)) if holds else frozenset()
 
     def _checked(self, node: ast.expr) -> Iterator[str]:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if isinstance(node, ast.Call) and _called(node) in _URL_CHECKS:
+            # url_has_allowed_host_and_scheme(url, allowed_hosts=...)
+            url = (
+                node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "url"), None)
+            )
+            if url is not None:
+                yield from _plain_name(url)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             method = node.func.attr
             if method in _CHARACTER_CHECKS and (
                 method != "match" or _anchored(node.args[0] if node.args else None)
@@ -227,6 +235,11 @@ class _Walker:
                 root = root.value
             names.update(_plain_name(root))
         return frozenset(names)
+
+
+def _called(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _bound_by(statement: ast.stmt) -> Names:

@@ -13,24 +13,25 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Literal
 
-from ...models import Finding, Severity
+from ...models import Severity
 from ..base import finding
-from ._names import dotted, is_none, is_text, keyword, words
-from .commands import COMMAND_RUNNER, first_text, reads_as_command
+from ._names import dotted, is_text, keyword, words
+from .commands import COMMAND_RUNNER, first_text, interpreter_code, reads_as_command
+from .outgoing import outgoing_requests
 from .passwords import password_hashing
+from .queries import query_injection
 from .quoting import escaped, pasted_in_quotes, pastes
+from .rule_hit import RuleHit
 from .taint import ScopeTaint, Taint
+from .web import web_flaws
 
 __all__ = ["RuleHit", "SinkRules"]
 
 Target = Literal["code", "tests"]
 
 SQL_METHODS = frozenset({"execute", "executemany", "executescript", "read_sql", "read_sql_query", "raw"})
-HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-HTTP_CLIENTS = frozenset({"requests", "httpx", "urllib3"})
 PATH_SINKS = frozenset(
     {
         "open",
@@ -90,18 +91,11 @@ PROCESS_RUNNERS = frozenset(
 )
 # A command line that starts with a program's name (not with a placeholder for the whole command).
 _PROGRAM_FIRST = re.compile(r"^\s*(?:[A-Z_][A-Z0-9_]*=\S*\s+)*[\w./-]")
+_INTERPRETER_FIX = (
+    "Never hand data to an interpreter as code; pass it as an argument or on stdin to a fixed script."
+)
 # Bandit's tests of a shell started with a command that is not a literal.
 _SHELL_TESTS = ("B602", "B604", "B605", "B609")
-# Checks on a URL's host that make an outgoing request to a user-chosen URL deliberate.
-_HOST_CHECKS = frozenset({"hostname", "netloc", "host"})
-
-
-@dataclass
-class RuleHit:
-    """A finding and the lines it covers, so bandit's finding of the same problem can be dropped."""
-
-    finding: Finding
-    lines: set[int] = field(default_factory=set)
 
 
 class SinkRules:
@@ -122,18 +116,21 @@ class SinkRules:
             name = dotted(node.func, self.aliases)
             yield from self._sql(node)
             yield from self._injection(node, name)
-            yield from self._timeout(node, name)
+            yield from outgoing_requests(self, node, name)
             yield from self._path(node, name)
-            yield from self._ssrf(node, name)
+            yield from query_injection(self, node, name)
+            yield from web_flaws(self, node, name)
             for rule, severity, message, suggestion in password_hashing(node, name, self.taint, self.aliases):
-                yield self._hit(rule, severity, message, node, suggestion)
+                yield self.hit(rule, severity, message, node, suggestion)
 
-    def _hit(self, rule: str, severity: Severity, message: str, node: ast.AST, suggestion: str) -> RuleHit:
+    def hit(self, rule: str, severity: Severity, message: str, node: ast.AST, suggestion: str) -> RuleHit:
+        """A finding of ``rule`` at ``node``, covering its lines."""
         found = finding("security", rule, severity, message, node, target=self.target, suggestion=suggestion)
         start = getattr(node, "lineno", 0)
         return RuleHit(found, set(range(start, (getattr(node, "end_lineno", None) or start) + 1)))
 
-    def _critical_taint(self, node: ast.expr) -> Taint | None:
+    def critical_taint(self, node: ast.expr) -> Taint | None:
+        """The taint of ``node`` when it makes a sink critical here (see :meth:`ScopeTaint.counts`)."""
         taint = self.taint.taint_of(node)
         return taint if self.taint.counts(taint) else None
 
@@ -145,13 +142,13 @@ class SinkRules:
         method = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
         known = isinstance(call.func, ast.Attribute) and method in SQL_METHODS
         for argument in call.args[:2] if not known else call.args[:1]:
-            built = self._built_string(argument)
-            if built and (known or any(_SQL_TEXT.match(t) for t in self._literal_text(argument))):
+            built = self.built_string(argument)
+            if built and (known or any(_SQL_TEXT.match(t) for t in self.literal_text(argument))):
                 yield self._sql_hit(call, method, built)
                 return
 
     def _sql_hit(self, call: ast.Call, method: str, built: list[ast.expr]) -> RuleHit:
-        taint = next((t for t in (self._critical_taint(b) for b in built) if t is not None), None)
+        taint = next((t for t in (self.critical_taint(b) for b in built) if t is not None), None)
         pasted = None if taint else pasted_in_quotes(built, self._template, self._safe_paste)
         if taint:
             why = f" from {taint.source} (SQL injection)."
@@ -162,7 +159,7 @@ class SinkRules:
             )
         else:
             why = "."
-        hit = self._hit(
+        hit = self.hit(
             "security.sql_injection",
             Severity.CRITICAL if taint or pasted is not None else Severity.WARNING,
             f"SQL passed to {method}() is built by string formatting{why}",
@@ -184,7 +181,7 @@ class SinkRules:
         if sink is None:
             yield from self._program_name(call, name)
             return
-        taint = self._critical_taint(call.args[0])
+        taint = self.critical_taint(call.args[0])
         shell = name in SHELL_CALLS or _shell_true(call) or sink.endswith("as a command line")
         if taint is None and shell:
             taint = self._pasted_argument(call.args[0])
@@ -193,19 +190,19 @@ class SinkRules:
                     f"A command line built by string formatting from {taint.source} reaches {sink}: a space, quote "
                     "or `;` in the value changes the command (command injection)."
                 )
-                yield self._hit("security.injection", Severity.CRITICAL, message, call, fix)
+                yield self.hit("security.injection", Severity.CRITICAL, message, call, fix)
                 return
         if taint is None:
             if self.taint.sanitised(call.args[0]):
                 self.lowered.update((test_id, call.lineno) for test_id in _SHELL_TESTS)
             return
         message = f"Data from {taint.source} reaches {sink} (code or command injection)."
-        yield self._hit("security.injection", Severity.CRITICAL, message, call, fix)
+        yield self.hit("security.injection", Severity.CRITICAL, message, call, fix)
 
     def _pasted_argument(self, command: ast.expr) -> Taint | None:
         """A parameter -- of any function, private helpers too -- pasted into a command line by string building:
         however trusted the caller, its value is not quoted for the shell."""
-        for built in self._built_string(command):
+        for built in self.built_string(command):
             # `"%s > out" % command` pastes a whole command line: the caller chose to run it.
             if not _PROGRAM_FIRST.match(first_text(built)):
                 continue
@@ -228,6 +225,12 @@ class SinkRules:
         if name not in PROCESS_RUNNERS:
             return
         first = call.args[0]
+        code = interpreter_code(first, self.aliases)
+        taint = self.critical_taint(code) if code is not None else None
+        if taint is not None:
+            message = f"Data from {taint.source} is the code an interpreter runs: {name}([..., '-c', code])."
+            yield self.hit("security.injection", Severity.CRITICAL, message, call, _INTERPRETER_FIX)
+            return
         program = first.elts[0] if isinstance(first, ast.List | ast.Tuple) and first.elts else first
         hit = self._remote_hit(
             "security.injection",
@@ -247,7 +250,7 @@ class SinkRules:
         taint = self.taint.taint_of(value)
         if taint is None or not taint.remote:
             return None
-        return self._hit(rule, Severity.CRITICAL, message.format(source=taint.source), call, suggestion)
+        return self.hit(rule, Severity.CRITICAL, message.format(source=taint.source), call, suggestion)
 
     def _command_helper(self, call: ast.Call, name: str) -> tuple[str | None, str]:
         """A project's own command runner (``utils.execute(cmd)``, ``self._run_ssh(cmd)``, ``get_output(cmd)``) given
@@ -255,7 +258,7 @@ class SinkRules:
         runner = name.rsplit(".", 1)[-1]
         if runner[:1].isupper() or not COMMAND_RUNNER & set(words(runner)):  # SystemExit(...) runs nothing
             return None, ""
-        built = self._built_string(call.args[0])
+        built = self.built_string(call.args[0])
         if not any(reads_as_command(b, runner) for b in built):
             return None, ""
         return (
@@ -292,7 +295,7 @@ class SinkRules:
         if hit is not None:
             yield hit
         elif not isinstance(self.scope, ast.Module) and self._built_path_from_arguments(path):
-            yield self._hit(
+            yield self.hit(
                 "security.path_traversal",
                 Severity.WARNING,
                 "A file path built from the function's arguments is used without validation ('../' can escape "
@@ -302,53 +305,17 @@ class SinkRules:
                 "if not path.resolve().is_relative_to(base.resolve()): raise ValueError(...).",
             )
 
-    # outgoing requests -------------------------------------------------------------------------------------------
-
-    def _ssrf(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
-        if name is None:
-            return
-        module, _, verb = name.rpartition(".")
-        url: ast.expr | None = None
-        given = keyword(call, "url")
-        if module in HTTP_CLIENTS and verb in HTTP_VERBS:
-            position = 1 if verb == "request" else 0
-            url = given.value if given else (call.args[position] if len(call.args) > position else None)
-        elif name in ("urllib.request.urlopen", "urllib.request.Request", "urllib.request.urlretrieve"):
-            url = given.value if given else (call.args[0] if call.args else None)
-        if url is None:
-            return
-        taint = self.taint.taint_of(url)
-        if taint is None or not taint.remote or self._checks_hosts():
-            return
-        yield self._hit(
-            "security.ssrf",
-            Severity.CRITICAL,
-            f"A URL from {taint.source} is fetched by {name}() (server-side request forgery: internal services "
-            "and cloud metadata are reachable).",
-            call,
-            "Parse the URL and allow only known hosts and the http/https schemes before fetching it.",
-        )
-
-    def _checks_hosts(self) -> bool:
-        return any(
-            any(
-                isinstance(n, ast.Attribute) and n.attr in _HOST_CHECKS
-                for n in [node.left, *node.comparators]
-            )
-            for node in self.nodes.of(ast.Compare)
-        )
-
     def _counts(self, node: ast.expr) -> bool:
-        return self._critical_taint(node) is not None
+        return self.critical_taint(node) is not None
 
-    def _built_string(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[ast.expr]:
+    def built_string(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[ast.expr]:
         """The string-building expressions ``node`` is (or is bound to); empty when it is a plain literal."""
         if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
             return [node]
         if (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.Mod | ast.Add)
-            and (self._is_text(node.left) or self._is_text(node.right) or self._built_string(node.left, seen))
+            and (self._is_text(node.left) or self._is_text(node.right) or self.built_string(node.left, seen))
             and not (self._is_text(node.left) and self._is_text(node.right))
         ):
             return [node]
@@ -362,7 +329,7 @@ class SinkRules:
         if isinstance(node, ast.Name) and node.id not in seen:
             built: list[ast.expr] = []
             for value in self.taint.bindings.get(node.id, []):
-                built.extend(self._built_string(value, seen | {node.id}))
+                built.extend(self.built_string(value, seen | {node.id}))
             return built
         return []
 
@@ -390,7 +357,7 @@ class SinkRules:
             return self._template(self.taint.bindings[node.id][0])
         return None
 
-    def _literal_text(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[str]:
+    def literal_text(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[str]:
         """The literal text of the template ``node`` is built on, following names to their values (the values
         pasted in are not followed: ``"x: {}".format(query)`` is no SQL)."""
         if isinstance(node, ast.Constant):
@@ -401,51 +368,15 @@ class SinkRules:
             return [
                 t
                 for v in self.taint.bindings.get(node.id, [])
-                for t in self._literal_text(v, seen | {node.id})
+                for t in self.literal_text(v, seen | {node.id})
             ]
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self._literal_text(node.left, seen) + self._literal_text(node.right, seen)
+            return self.literal_text(node.left, seen) + self.literal_text(node.right, seen)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-            return self._literal_text(node.left, seen)
+            return self.literal_text(node.left, seen)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-            return self._literal_text(node.func.value, seen)
+            return self.literal_text(node.func.value, seen)
         return []
-
-    def _timeout(self, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
-        if name is None:
-            return
-        module, _, verb = name.rpartition(".")
-        timeout = keyword(call, "timeout")
-        if module == "requests" and verb in HTTP_VERBS:
-            if timeout is None or is_none(timeout.value):
-                yield self._hit(
-                    "security.no_timeout",
-                    Severity.WARNING,
-                    f"{name}() without a timeout waits forever on a server that does not answer.",
-                    call,
-                    "Pass timeout=(connect_seconds, read_seconds), e.g. timeout=10.",
-                )
-        elif module == "httpx" and verb in HTTP_VERBS | {"stream", "Client", "AsyncClient"}:
-            if timeout is not None and is_none(timeout.value):
-                yield self._hit(
-                    "security.no_timeout",
-                    Severity.WARNING,
-                    f"{name}(timeout=None) disables httpx's timeout.",
-                    call,
-                    "Pass a finite timeout, e.g. timeout=10.",
-                )
-        elif (
-            name == "urllib.request.urlopen"
-            and (timeout is None or is_none(timeout.value))
-            and len(call.args) < 3
-        ):
-            yield self._hit(
-                "security.no_timeout",
-                Severity.WARNING,
-                "urlopen() without a timeout waits forever on a server that does not answer.",
-                call,
-                "Pass timeout=10 (seconds).",
-            )
 
     def _built_path_from_arguments(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> bool:
         if isinstance(node, ast.Name):

@@ -55,6 +55,8 @@ SANITISERS = frozenset(
         "markupsafe.escape",
         "uuid.UUID",
         "ipaddress.ip_address",
+        "ldap.filter.escape_filter_chars",
+        "ldap3.utils.conv.escape_filter_chars",
     }
 )
 # Attributes of a request object that hold what the client sent.

@@ -70,13 +70,49 @@ if sys.argv[1] == "patched":
 from radon.visitors import ComplexityVisitor
 found = {}
 table = "DATA = [\\n" + "".join(f"    ({i}, 'item {i}', {i * 1.5}, None, b'x', ...),\\n" for i in range(300)) + "]\\n"
-sources = {"table": table}
+constructs = '''
+async def every(xs, mode):
+    match mode:
+        case 1 | 2:
+            pass
+        case {"k": v} if v:
+            pass
+        case _:
+            pass
+    async for x in xs:
+        pass
+    else:
+        pass
+    while mode and xs or not mode:
+        break
+    else:
+        pass
+    try:
+        pass
+    except ValueError:
+        pass
+    else:
+        pass
+    try:
+        pass
+    except* TypeError:
+        pass
+    assert [y for y in xs if y if not y]
+    return 1 if mode else {k: v for k, v in xs}
+'''
+sources = {"table": table, "constructs": constructs}
 for name in ("argparse", "textwrap", "dataclasses", "_pydecimal", "typing", "asyncio.base_events"):
     sources[name] = Path(importlib.import_module(name).__file__).read_text(encoding="utf-8")
 for name, source in sources.items():
     tree = ast.parse(source)
-    blocks = add_inner_blocks(ComplexityVisitor.from_ast(tree).blocks)
-    found[name] = [[b.fullname, b.complexity] for b in blocks], list(h_visit_ast(tree).total)
+    visitor = ComplexityVisitor.from_ast(tree)
+    blocks = add_inner_blocks(visitor.blocks)
+    found[name] = (
+        [[b.fullname, b.complexity, b.lineno, b.endline] for b in blocks],
+        visitor.total_complexity,
+        visitor.max_line,
+        list(h_visit_ast(tree).total),
+    )
 print(json.dumps(found))
 """
 

@@ -64,7 +64,7 @@ class PerformanceGate:
         for node in scopes:
             scope = _facts(node)
             yield from _loop_findings(scope, aliases)
-        for cls_name, func in _functions_with_owner(tree):
+        for cls_name, func in _functions_with_owner(index):
             call = _unbounded_recursive_call(func, cls_name)
             if call is not None:
                 yield finding(
@@ -77,17 +77,30 @@ class PerformanceGate:
                 )
 
 
-def _functions_with_owner(tree: ast.Module) -> Iterator[tuple[str | None, FunctionNode]]:
-    """Every function in source order (depth first), with the class it is a method of (None for the others)."""
-    stack: list[tuple[ast.AST, str | None]] = [(child, None) for child in reversed(child_nodes(tree))]
-    while stack:
-        node, owner = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            yield owner, node
-            owner = None
-        elif isinstance(node, ast.ClassDef):
-            owner = node.name
-        stack.extend((child, owner) for child in reversed(child_nodes(node)))
+def _functions_with_owner(
+    index: Mapping[type[ast.AST], list[ast.AST]],
+) -> Iterator[tuple[str | None, FunctionNode]]:
+    """Every function with the class it is a method of (None for the others), from the check's node index: only
+    class bodies are walked, down to the functions they define (expressions hold no ``def``)."""
+    owners: dict[int, str] = {}
+    for cls in index.get(ast.ClassDef, []):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        stack: list[ast.AST] = list(cls.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                owners[id(node)] = cls.name
+            elif not isinstance(node, ast.ClassDef) and isinstance(node, _STATEMENT_HOLDERS):
+                stack.extend(child for child in child_nodes(node) if isinstance(child, _STATEMENT_HOLDERS))
+    for kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+        for func in index.get(kind, []):
+            if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield owners.get(id(func)), func
+
+
+# Nodes that hold statements (a class body's ``if``/``try``/``with`` blocks may define methods).
+_STATEMENT_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
 # --- facts about a scope's variables -------------------------------------------------------------------------

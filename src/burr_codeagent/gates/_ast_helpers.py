@@ -100,7 +100,8 @@ def public_classes(tree: ast.Module) -> Iterator[ast.ClassDef]:
 
 
 def walk_scope(node: ast.AST) -> Iterator[ast.AST]:
-    """:func:`ast.walk` below ``node`` without descending into nested functions, classes or lambdas."""
+    """:func:`ast.walk` below ``node`` without descending into nested functions, classes or lambdas (and without
+    the shared operator and context nodes, see :mod:`._shared`)."""
     # Gates walk the same scopes many times (once per loop, per rule); trees are never mutated, so the walk is
     # kept on the node itself and lives exactly as long as the tree (a cache keyed by nodes kept old trees alive).
     found = node.__dict__.get(_SCOPE_NODES)

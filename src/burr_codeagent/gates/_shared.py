@@ -1,6 +1,10 @@
 """The work every syntax-tree gate would otherwise repeat, done once per check: one index of the nodes by type
 (in :func:`ast.walk` order, with each node's position in that walk) and one tokenize pass (private helpers of
-:class:`~burr_codeagent.gates.base.GateContext`)."""
+:class:`~burr_codeagent.gates.base.GateContext`).
+
+Walks here leave out the operator and expression-context nodes (``Load``, ``Store``, ``Add``, ``Eq`` ...): a third
+of a tree's nodes, childless, and one instance of each shared by every tree :func:`ast.parse` returns, so as nodes
+they say nothing; rules read them from their parent (``node.op``, ``node.ctx``)."""
 
 from __future__ import annotations
 
@@ -10,24 +14,36 @@ import tokenize
 from collections import deque
 from dataclasses import dataclass, field
 
-__all__ = ["NodeIndex", "Tokens", "child_nodes", "index_nodes", "tokens_of"]
+__all__ = ["SHARED_NODE_CLASSES", "NodeIndex", "Tokens", "child_nodes", "index_nodes", "tokens_of"]
+
+SHARED_NODE_CLASSES = frozenset(
+    kind
+    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+    for kind in base.__subclasses__()
+)
+"""Operators and expression contexts: :func:`ast.parse` hands out one instance of each for every tree."""
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """The direct children of ``node``, in :func:`ast.iter_child_nodes` order (without its per-field overhead)."""
+    """The direct children of ``node``, in :func:`ast.iter_child_nodes` order (without its per-field overhead),
+    less the shared operator and context nodes."""
     found: list[ast.AST] = []
+    shared = SHARED_NODE_CLASSES
     for name in node._fields:
         value = getattr(node, name, None)
         if value.__class__ is list:
-            found.extend([item for item in value if isinstance(item, ast.AST)])
-        elif isinstance(value, ast.AST):
+            found.extend(
+                [item for item in value if isinstance(item, ast.AST) and item.__class__ not in shared]
+            )
+        elif isinstance(value, ast.AST) and value.__class__ not in shared:
             found.append(value)
     return found
 
 
 @dataclass
 class NodeIndex:
-    """Every node of a tree grouped by exact type, each group in :func:`ast.walk` order."""
+    """Every node of a tree (but the shared operator and context nodes) grouped by exact type, each group in
+    :func:`ast.walk` order."""
 
     by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict)
     position: dict[int, int] = field(default_factory=dict)
@@ -42,7 +58,8 @@ class NodeIndex:
 
 
 def index_nodes(tree: ast.AST | None) -> NodeIndex:
-    """One breadth-first pass over ``tree``, visiting nodes in exactly the order :func:`ast.walk` does."""
+    """One breadth-first pass over ``tree``, visiting nodes in exactly the order :func:`ast.walk` does (less the
+    shared operator and context nodes)."""
     index = NodeIndex()
     if tree is None:
         return index
@@ -50,6 +67,7 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
     queue = deque([tree])
     popleft, extend, append = queue.popleft, queue.extend, queue.append
     AST = ast.AST  # noqa: N806 - a local alias: the loop runs once per node
+    shared = SHARED_NODE_CLASSES
     count = 0
     while queue:
         node = popleft()
@@ -64,8 +82,8 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
         for name in node._fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
-                extend(item for item in value if isinstance(item, AST))
-            elif isinstance(value, AST):
+                extend([item for item in value if isinstance(item, AST) and item.__class__ not in shared])
+            elif isinstance(value, AST) and value.__class__ not in shared:
                 append(value)
     return index
 

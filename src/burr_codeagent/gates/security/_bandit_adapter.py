@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .._shared import SHARED_NODE_CLASSES
 from .._warnings import caught_warnings
 
 __all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan", "warm_up"]
@@ -167,7 +168,7 @@ def _visitor_class() -> Any:
 
         def generic_visit(self, node: ast.AST) -> None:
             # ``ast.iter_fields`` and a call per node, unrolled: this loop runs once per node of the tree.
-            examined, tree_node, shared = self.examined, ast.AST, _SHARED_NODE_CLASSES
+            examined, tree_node, shared = self.examined, ast.AST, SHARED_NODE_CLASSES
             for name in node._fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
@@ -206,14 +207,6 @@ def _visitor_class() -> Any:
             self.update_scores(self.tester.run_tests(self.context, "File"))
 
     return Visitor
-
-
-# Operators and expression contexts: ast.parse hands out one instance of each for every tree.
-_SHARED_NODE_CLASSES = frozenset(
-    kind
-    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
-    for kind in base.__subclasses__()
-)
 
 
 @functools.cache

@@ -19,11 +19,13 @@ Corpora (``bench/corpora/``, each with its LICENSE and SOURCE.md):
   comments (MIT).
 * ``humaneval_gpt4/answers.jsonl``: GPT-4's answers to HumanEval with the verdict of HumanEval's own tests
   (Reflexion, MIT); ``humaneval_gpt4_reflexion/answers.jsonl``: GPT-4's other answers, after Reflexion's rounds.
-* well-regarded standard-library modules, read from the installed Python.
+* well-regarded standard-library modules, read from the installed Python, and well-regarded modules of installed
+  libraries (click, jinja2, werkzeug, markupsafe: BSD-3-Clause; attrs, rich, pluggy: MIT; requests, packaging:
+  Apache-2.0), read from their installed copies (a library that is not installed is left out).
 
 Printed: recall at critical and at warning-or-critical on the vulnerable functions, false flags on the fixed ones
 (for SVEN and for CWEval),
-criticals on the stdlib modules, for the checker's security gate and for plain bandit (one ``bandit -r`` over the
+criticals on the stdlib and library modules, for the checker's security gate and for plain bandit (one ``bandit -r`` over the
 same files: HIGH severity as "critical", MEDIUM or HIGH as "warning-or-critical"); for HumanEval the share of
 correct answers the full check accepts and the agreement of the execution gate with the official verdicts; the
 slowest gate per file with its time.
@@ -48,7 +50,7 @@ from typing import Any
 from burr_codeagent import AgentConfig, CheckReport, Severity, check
 
 CORPORA = Path(__file__).parent / "corpora"
-CORPUS_NAMES = ["sven", "cweval", "codeql", "stdlib", "humaneval"]
+CORPUS_NAMES = ["sven", "cweval", "codeql", "stdlib", "libraries", "humaneval"]
 STDLIB = [
     "textwrap", "shlex", "fnmatch", "pprint", "dataclasses", "string", "heapq", "bisect", "functools",
     "contextlib", "json.decoder", "json.encoder", "csv", "argparse", "tarfile", "shutil", "subprocess",
@@ -83,8 +85,32 @@ HUMANEVAL = {
 }
 
 
+# Well-regarded pure-Python modules of installed libraries (read from the installed copy, nothing vendored):
+# click, jinja2, werkzeug, markupsafe (BSD-3-Clause), attrs, rich, pluggy (MIT), requests, packaging (Apache-2.0).
+LIBRARIES = [
+    "click.core", "click.termui", "click.utils", "click._compat", "jinja2.environment", "jinja2.lexer",
+    "jinja2.filters", "jinja2.loaders", "jinja2.sandbox", "attr._make", "attr.validators", "requests.sessions",
+    "requests.models", "requests.utils", "requests.adapters", "rich.console", "rich.text", "rich.table",
+    "rich.markup", "werkzeug.utils", "werkzeug.security", "werkzeug.serving", "markupsafe", "pluggy._manager",
+    "packaging.version", "packaging.specifiers",
+]  # fmt: skip
+
+
+def module_sources(names: list[str]) -> dict[str, str]:
+    """The source of each module that is installed (a missing library is left out, with a word on stderr)."""
+    sources: dict[str, str] = {}
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            print(f"  ({name} is not installed: left out)", file=sys.stderr)
+            continue
+        sources[name] = Path(str(module.__file__)).read_text(encoding="utf-8")
+    return sources
+
+
 def stdlib_sources() -> dict[str, str]:
-    return {m: Path(str(importlib.import_module(m).__file__)).read_text(encoding="utf-8") for m in STDLIB}
+    return module_sources(STDLIB)
 
 
 def security_only() -> AgentConfig:
@@ -193,13 +219,13 @@ def bench_security(
         print_misses(pairs, ours, after, [p.get("id", f"v{i}") for i, p in enumerate(pairs)])
 
 
-def bench_stdlib() -> None:
-    sources = stdlib_sources()
+def bench_modules(title: str, sources: dict[str, str]) -> None:
+    """Mature modules through the static gates: every critical is a false alarm."""
     config = static_config()
     reports = {m: check(src, config=config) for m, src in sources.items()}
     bandit = plain_bandit({m.replace(".", "_"): s for m, s in sources.items()})
-    print(f"\nWell-regarded standard-library modules (Python {sys.version.split()[0]}), static gates")
-    print(f"{'module':20}{'lines':>7}{'criticals':>11}{'bandit HIGH':>13}  slowest gate")
+    print(f"\n{title}, static gates")
+    print(f"{'module':24}{'lines':>7}{'criticals':>11}{'bandit HIGH':>13}  slowest gate")
     total = 0
     for module, report in reports.items():
         criticals = [f.rule for f in report.findings if f.severity is Severity.CRITICAL]
@@ -208,10 +234,10 @@ def bench_stdlib() -> None:
         lines = sources[module].count("\n")
         high = "yes" if "HIGH" in bandit[module.replace(".", "_")] else "-"
         print(
-            f"{module:20}{lines:>7}{len(criticals):>11}{high:>13}  {gate.name} {gate.seconds * 1000:.0f} ms"
+            f"{module:24}{lines:>7}{len(criticals):>11}{high:>13}  {gate.name} {gate.seconds * 1000:.0f} ms"
         )
         for rule, count in Counter(criticals).items():
-            print(f"{'':20}  {count} x {rule}")
+            print(f"{'':24}  {count} x {rule}")
     print(f"modules with a critical: {total}/{len(reports)}")
 
 
@@ -304,7 +330,11 @@ def main() -> None:
     if "codeql" in args.only:
         bench_security("CodeQL's query tests (web handlers)", *codeql_functions(), misses=args.misses)
     if "stdlib" in args.only:
-        bench_stdlib()
+        bench_modules(
+            f"Well-regarded standard-library modules (Python {sys.version.split()[0]})", stdlib_sources()
+        )
+    if "libraries" in args.only:
+        bench_modules("Well-regarded library modules (installed copies)", module_sources(LIBRARIES))
     if "humaneval" in args.only:
         for title, path in HUMANEVAL.items():
             bench_humaneval(title, path, args.humaneval, not args.no_execution)

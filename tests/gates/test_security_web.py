@@ -200,3 +200,32 @@ def test_data_handed_to_an_interpreter_with_dash_c_is_code_injection() -> None:
         ("security.injection", 8): Severity.CRITICAL,
         ("security.injection", 12): Severity.CRITICAL,
     }
+
+
+def test_cgi_and_web_form_data_are_remote_sources() -> None:
+    """SVEN: `form = cgi.FieldStorage()` and Flask-WTF's `form = SearchForm(); form.data["term"]` into SQL."""
+    code = """\
+    import cgi
+
+
+    def process_form(cursor):
+        form = cgi.FieldStorage()
+        player = form["player"].value
+        cursor.execute("SELECT * FROM games WHERE player = %s" % player)
+
+
+    def search_films(cur):
+        form = SearchForm()
+        if not form.validate_on_submit():
+            return None
+        terms = " & ".join(form.data["term"].split(" "))
+        cur.execute(f"SELECT * FROM film WHERE fulltext @@ to_tsquery({terms})")
+        return cur.fetchall()
+    """
+    hits = {k: v for k, v in found(code).items() if k[0] == "security.sql_injection"}
+    assert hits == {
+        ("security.sql_injection", 7): Severity.CRITICAL,
+        ("security.sql_injection", 15): Severity.CRITICAL,
+    }
+    messages = " ".join(f.message for f in security(code))
+    assert "cgi.FieldStorage()" in messages and "SearchForm()" in messages

@@ -8,8 +8,10 @@ message as the suggestion.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
+import re
 import subprocess
 import tokenize
 from collections.abc import Callable, Iterator, Mapping
@@ -78,11 +80,38 @@ class StyleGate:
             unwrappable: set[int] = set()
             if any(d.get("code") == "E501" for d in diagnostics):
                 unwrappable = _unwrappable_rows(sources[target], line_length, _literal_tokens(ctx, target))
+            probed = (
+                _probed_names(ctx.tree(target))
+                if any(d.get("code") == "F821" for d in diagnostics)
+                else set()
+            )
             for diagnostic in diagnostics:
                 code = diagnostic.get("code")
                 if not code or code in ignored:
                     continue  # code None is a syntax error: the syntax gate reports those
-                yield _to_finding(diagnostic, target, unwrappable)
+                found = _to_finding(diagnostic, target, unwrappable)
+                named = _UNDEFINED.search(found.message) if code == "F821" else None
+                if named is not None and named.group(1) in probed:
+                    found = found.model_copy(update={"severity": Severity.WARNING})
+                yield found
+
+
+_UNDEFINED = re.compile(r"Undefined name `([^`]+)`")
+
+
+def _probed_names(tree: ast.Module | None) -> set[str]:
+    """Names the code looks up inside ``try: ... except NameError:`` (``try: get_ipython except NameError: return``):
+    it knows they may be missing, so using them is a decision, not a crash waiting to happen."""
+    probed: set[str] = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Try) and any(_catches_name_error(h.type) for h in node.handlers):
+            probed.update(n.id for s in node.body for n in ast.walk(s) if isinstance(n, ast.Name))
+    return probed
+
+
+def _catches_name_error(kind: ast.expr | None) -> bool:
+    kinds = kind.elts if isinstance(kind, ast.Tuple) else [kind]
+    return any(isinstance(k, ast.Name) and k.id == "NameError" for k in kinds)
 
 
 def _parsed_targets(ctx: GateContext) -> list[Target]:

@@ -34,72 +34,13 @@ from enum import IntEnum
 from .._shared import child_nodes
 from ._names import _BINDERS, Scope, ScopeNodes, assignments, dotted
 from .sanitisers import clean_uses
+from .sources import REQUEST_DATA, REQUEST_MODULES, ROUTE_DECORATORS, SANITISERS, called_source
 
 __all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
 
-SANITISERS = frozenset(
-    {
-        "int",
-        "float",
-        "bool",
-        "len",
-        "abs",
-        "round",
-        "hash",
-        "shlex.quote",
-        "pipes.quote",
-        "os.path.basename",
-        "ast.literal_eval",
-        "werkzeug.utils.secure_filename",
-        "html.escape",
-        "markupsafe.escape",
-        "uuid.UUID",
-        "ipaddress.ip_address",
-        "ldap.filter.escape_filter_chars",
-        "ldap3.utils.conv.escape_filter_chars",
-    }
-)
-# Attributes of a request object that hold what the client sent.
-REQUEST_DATA = frozenset(
-    {
-        "args",
-        "form",
-        "values",
-        "json",
-        "get_json",
-        "data",
-        "get_data",
-        "files",
-        "cookies",
-        "headers",
-        "GET",
-        "POST",
-        "FILES",
-        "COOKIES",
-        "META",
-        "body",
-        "query_params",
-        "path_params",
-        "query_string",
-        "stream",
-        "url",
-        "path",
-        "full_path",
-        "params",
-        "query",
-        "match_info",
-        "content",
-        "text",
-        "read",
-        "post",
-    }
-)
-REQUEST_MODULES = ("flask.request", "quart.request", "bottle.request", "sanic.request")
-ROUTE_DECORATORS = frozenset(
-    {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"}
-)
 _ROUNDS = 4
 _NUMERIC_TYPES = frozenset({"int", "float", "bool", "UUID", "Decimal", "date", "datetime"})
+_NOT_TEXT = _NUMERIC_TYPES | {"CodeType"}
 _CONVERTED = re.compile(r"<(?:int|float|uuid):(\w+)>")
 
 
@@ -157,6 +98,15 @@ def _is_request_annotation(annotation: ast.expr | None) -> bool:
         return False
     name = annotation.attr if isinstance(annotation, ast.Attribute) else getattr(annotation, "id", "")
     return isinstance(name, str) and name.endswith("Request")
+
+
+def _annotated_name(annotation: ast.expr | None) -> str:
+    """``CodeType`` for ``types.CodeType``, ``"CodeType"`` or ``CodeType``; empty when there is none."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        return annotation.value.rsplit(".", 1)[-1]
+    if isinstance(annotation, ast.Attribute):
+        return annotation.attr
+    return annotation.id if isinstance(annotation, ast.Name) else ""
 
 
 def _is_route_handler(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -378,7 +328,9 @@ class ScopeTaint:
                 )
             elif arg.arg in incoming:
                 self.tainted[arg.arg] = incoming[arg.arg]
-            else:
+            elif _annotated_name(arg.annotation) not in _NOT_TEXT:
+                # a number, or a code object the caller compiled (`Template.from_code(code: CodeType)`), is no text
+                # that can smuggle in code
                 self.tainted[arg.arg] = Taint(Level.PARAM, f"the parameter `{arg.arg}`")
 
     def _propagate(self) -> None:
@@ -477,15 +429,10 @@ class ScopeTaint:
         name = dotted(call.func, self.module.aliases) or ""
         if name in SANITISERS:
             return None
-        if name in ("input", "raw_input"):
-            return Taint(Level.EXTERNAL, "input()")
-        if name == "os.getenv" or name == "os.environ.get":
-            return Taint(Level.EXTERNAL, "os.getenv()")
+        known = called_source(call, name)
+        if known is not None:
+            return Taint(Level.EXTERNAL, *known)
         if isinstance(call.func, ast.Attribute):
-            if call.func.attr == "parse_args":
-                return Taint(Level.EXTERNAL, "the command-line arguments (parse_args)")
-            if call.func.attr in ("recv", "recvfrom", "recv_into"):
-                return Taint(Level.EXTERNAL, "socket data (recv)", remote=True)
             source = self._source(call.func)
             if source is not None:
                 return source

@@ -37,6 +37,16 @@ NEVER_FOR_CHECK = (
     "burr_codeagent.cli_improve",
     "burr_codeagent.cli_info",
     "burr_codeagent.integrations.mcp_command",
+    # Findings print through console_findings; the agent's live display and its tables are not needed.
+    "burr_codeagent.console",
+    "rich.live",
+    "rich.table",
+    # bandit's scan manager (rich.progress), its yaml configuration and its report formatters are not used.
+    "bandit.core.manager",
+    "bandit.core.config",
+    "yaml",
+    "rich.progress",
+    "bandit.formatters",
 )
 TEXT_OUTPUT_ONLY = (
     "jinja2",

@@ -190,7 +190,7 @@ def _print_or_write(checked: list[_Checked], format: str, output: Path | None, v
     from .cli import cli_manager, out
 
     if format == "text":
-        from .console import print_findings
+        from .console_findings import print_findings
 
         for c in checked:
             assert c.report is not None

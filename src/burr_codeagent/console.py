@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .console_details import analysis_summary, attempt_details, short_message
+from .console_findings import format_finding, print_findings, tests_text, verdict_markup
 from .events import AgentEvent
 from .formatting import format_cost, gate_result, plural
 from .models import AgentResult, CheckReport, Finding, GateRun, Severity, Usage
@@ -35,7 +36,6 @@ __all__ = [
     "summary_table",
 ]
 
-_STYLE = {Severity.CRITICAL: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 _GATE_STYLE = {
     "ok": "green",
     "warnings": "yellow",
@@ -48,20 +48,6 @@ _GATE_STYLE = {
 def _first_line(task: str, limit: int = 100) -> str:
     first = task.strip().splitlines()[0] if task.strip() else ""
     return first if len(first) <= limit else first[: limit - 1] + "…"
-
-
-def _verdict(report: CheckReport) -> str:
-    if report.unverified:
-        return "[yellow]unverified[/]"
-    return "[green]passed[/]" if report.passed else "[red]not good enough[/]"
-
-
-def _tests_text(report: CheckReport) -> str:
-    if report.tests is None:
-        return ""
-    t = report.tests
-    timed_out = ", timed out" if t.timed_out else ""
-    return f", tests {t.passed} passed / {t.failed + t.errors} failed{timed_out}"
 
 
 def summary_line(result: AgentResult) -> str:
@@ -154,8 +140,8 @@ class ProgressPrinter:
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             self._say(
-                f"  {n}: {_verdict(report)}: {report.critical_count} critical, "
-                f"{plural(report.warning_count, 'warning')}{_tests_text(report)}"
+                f"  {n}: {verdict_markup(report)}: {report.critical_count} critical, "
+                f"{plural(report.warning_count, 'warning')}{tests_text(report)}"
             )
             for line in attempt_details(report):
                 self.console.print(line)
@@ -320,8 +306,8 @@ class LiveProgress:
         elif event.kind == "check_finished":
             report: CheckReport = event.data["report"]
             state.history.append(
-                f"#{event.attempt}: {_verdict(report)}: {report.critical_count} critical, "
-                f"{plural(report.warning_count, 'warning')}{_tests_text(report)}"
+                f"#{event.attempt}: {verdict_markup(report)}: {report.critical_count} critical, "
+                f"{plural(report.warning_count, 'warning')}{tests_text(report)}"
             )
             state.history += attempt_details(report, indent="  ")
             self._set_step("deciding: retry or finish")
@@ -377,56 +363,6 @@ def progress_for(
     if console.is_terminal and not console.is_dumb_terminal and not quiet and not verbose:
         return LiveProgress(console, max_attempts=max_attempts)
     return ProgressPrinter(console, quiet=quiet, verbose=verbose, max_attempts=max_attempts)
-
-
-def format_finding(f: Finding, code_path: str, test_path: str | None) -> str:
-    """One finding as a linter prints it: ``path:line:col: rule [severity] message`` (rich markup)."""
-    path = test_path if f.target == "tests" and test_path else code_path
-    where = f"{path}:{f.line or 1}:{f.column or 1}"
-    severity = escape(f"[{f.severity.value}]")
-    return f"{escape(where)}: [{_STYLE[f.severity]}]{escape(f.rule)}[/] {severity} {escape(f.message)}"
-
-
-def print_findings(
-    console: Console,
-    report: CheckReport,
-    code_path: str,
-    test_path: str | None,
-    *,
-    suggestions: bool = False,
-    show_info: bool = False,
-) -> None:
-    """Print findings the way linters do, then a one-line verdict with the skipped and crashed gates.
-
-    Info findings are counted but only printed with ``show_info`` (``-v``): a large file can have thousands.
-    """
-    shown = [f for f in report.findings if show_info or f.severity is not Severity.INFO]
-    lines = []
-    # Linters print in file order; the report keeps its severity order.
-    for f in sorted(shown, key=lambda f: (f.target != "code", f.line or 0, f.column or 0, f.rule)):
-        lines.append(format_finding(f, code_path, test_path))
-        if suggestions and f.suggestion:
-            lines.append(f"    [dim]suggestion: {escape(f.suggestion)}[/]")
-    for f in report.suppressed:
-        lines.append(f"[dim]{format_finding(f, code_path, test_path)} (suppressed by # nosec)[/]")
-    # One print for all of them (a large file has hundreds: a third of the time of one print per line). Messages
-    # quote code and paths, so a `:name:` in them stays text (emoji=False), which also spares rich's emoji table.
-    if lines:
-        console.print("\n".join(lines), emoji=False)
-    skipped = [g.name for g in report.gates if g.status == "skipped"]
-    crashed = [g.name for g in report.gates if g.status == "error" and not g.unavailable]
-    unavailable = [g.name for g in report.unavailable_gates()]
-    tail = f", {report.suppressed_count} suppressed by # nosec" if report.suppressed else ""
-    tail += f"; skipped: {', '.join(skipped)}" if skipped else ""
-    tail += f"; [red]crashed: {', '.join(crashed)}[/]" if crashed else ""
-    tail += f"; [yellow]could not run: {', '.join(unavailable)}[/]" if unavailable else ""
-    hidden = " (not shown; -v shows them)" if report.info_count and not show_info else ""
-    console.print(
-        f"{escape(code_path)}: {_verdict(report)}: {report.critical_count} critical, "
-        f"{plural(report.warning_count, 'warning')} (threshold {report.warning_threshold}), "
-        f"{report.info_count} info{hidden}{_tests_text(report)}{tail}",
-        emoji=False,
-    )
 
 
 def summary_table(results: Sequence[tuple[str, AgentResult]]) -> Table:

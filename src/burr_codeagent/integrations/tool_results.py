@@ -11,7 +11,7 @@ import io
 from pydantic import BaseModel, Field
 from rich.console import Console
 
-from ..console import print_findings
+from ..console_findings import print_findings
 from ..exit_codes import EXIT_FAILED, EXIT_PASSED, EXIT_UNVERIFIED
 from ..models import AgentResult, CheckReport, Finding, GateRun, TestOutcome
 

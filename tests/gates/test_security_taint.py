@@ -177,7 +177,7 @@ TAINTED = {
             code = compile(os.getenv("STARTUP", ""), "<env>", "exec")
             exec(code)
         """,
-        ("security.injection", 5),
+        ("security.injection", 6),
     ),
 }
 

@@ -6,6 +6,8 @@ does not clean the other):
 - inside ``if CHECK:`` (and in the ``else`` of ``if not CHECK:``), in ``x if CHECK else y`` and after ``CHECK and``;
 - after ``if not CHECK: return`` (or ``raise``, ``continue``, ``break``, ``abort(...)``, ``sys.exit(...)``) for the
   rest of the block;
+- after a loop that raises (or returns) on any element that fails a check, for the collections it walked
+  (``for name in field_names: if not name.isidentifier(): raise ValueError(name)``);
 - after a validation helper called on the value as a statement of its own (``validate_key_name(data["key"])``,
   which raises on a bad value), unless it is the standard library's (``subprocess.check_call`` runs its argument).
 
@@ -16,7 +18,8 @@ collection is a literal of constants or constant-named (``ALLOWED_HOSTS``, ``val
 checked by ``p.startswith(BASE)`` / ``p.is_relative_to(BASE)`` / ``os.path.commonpath([...]) == BASE`` (or
 ``commonprefix``) only when ``p`` was normalised first (``os.path.realpath``/``abspath``/``normpath``,
 ``Path.resolve()``): ``base/../x`` starts with ``base``. ``".." in p`` checks ``p`` where it is false. Assigning
-to a name ends what a check said about it.
+to a name ends what a check said about it, unless the new value is made only of checked data
+(``names = tuple(map(intern, names))``).
 """
 
 from __future__ import annotations
@@ -79,6 +82,11 @@ def is_exit(statements: list[ast.stmt]) -> bool:
     return False
 
 
+def _raises_or_returns(statements: list[ast.stmt]) -> bool:
+    """Like :func:`is_exit`, but ``continue``/``break`` only skip the element: they validate nothing."""
+    return is_exit(statements) and not isinstance(statements[-1], ast.Continue | ast.Break)
+
+
 class _Walker:
     """Follows which names are checked through one scope's blocks."""
 
@@ -90,7 +98,7 @@ class _Walker:
     def block(self, statements: list[ast.stmt], clean: Names) -> None:
         for statement in statements:
             self.statement(statement, clean)
-            clean = clean - _bound_by(statement)
+            clean = clean - (_bound_by(statement) - self._derived_from_checked(statement, clean))
             if isinstance(statement, ast.If):
                 if is_exit(statement.body):
                     clean = clean | self.implied(statement.test, False)
@@ -98,6 +106,8 @@ class _Walker:
                     clean = clean | self.implied(statement.test, True)
             elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
                 clean = clean | self._validated_by_call(statement.value)
+            elif isinstance(statement, ast.For):
+                clean = clean | self._validated_elements(statement)
 
     def statement(self, node: ast.stmt, clean: Names) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -220,6 +230,34 @@ class _Walker:
             and all(_normalises(v) for v in self.bindings[node.id])
         ):
             yield node.id
+
+    def _derived_from_checked(self, statement: ast.stmt, clean: Names) -> Names:
+        """The names ``statement`` binds to values made only of checked data (``names = tuple(map(intern,
+        names))``): functions called and imported modules aside, every name it reads is checked."""
+        if not isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign) or statement.value is None:
+            return frozenset()
+        called = {id(n.func) for n in ast.walk(statement.value) if isinstance(n, ast.Call)}
+        read = [
+            n.id
+            for n in ast.walk(statement.value)
+            if isinstance(n, ast.Name) and id(n) not in called and n.id not in self.aliases
+        ]
+        if isinstance(statement, ast.AugAssign):
+            read += list(target_names(statement.target))
+        return _bound_by(statement) if read and all(name in clean for name in read) else frozenset()
+
+    def _validated_elements(self, loop: ast.For) -> Names:
+        """``for name in [typename, *field_names]: if not name.isidentifier(): raise ValueError(name)``: a loop that
+        raises (or returns) on any element failing a check leaves every collection it walked checked."""
+        targets = frozenset(target_names(loop.target))
+        for statement in loop.body:
+            if (
+                isinstance(statement, ast.If)
+                and _raises_or_returns(statement.body)
+                and targets & self.implied(statement.test, False)
+            ):
+                return frozenset(n.id for n in ast.walk(loop.iter) if isinstance(n, ast.Name))
+        return frozenset()
 
     def _validated_by_call(self, call: ast.Call) -> Names:
         """A validation helper, or ``p.relative_to(base)`` (which raises), called as a statement."""

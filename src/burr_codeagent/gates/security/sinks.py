@@ -54,15 +54,14 @@ PATH_SINKS = frozenset(
 PATH_METHODS = frozenset(
     {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "iterdir", "mkdir"}
 )
-CODE_EXECUTION = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec"})
+# compile() makes a code object and runs nothing: the taint flows on to the exec()/eval() that runs it.
+CODE_EXECUTION = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
 DESERIALISERS = frozenset(
     {
         "pickle.loads",
         "pickle.load",
         "_pickle.loads",
         "cPickle.loads",
-        "marshal.loads",
-        "marshal.load",
         "dill.loads",
         "dill.load",
         "jsonpickle.decode",
@@ -71,6 +70,11 @@ DESERIALISERS = frozenset(
         "joblib.load",
         "torch.load",
     }
+)
+# Deserialisers of a file (a path or an open file): loading the file a caller names is its choice, as opening it
+# is (see the path rule); only a file a request names is critical.
+FILE_DESERIALISERS = frozenset(
+    {"pickle.load", "dill.load", "shelve.open", "pandas.read_pickle", "joblib.load", "torch.load"}
 )
 SHELL_CALLS = frozenset(
     {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
@@ -182,6 +186,8 @@ class SinkRules:
             yield from self._program_name(call, name)
             return
         taint = self.critical_taint(call.args[0])
+        if name in FILE_DESERIALISERS and taint is not None and not taint.remote:
+            return
         shell = name in SHELL_CALLS or _shell_true(call) or sink.endswith("as a command line")
         if taint is None and shell:
             taint = self._pasted_argument(call.args[0])

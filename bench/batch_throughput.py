@@ -26,6 +26,10 @@ of the raw floor's wall time on a loaded machine.
 The server's CPU per request is printed too: a loopback server that cannot keep up would make every mode look
 slower than the client side is.
 
+``--baseline SRC`` also measures every agent mode with the package from ``SRC`` (the ``src`` directory of another
+checkout, e.g. ``git archive REV src | tar -x -C /tmp/before``), interleaved run by run with this checkout's, rows
+marked ``[baseline]``: a change's before and after under the same load.
+
 ``--gates default`` runs every default gate instead of the syntax gate alone and also prints tasks per minute and
 where the time went (model, checks, and each gate's seconds summed over all tasks).
 """
@@ -168,12 +172,23 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps(figures))
 
 
+BASELINE = " [baseline]"
+
+
 def measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     server, port = start_server(args.latency)
+    environment = dict(os.environ)
+    if mode.endswith(
+        BASELINE
+    ):  # the other checkout's package first on the path (workers and fork server inherit it)
+        mode = mode.removesuffix(BASELINE)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [args.baseline, environment.get("PYTHONPATH")])
+        )
     try:
         command = [sys.executable, __file__, "--child", mode, "--port", str(port)]
         command += ["--tasks", str(args.tasks), "--concurrency", str(args.concurrency), "--gates", args.gates]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
         figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         served = stats(port)
         figures["server_max_in_flight"] = served["max_in_flight"]
@@ -193,6 +208,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--gates", choices=["syntax", "default"], default="syntax")
     parser.add_argument("--modes", default="raw,raw+aiohttp,agent,agent+tracking,agent+processes")
+    parser.add_argument("--baseline", help="the src directory of another checkout to measure side by side")
     parser.add_argument("--child", dest="mode")
     parser.add_argument("--port", type=int)
     args = parser.parse_args()
@@ -204,12 +220,16 @@ def main() -> None:
     print(f"ideal wall time: {ideal:.2f}s")
     print(f"load average before: {os.getloadavg()[0]:.1f} (cores: {os.cpu_count()})")
     print(
-        f"{'mode':<16}{'wall s':>9}{'x ideal':>9}{'x raw':>7}{'CPU ms/task':>13}{'tasks/min':>11}"
+        f"{'mode':<28}{'wall s':>9}{'x ideal':>9}{'x raw':>7}{'CPU ms/task':>13}{'tasks/min':>11}"
         f"{'peak RSS MB':>13}{'in flight':>11}{'server CPU ms/req':>19}{'passed':>8}"
     )
     floor = None
     # Modes take turns run by run, so a change in the machine's load hits every mode alike.
     modes = args.modes.split(",")
+    if args.baseline:
+        modes = [
+            m for mode in modes for m in (mode, mode + BASELINE) if m == mode or mode.startswith("agent")
+        ]
     runs: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
     for _ in range(args.runs):
         for mode in modes:
@@ -225,7 +245,7 @@ def main() -> None:
         passed = runs[mode][-1].get("passed", "-")
         versus = f"{wall / floor:>7.2f}" if floor else f"{'-':>7}"
         print(
-            f"{mode:<16}{wall:>9.2f}{wall / ideal:>9.2f}{versus}{1000 * cpu / args.tasks:>13.1f}"
+            f"{mode:<28}{wall:>9.2f}{wall / ideal:>9.2f}{versus}{1000 * cpu / args.tasks:>13.1f}"
             f"{60 * args.tasks / wall:>11.0f}{rss:>13.0f}{flight:>11}{1000 * server / args.tasks:>19.2f}{passed!s:>8}"
         )
         if "where" in runs[mode][-1] and args.gates == "default":

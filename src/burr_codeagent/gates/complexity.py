@@ -9,6 +9,7 @@ the tests. Radon reuses the syntax tree the checker parsed.
 from __future__ import annotations
 
 import ast
+import math
 import tokenize
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -67,7 +68,7 @@ class ComplexityGate:
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         """Measure the code; options ``warn_above``, ``critical_above``, ``min_maintainability``."""
         from radon.complexity import add_inner_blocks, cc_rank
-        from radon.metrics import h_visit_ast, mi_compute, mi_rank
+        from radon.metrics import mi_rank
 
         visitors = radon_visitors()
         ComplexityVisitor, Function = visitors.ComplexityVisitor, visitors.Function  # noqa: N806
@@ -103,11 +104,13 @@ class ComplexityGate:
         lloc, sloc, comment_lines = raw_counts(ctx)
         if lloc == 0:
             return
-        if ctx.out_of_time():  # the Halstead volume is one more walk of the whole tree
+        if ctx.out_of_time():  # the Halstead volume may be one more walk of the whole tree
             ctx.cut_short("the maintainability index")
             return
         comment_percent = comment_lines / sloc * 100 if sloc else 0.0
-        score = mi_compute(h_visit_ast(tree).total.volume, visitor.total_complexity, lloc, comment_percent)
+        score = maintainability(
+            ctx, visitor.total_complexity, lloc, comment_percent, limits.min_maintainability
+        )
         if score < limits.min_maintainability:
             yield Finding(
                 gate=self.name,
@@ -121,6 +124,56 @@ class ComplexityGate:
                 target="code",
                 suggestion="Shorten long functions, remove duplication and split the module by responsibility.",
             )
+
+
+def maintainability(
+    ctx: GateContext, complexity: int, lloc: int, comment_percent: float, limit: float
+) -> float:
+    """radon's maintainability index of the code where it is below ``limit``; where it is not, a value at least
+    ``limit`` (all the gate needs to know).
+
+    The index falls as the Halstead volume grows, and the volume is at most ``N * log2(N)`` for ``N`` the operators
+    and operands of every operator node in the index (radon counts a subset: it skips decorators and signatures).
+    So when even that bound keeps the index at the limit or above, or when a volume of 1 (the least a module with
+    one counted operator has) already brings it to 0 (large, branchy modules), radon's Halstead walk is not needed.
+    """
+    from radon.metrics import h_visit_ast, mi_compute
+
+    index = ctx.nodes_by_type("code")
+    most = _operator_count_bound(index)
+    at_least = mi_compute(most * math.log2(most) if most > 1 else 0, complexity, lloc, comment_percent)
+    if at_least >= limit:
+        return float(at_least)
+    if _counts_an_operator(index) and mi_compute(1, complexity, lloc, comment_percent) <= 0:
+        return 0.0
+    tree = ctx.code_tree
+    volume = h_visit_ast(tree).total.volume if tree is not None else 0
+    return float(mi_compute(volume, complexity, lloc, comment_percent))
+
+
+def _operator_count_bound(index: Mapping[type[ast.AST], list[ast.AST]]) -> int:
+    """Operators plus operands of every operator node: at least radon's Halstead length ``N1 + N2``."""
+    total = 3 * (len(index.get(ast.BinOp, [])) + len(index.get(ast.AugAssign, [])))
+    total += 2 * len(index.get(ast.UnaryOp, []))
+    total += sum(1 + len(node.values) for node in index.get(ast.BoolOp, []) if isinstance(node, ast.BoolOp))
+    total += sum(
+        len(node.ops) + len(node.comparators) + 1
+        for node in index.get(ast.Compare, [])
+        if isinstance(node, ast.Compare)
+    )
+    return total
+
+
+_OPERATOR_NODES = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp)
+
+
+def _counts_an_operator(index: Mapping[type[ast.AST], list[ast.AST]]) -> bool:
+    """Whether radon's Halstead visitor surely counts an operator: an augmented assignment, or the test of an
+    ``if``, ``while`` or ``assert`` that is one (statements, which radon always visits)."""
+    if index.get(ast.AugAssign):
+        return True
+    tests = (node for kind in (ast.If, ast.While, ast.Assert) for node in index.get(kind, []))
+    return any(isinstance(getattr(node, "test", None), _OPERATOR_NODES) for node in tests)
 
 
 def raw_counts(ctx: GateContext) -> tuple[int, int, int]:

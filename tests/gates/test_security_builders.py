@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
+from burr_codeagent import Severity
 
-from burr_codeagent import AgentConfig, Severity, check
-from burr_codeagent.models import Finding
-
-
-def security(code: str) -> list[Finding]:
-    config = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security"]})
-    return check(textwrap.dedent(code), config=config).findings
-
-
-def criticals(code: str) -> set[tuple[str, int | None]]:
-    return {(f.rule, f.line) for f in security(code) if f.severity is Severity.CRITICAL}
+from ._security import criticals, security
 
 
 def test_an_sql_template_in_a_variable_formatted_at_the_call_is_injection() -> None:

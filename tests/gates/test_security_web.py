@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
+from burr_codeagent import Severity
 
-from burr_codeagent import AgentConfig, Severity, check
-from burr_codeagent.models import Finding
-
-
-def security(code: str) -> list[Finding]:
-    config = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security"]})
-    return check(textwrap.dedent(code), config=config).findings
+from ._security import security
 
 
 def found(code: str) -> dict[tuple[str, int | None], Severity]:

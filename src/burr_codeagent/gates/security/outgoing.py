@@ -9,7 +9,7 @@ from ...models import Severity
 from ._names import is_none, keyword
 from .rule_hit import RuleHit, SinkContext
 
-__all__ = ["HTTP_VERBS", "outgoing_requests"]
+__all__ = ["HTTP_VERBS", "checks_hosts", "outgoing_requests"]
 
 HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 HTTP_CLIENTS = frozenset({"requests", "httpx", "urllib3"})
@@ -37,7 +37,7 @@ def _ssrf(rules: SinkContext, call: ast.Call, name: str | None) -> Iterator[Rule
     if url is None:
         return
     taint = rules.taint.taint_of(url)
-    if taint is None or not taint.remote or _checks_hosts(rules):
+    if taint is None or not taint.remote or checks_hosts(rules):
         return
     yield rules.hit(
         "security.ssrf",
@@ -49,7 +49,8 @@ def _ssrf(rules: SinkContext, call: ast.Call, name: str | None) -> Iterator[Rule
     )
 
 
-def _checks_hosts(rules: SinkContext) -> bool:
+def checks_hosts(rules: SinkContext) -> bool:
+    """Whether the scope compares a URL's host with something (``urlparse(url).hostname in ALLOWED``)."""
     return any(
         isinstance(node, ast.Compare)
         and any(

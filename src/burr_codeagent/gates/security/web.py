@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from ...models import Severity
 from ._names import keyword
+from .outgoing import checks_hosts
 from .rule_hit import RuleHit, SinkContext
 
 __all__ = ["web_flaws"]
@@ -49,7 +50,6 @@ _LXML_PARSERS = frozenset(
     {"lxml.etree.fromstring", "lxml.etree.parse", "lxml.etree.XML", "lxml.etree.iterparse"}
 )
 _JWT_DECODERS = frozenset({"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"})
-_HOST_CHECKS = frozenset({"hostname", "netloc", "host"})
 
 
 def web_flaws(rules: SinkContext, call: ast.Call, name: str | None) -> Iterator[RuleHit]:
@@ -97,7 +97,7 @@ def _template(rules: SinkContext, call: ast.Call, name: str) -> Iterator[RuleHit
 
 def _redirect(rules: SinkContext, call: ast.Call, name: str) -> Iterator[RuleHit]:
     source = _remote(rules, _argument(call, "location", "url", "redirect_to", "to"))
-    if source is None or _checks_hosts(rules):
+    if source is None or checks_hosts(rules):
         return
     yield rules.hit(
         "security.open_redirect",
@@ -107,16 +107,6 @@ def _redirect(rules: SinkContext, call: ast.Call, name: str) -> Iterator[RuleHit
         call,
         "Redirect only to paths of this site or allowed hosts: check url_has_allowed_host_and_scheme(url, "
         "allowed_hosts) (Django) or that urlparse(url).netloc is empty, else redirect to a default page.",
-    )
-
-
-def _checks_hosts(rules: SinkContext) -> bool:
-    return any(
-        isinstance(node, ast.Compare)
-        and any(
-            isinstance(n, ast.Attribute) and n.attr in _HOST_CHECKS for n in [node.left, *node.comparators]
-        )
-        for node in rules.taint.nodes.of(ast.Compare)
     )
 
 

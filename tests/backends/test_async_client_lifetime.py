@@ -1,4 +1,4 @@
-"""The shared async SDK clients: openai's goes over aiohttp, and every loop's clients close when the loop ends."""
+"""The shared async SDK clients: they go over aiohttp, and every loop's clients close when the loop ends."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import gc
 import logging
 from typing import Any
 
+import anthropic
 import openai
 import pytest
 
@@ -30,12 +31,14 @@ def async_clients(loop: asyncio.AbstractEventLoop, protocol: str) -> list[Any]:
     return [future.result() for key, future in clients._async[loop].items() if key[0] == protocol]
 
 
-async def test_the_openai_async_client_uses_the_sdks_aiohttp_transport(request_: Request) -> None:
-    with FakeProvider("openai", [Reply()]) as fake:
-        generation = await make_backend("openai", fake).agenerate(request_)
-        (client,) = async_clients(asyncio.get_running_loop(), "openai")
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+async def test_the_async_clients_use_their_sdks_aiohttp_transport(protocol: str, request_: Request) -> None:
+    sdk = {"openai": openai, "anthropic": anthropic}[protocol]
+    with FakeProvider(protocol, [Reply()]) as fake:  # type: ignore[arg-type]
+        generation = await make_backend(protocol, fake).agenerate(request_)
+        (client,) = async_clients(asyncio.get_running_loop(), protocol)
     assert generation.response.function_name == "add"
-    assert isinstance(client._client, openai.DefaultAioHttpClient)
+    assert isinstance(client._client, sdk.DefaultAioHttpClient)
 
 
 @pytest.mark.parametrize("protocol", ["openai", "anthropic"])

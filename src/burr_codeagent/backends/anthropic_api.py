@@ -3,7 +3,8 @@
 The key comes from ``ANTHROPIC_API_KEY`` (or ``CODEAGENT_API_KEY``); ``base_url`` points the SDK at a proxy or gateway.
 The system prompt carries ``cache_control`` so Anthropic's prompt cache covers the tool schema and system prompt that
 every attempt repeats; cache reads and writes appear in the metrics (and are part of the input token total).
-``agenerate`` awaits an ``anthropic.AsyncAnthropic`` client with the same settings (shared: see :mod:`.clients`).
+``agenerate`` awaits an ``anthropic.AsyncAnthropic`` client with the same settings (shared: see :mod:`.clients`), over
+the SDK's aiohttp transport (:func:`.clients.over_aiohttp`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ._accounting import usage_from_anthropic
 from ._sdk_errors import classify_http_sdk
 from ._settings import configured_api_key, configured_base_url
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
-from .clients import async_twin, sdk_client
+from .clients import async_twin, over_aiohttp, sdk_client
 from .openai_api import is_local_url
 from .retry import ApiFailure, RetryPolicy
 from .structured import DEFAULT_REASKS, InstructorBackend
@@ -80,10 +81,8 @@ class AnthropicBackend(InstructorBackend):
         return self.anthropic.messages.create(**kwargs)
 
     async def asend(self, **kwargs: Any) -> Any:
-        import anthropic
-
         client = await async_twin(
-            "anthropic", self.anthropic, anthropic.AsyncAnthropic, _CLIENT_SETTINGS, secrets=_SECRETS
+            "anthropic", self.anthropic, async_anthropic, _CLIENT_SETTINGS, secrets=_SECRETS
         )
         return await client.messages.create(**kwargs)
 
@@ -110,6 +109,13 @@ class AnthropicBackend(InstructorBackend):
             auth_hint="Set ANTHROPIC_API_KEY (or CODEAGENT_API_KEY) to a valid key from console.anthropic.com",
             timeout=float(self.anthropic.timeout) if isinstance(self.anthropic.timeout, int | float) else 0.0,
         )
+
+
+def async_anthropic(**settings: Any) -> Any:
+    """An ``anthropic.AsyncAnthropic`` with ``settings`` over the SDK's aiohttp transport."""
+    import anthropic
+
+    return over_aiohttp(anthropic, anthropic.AsyncAnthropic, **settings)
 
 
 def _api_key(config: AgentConfig) -> str | None:

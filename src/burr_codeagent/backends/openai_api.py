@@ -22,7 +22,7 @@ from ._accounting import usage_from_openai
 from ._sdk_errors import classify_http_sdk
 from ._settings import configured_api_key, configured_base_url
 from .base import BackendFactory, BackendNotConfiguredError, GenerationRequest, LLMBackend
-from .clients import async_twin, sdk_client
+from .clients import async_twin, over_aiohttp, sdk_client
 from .retry import ApiFailure, RetryPolicy
 from .structured import DEFAULT_REASKS, InstructorBackend
 
@@ -123,19 +123,10 @@ class OpenAIBackend(InstructorBackend):
 
 
 def async_openai(**settings: Any) -> Any:
-    """An ``openai.AsyncOpenAI`` with ``settings`` over the SDK's aiohttp transport (``openai[aiohttp]``), or its
-    default httpx transport where aiohttp is not installed.
-
-    The SDK recommends aiohttp for many concurrent calls, and it halves the client's CPU per call: with 50 calls in
-    flight, httpx's connection pool checks every pooled connection on each request (bench/batch_throughput.py).
-    """
+    """An ``openai.AsyncOpenAI`` with ``settings`` over the SDK's aiohttp transport (see :func:`.clients.over_aiohttp`)."""
     import openai
 
-    try:
-        http_client = openai.DefaultAioHttpClient()
-    except (RuntimeError, ImportError):  # the SDK's stand-in without aiohttp raises RuntimeError
-        http_client = None
-    return openai.AsyncOpenAI(http_client=http_client, **settings)
+    return over_aiohttp(openai, openai.AsyncOpenAI, **settings)
 
 
 _SCHEMA_ARGUMENTS = ("tools", "response_format")

@@ -146,3 +146,33 @@ def test_rebinding_a_checked_name_ends_the_check() -> None:
         return eval(expr)
     """
     assert criticals(code) == {("security.injection", 9)}
+
+
+def test_a_cleaning_call_cleans_for_its_own_kind_of_sink_only() -> None:
+    """`os.path.basename` keeps `;` and `$(...)`, `html.escape` keeps what SQL needs, `shlex.quote` keeps `../`."""
+    code = """\
+    import html
+    import os
+    import shlex
+
+    from flask import request
+
+
+    def fetch(cursor):
+        base = os.path.basename(request.args["url"])
+        os.system("shasum -c %s.sha256" % base)
+        name = html.escape(request.args["name"])
+        cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)
+        path = shlex.quote(request.args["path"])
+        return open(path).read()
+
+
+    def fine(cursor):
+        os.system("shasum -c %s.sha256" % shlex.quote(request.args["url"]))
+        return open(os.path.basename(request.args["path"])).read()
+    """
+    assert criticals(code) == {
+        ("security.injection", 10),
+        ("security.sql_injection", 12),
+        ("security.path_traversal", 14),
+    }

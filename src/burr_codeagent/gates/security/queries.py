@@ -35,12 +35,12 @@ def query_injection(rules: SinkContext, call: ast.Call, name: str | None) -> Ite
     method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
     if method == "xpath" or name in _XPATH_CALLS:
         query = call.args[0] if call.args else _given(call, "_path", "path")
-        yield from _built_query(rules, call, query, "XPath", "xpath_injection", _XPATH_FIX)
+        yield from _built_query(rules, call, query, "XPath", "xpath_injection", _XPATH_FIX, "xpath")
     elif method in _LDAP_SEARCHES and not _standard_library(name):
         position, word = _LDAP_SEARCHES[method]
         query = call.args[position] if len(call.args) > position else _given(call, word)
         if query is not None and any(t.lstrip().startswith("(") for t in rules.literal_text(query)):
-            yield from _built_query(rules, call, query, "LDAP filter", "ldap_injection", _LDAP_FIX)
+            yield from _built_query(rules, call, query, "LDAP filter", "ldap_injection", _LDAP_FIX, "ldap")
 
 
 _XPATH_FIX = "Pass the value as an XPath variable: root.xpath('//user[name=$name]', name=name)."
@@ -50,12 +50,12 @@ _LDAP_FIX = (
 
 
 def _built_query(
-    rules: SinkContext, call: ast.Call, query: ast.expr | None, language: str, rule: str, fix: str
+    rules: SinkContext, call: ast.Call, query: ast.expr | None, language: str, rule: str, fix: str, sink: str
 ) -> Iterator[RuleHit]:
     if query is None:
         return
     for built in rules.built_string(query):
-        taint = rules.critical_taint(built)
+        taint = rules.critical_taint(built, sink)
         if taint is not None:
             message = (
                 f"{language} text built by string formatting from {taint.source}: a quote or bracket in the value "

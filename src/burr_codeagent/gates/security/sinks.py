@@ -133,10 +133,11 @@ class SinkRules:
         start = getattr(node, "lineno", 0)
         return RuleHit(found, set(range(start, (getattr(node, "end_lineno", None) or start) + 1)))
 
-    def critical_taint(self, node: ast.expr) -> Taint | None:
-        """The taint of ``node`` when it makes a sink critical here (see :meth:`ScopeTaint.counts`)."""
+    def critical_taint(self, node: ast.expr, sink: str | None = None) -> Taint | None:
+        """The taint of ``node`` when it makes a sink (of kind ``sink``: ``shell``, ``path``, ``sql``...) critical
+        here (see :meth:`ScopeTaint.counts`); a value made safe for that kind of sink is not."""
         taint = self.taint.taint_of(node)
-        return taint if self.taint.counts(taint) else None
+        return taint if self.taint.counts(taint) and taint is not None and taint.reaches(sink) else None
 
     # SQL ---------------------------------------------------------------------------------------------------------
 
@@ -152,7 +153,7 @@ class SinkRules:
                 return
 
     def _sql_hit(self, call: ast.Call, method: str, built: list[ast.expr]) -> RuleHit:
-        taint = next((t for t in (self.critical_taint(b) for b in built) if t is not None), None)
+        taint = next((t for t in (self.critical_taint(b, "sql") for b in built) if t is not None), None)
         pasted = None if taint else pasted_in_quotes(built, self._template, self._safe_paste)
         if taint:
             why = f" from {taint.source} (SQL injection)."
@@ -185,10 +186,10 @@ class SinkRules:
         if sink is None:
             yield from self._program_name(call, name)
             return
-        taint = self.critical_taint(call.args[0])
+        shell = name in SHELL_CALLS or _shell_true(call) or sink.endswith("as a command line")
+        taint = self.critical_taint(call.args[0], "shell" if shell else None)
         if name in FILE_DESERIALISERS and taint is not None and not taint.remote:
             return
-        shell = name in SHELL_CALLS or _shell_true(call) or sink.endswith("as a command line")
         if taint is None and shell:
             taint = self._pasted_argument(call.args[0])
             if taint is not None:
@@ -199,7 +200,7 @@ class SinkRules:
                 yield self.hit("security.injection", Severity.CRITICAL, message, call, fix)
                 return
         if taint is None:
-            if self.taint.sanitised(call.args[0]):
+            if self.taint.sanitised(call.args[0], "shell"):
                 self.lowered.update((test_id, call.lineno) for test_id in _SHELL_TESTS)
             return
         message = f"Data from {taint.source} reaches {sink} (code or command injection)."
@@ -214,6 +215,7 @@ class SinkRules:
                 continue
             for inside, value in pastes(built, self._template):
                 taint = self.taint.taint_of(value)
+                taint = taint if taint is not None and taint.reaches("shell") else None
                 quoted = inside and escaped(value)  # '%s' % x.replace("'", "'\"'\"'")
                 if taint is not None and not quoted and not self._literal_arguments(value):
                     return taint
@@ -249,12 +251,18 @@ class SinkRules:
             yield hit
 
     def _remote_hit(
-        self, rule: str, value: ast.expr, call: ast.Call, message: str, suggestion: str
+        self,
+        rule: str,
+        value: ast.expr,
+        call: ast.Call,
+        message: str,
+        suggestion: str,
+        sink: str | None = None,
     ) -> RuleHit | None:
         """A critical ``rule`` at ``call`` when ``value`` comes from a request or socket (``message`` names it as
-        ``{source}``); None otherwise."""
+        ``{source}``) and was not made safe for a ``sink`` of that kind; None otherwise."""
         taint = self.taint.taint_of(value)
-        if taint is None or not taint.remote:
+        if taint is None or not taint.remote or not taint.reaches(sink):
             return None
         return self.hit(rule, Severity.CRITICAL, message.format(source=taint.source), call, suggestion)
 
@@ -297,6 +305,7 @@ class SinkRules:
             "A file path from {source} is used without validation ('../' reaches any file).",
             "Resolve the path and check it stays inside the base directory: "
             "if not path.resolve().is_relative_to(base.resolve()): raise ValueError(...).",
+            sink="path",
         )
         if hit is not None:
             yield hit
@@ -312,7 +321,7 @@ class SinkRules:
             )
 
     def _counts(self, node: ast.expr) -> bool:
-        return self.critical_taint(node) is not None
+        return self.critical_taint(node, "path") is not None
 
     def built_string(self, node: ast.expr, seen: frozenset[str] = frozenset()) -> list[ast.expr]:
         """The string-building expressions ``node`` is (or is bound to); empty when it is a plain literal."""
@@ -348,7 +357,7 @@ class SinkRules:
 
     def _safe_paste(self, value: ast.expr) -> bool:
         """Shown safe, or escaped (``x.replace("'", "''")``, also through a name bound only to such values)."""
-        if self.taint.sanitised(value) or escaped(value):
+        if self.taint.sanitised(value, "sql") or escaped(value):
             return True
         values = self.taint.bindings.get(value.id, []) if isinstance(value, ast.Name) else []
         return bool(values) and all(escaped(v) for v in values)

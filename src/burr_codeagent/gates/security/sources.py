@@ -16,9 +16,12 @@ __all__ = [
     "REQUEST_MODULES",
     "ROUTE_DECORATORS",
     "SANITISERS",
+    "SINK_SANITISERS",
     "called_source",
 ]
 
+# Calls whose result is safe for every sink: numbers, parsed literals, identifiers, and file names reduced to
+# letters, digits, "._-" (werkzeug's secure_filename).
 SANITISERS = frozenset(
     {
         "int",
@@ -28,19 +31,24 @@ SANITISERS = frozenset(
         "abs",
         "round",
         "hash",
-        "shlex.quote",
-        "pipes.quote",
-        "os.path.basename",
         "ast.literal_eval",
         "werkzeug.utils.secure_filename",
-        "html.escape",
-        "markupsafe.escape",
         "uuid.UUID",
         "ipaddress.ip_address",
-        "ldap.filter.escape_filter_chars",
-        "ldap3.utils.conv.escape_filter_chars",
     }
 )
+# Calls that make a value safe for one kind of sink only: `os.path.basename(x)` keeps `;` and `$(...)`, and
+# `html.escape(x)` keeps the quote SQL needs.
+SINK_SANITISERS = {
+    "shlex.quote": "shell",
+    "pipes.quote": "shell",
+    "os.path.basename": "path",
+    "posixpath.basename": "path",
+    "html.escape": "html",
+    "markupsafe.escape": "html",
+    "ldap.filter.escape_filter_chars": "ldap",
+    "ldap3.utils.conv.escape_filter_chars": "ldap",
+}
 # Attributes of a request object that hold what the client sent.
 REQUEST_DATA = frozenset(
     {

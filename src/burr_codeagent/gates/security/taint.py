@@ -28,13 +28,20 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from .._shared import child_nodes
 from ._names import _BINDERS, Scope, ScopeNodes, assignments, dotted
 from .sanitisers import clean_uses
-from .sources import REQUEST_DATA, REQUEST_MODULES, ROUTE_DECORATORS, SANITISERS, called_source
+from .sources import (
+    REQUEST_DATA,
+    REQUEST_MODULES,
+    ROUTE_DECORATORS,
+    SANITISERS,
+    SINK_SANITISERS,
+    called_source,
+)
 
 __all__ = ["Level", "ModuleTaint", "ScopeTaint", "Taint"]
 
@@ -58,23 +65,35 @@ class Taint:
     level: Level
     source: str
     remote: bool = False
+    cleaned: frozenset[str] = frozenset()
+    """The kinds of sink the value was made safe for (``shell`` after ``shlex.quote``, ``path`` after
+    ``os.path.basename``): safe there, still dangerous elsewhere."""
 
     def via(self, function: str) -> Taint:
         """The same taint, having passed through ``function``."""
         if f"`{function}()`" in self.source:
             return self
-        return Taint(self.level, f"{self.source} (through `{function}()`)", self.remote)
+        return Taint(self.level, f"{self.source} (through `{function}()`)", self.remote, self.cleaned)
+
+    def reaches(self, sink: str | None) -> bool:
+        """Whether the value is still dangerous at a sink of kind ``sink`` (None: any sink)."""
+        return sink is None or sink not in self.cleaned
 
 
 def strongest(taints: Iterable[Taint | None]) -> Taint | None:
     """The most dangerous of ``taints`` (the first of equals), or None when all are clean."""
     best: Taint | None = None
     for taint in taints:
-        if taint is not None and (best is None or taint.level > best.level):
+        if taint is not None and (best is None or _danger(taint) > _danger(best)):
             best = taint
-            if best.level is Level.EXTERNAL:
+            if best.level is Level.EXTERNAL and not best.cleaned:
                 break
     return best
+
+
+def _danger(taint: Taint) -> tuple[Level, int]:
+    """Higher is worse: the level first, then how few kinds of sink the value was made safe for."""
+    return taint.level, -len(taint.cleaned)
 
 
 @dataclass
@@ -357,9 +376,10 @@ class ScopeTaint:
         passes = any(t is not None and t.level is Level.PARAM for t in taints)
         return Summary(returns=external, passes_arguments=passes)
 
-    def sanitised(self, node: ast.AST, seen: frozenset[str] = frozenset()) -> bool:
-        """Whether ``node`` is made only of literals, checked names and cleaning calls (``int(x)``,
-        ``shlex.quote(x)``): shown safe, not merely of unknown origin like an attribute or a global."""
+    def sanitised(self, node: ast.AST, sink: str | None = None, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether ``node`` is made only of literals, checked names and cleaning calls (``int(x)``, and
+        ``shlex.quote(x)`` for a ``sink`` of kind ``shell``): shown safe, not merely of unknown origin like an
+        attribute or a global."""
         if isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Name):
@@ -372,12 +392,15 @@ class ScopeTaint:
                 bool(values)
                 and node.id not in seen
                 and node.id not in self.params
-                and all(self.sanitised(v, seen | {node.id}) for v in values)
+                and all(self.sanitised(v, sink, seen | {node.id}) for v in values)
             )
         if isinstance(node, ast.Call):
-            return dotted(node.func, self.module.aliases) in SANITISERS
+            name = dotted(node.func, self.module.aliases) or ""
+            return name in SANITISERS or (sink is not None and SINK_SANITISERS.get(name) == sink)
         if isinstance(node, ast.JoinedStr | ast.FormattedValue | ast.BinOp | ast.Tuple | ast.List):
-            return all(self.sanitised(c, seen) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+            return all(
+                self.sanitised(c, sink, seen) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
+            )
         return False
 
     def taint_of(self, node: ast.AST) -> Taint | None:
@@ -429,6 +452,9 @@ class ScopeTaint:
         name = dotted(call.func, self.module.aliases) or ""
         if name in SANITISERS:
             return None
+        if name in SINK_SANITISERS:
+            inner = strongest(self.taint_of(a) for a in call.args)
+            return replace(inner, cleaned=inner.cleaned | {SINK_SANITISERS[name]}) if inner else None
         known = called_source(call, name)
         if known is not None:
             return Taint(Level.EXTERNAL, *known)

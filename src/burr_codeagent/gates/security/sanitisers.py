@@ -28,6 +28,7 @@ import ast
 import sys
 from collections.abc import Iterable, Iterator
 
+from .._shared import child_nodes
 from ._names import dotted, target_names, words
 
 __all__ = ["clean_uses", "is_exit"]
@@ -118,7 +119,8 @@ class _Walker:
             orelse = clean | self.implied(node.test, False) if isinstance(node, ast.If) else clean
             self.block(node.orelse, orelse)
             return
-        for _, value in ast.iter_fields(node):
+        for field in node._fields:
+            value = getattr(node, field, None)
             if isinstance(value, ast.expr):
                 self.expression(value, clean)
             elif isinstance(value, list) and value and isinstance(value[0], ast.stmt):
@@ -130,7 +132,7 @@ class _Walker:
                     elif isinstance(item, ast.ExceptHandler | ast.match_case):
                         self.block(item.body, clean)
                     elif isinstance(item, ast.AST):
-                        for sub in ast.iter_child_nodes(item):
+                        for sub in child_nodes(item):
                             if isinstance(sub, ast.expr):
                                 self.expression(sub, clean)
 
@@ -151,11 +153,11 @@ class _Walker:
                 self.expression(value, clean)
                 clean = clean | self.implied(value, isinstance(node.op, ast.And))
             return
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expression(child, clean)
             elif isinstance(child, ast.comprehension | ast.keyword):
-                for sub in ast.iter_child_nodes(child):
+                for sub in child_nodes(child):
                     if isinstance(sub, ast.expr):
                         self.expression(sub, clean)
 

@@ -398,9 +398,7 @@ class ScopeTaint:
             name = dotted(node.func, self.module.aliases) or ""
             return name in SANITISERS or (sink is not None and SINK_SANITISERS.get(name) == sink)
         if isinstance(node, ast.JoinedStr | ast.FormattedValue | ast.BinOp | ast.Tuple | ast.List):
-            return all(
-                self.sanitised(c, sink, seen) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
-            )
+            return all(self.sanitised(c, sink, seen) for c in child_nodes(node) if isinstance(c, ast.expr))
         return False
 
     def taint_of(self, node: ast.AST) -> Taint | None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .config import AgentConfig
 from .errors import ConfigurationError
 from .events import AgentEvent, Listener, emit
-from .gates._gc_pause import collection_paused
+from .gates._gc_pause import with_collection_paused
 from .gates._warnings import caught_warnings
 from .gates.base import (
     ExtendsTestRun,
@@ -152,6 +152,7 @@ class Checker:
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
+    @with_collection_paused  # see gates/_gc_pause.py: a fifth of a large module's check was garbage collection
     def check(
         self,
         code: str,
@@ -171,30 +172,6 @@ class Checker:
         where the project is (:meth:`ModuleUnderTest.of_file`): the static gates see the tests' imports of it as
         imports of ``solution``; the sandboxed run imports it under its own name with the project on ``sys.path``.
         """
-        with collection_paused():  # see gates/_gc_pause.py: a fifth of a large module's check was collection
-            return self._check(
-                code,
-                test_code,
-                function_name=function_name,
-                dependencies=dependencies,
-                acceptance_tests=acceptance_tests,
-                attempt=attempt,
-                task=task,
-                module=module,
-            )
-
-    def _check(
-        self,
-        code: str,
-        test_code: str | None,
-        *,
-        function_name: str | None,
-        dependencies: Sequence[str],
-        acceptance_tests: str | None,
-        attempt: int | None,
-        task: str | None,
-        module: ModuleUnderTest | None,
-    ) -> CheckReport:
         start = time.perf_counter()
         module = module or ModuleUnderTest()
         ctx = GateContext(

@@ -13,11 +13,16 @@ ends before it collects the two younger generations), and a collector the caller
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import ParamSpec, TypeVar
 
-__all__ = ["collection_paused"]
+__all__ = ["collection_paused", "with_collection_paused"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _LOCK = threading.Lock()
 _running = 0
@@ -47,3 +52,15 @@ def collection_paused() -> Iterator[None]:
             # While other checks still run, collection stays off: one generation deeper keeps what they leave
             # behind from piling up when checks overlap without end (a busy thread pool).
             gc.collect(0 if last else 1)
+
+
+def with_collection_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` run inside :func:`collection_paused`; the collection at the end comes after its frame is gone,
+    so what it built and dropped is garbage by then."""
+
+    @functools.wraps(function)
+    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with collection_paused():
+            return function(*args, **kwargs)
+
+    return paused

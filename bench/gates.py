@@ -22,8 +22,9 @@ processes included), which a machine shared with other work disturbs much less t
 
 Targets (issue 13): warm in-process <= 1/5 of the chain; the whole ``codeagent check`` process no slower than it.
 
-``--baseline SRC`` also times the process of another checkout's ``src`` directory (``git archive REV src | tar -x``),
-interleaved with the rest, for a before/after in one run. A speed-up must not drop findings: ``--save-findings
+``--baseline SRC`` also times another checkout's ``src`` directory (``git archive REV src | tar -x``), interleaved
+with the rest, for a before/after in one run: its whole process, and its warm in-process check in a worker process
+that imports it (each run one check, reporting its own CPU time). A speed-up must not drop findings: ``--save-findings
 FILE`` writes every module's findings (rule, place, severity; time budgets off, so a loaded machine does not cut a
 gate short) and ``--check-findings FILE`` compares with such a file and exits 1 listing what changed.
 """
@@ -191,6 +192,52 @@ def warm_in_process(code: str) -> Callable[[], object]:
     return lambda: check(f"{code}\n# run {next(counter)}\n", config=config)
 
 
+WARM_WORKER = """
+import resource, sys, time
+from burr_codeagent import AgentConfig, check
+def cpu():
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+code = open(sys.argv[1], encoding="utf-8").read()
+config = AgentConfig(enable_code_execution=False, tracking=False)
+check(code, config=config)
+print("ready", flush=True)
+for number, _ in enumerate(sys.stdin):
+    start = cpu()
+    check(f"{code}\\n# run {number}\\n", config=config)
+    print(cpu() - start, flush=True)
+"""
+
+
+def warm_in_worker(path: Path, env: dict[str, str]) -> tuple[Callable[[], float], Callable[[], None]]:
+    """A warm check of ``path`` per call in a worker process importing the package from ``env``'s PYTHONPATH (a
+    baseline checkout); each call returns the CPU seconds the worker reports for its check (ruff's process
+    included, as for the warm check here). Also returns a stop."""
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WARM_WORKER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert worker.stdin is not None and worker.stdout is not None
+    stdin, stdout = worker.stdin, worker.stdout
+    if stdout.readline().strip() != "ready":
+        raise SystemExit("the baseline's warm worker did not start")
+
+    def one() -> float:
+        stdin.write("run\n")
+        stdin.flush()
+        return float(stdout.readline())
+
+    def stop() -> None:
+        stdin.close()
+        worker.wait(timeout=60)
+
+    return one, stop
+
+
 def tool(name: str) -> str:
     """The tool's own executable: beside this interpreter, then its base installation, then PATH (where a pyenv
     shim, a shell script that costs ~0.1 s a call, may stand in front of it)."""
@@ -216,7 +263,8 @@ def interleaved(
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Median wall-clock and median CPU seconds of each command, run in turn (one of each per round) so load drifts
     hit them all alike. CPU time counts the work itself (subprocesses included): on a shared machine it moves far
-    less with the load than the wall clock does."""
+    less with the load than the wall clock does. A command that returns a float reports its own CPU seconds (a
+    worker process's, which this process's counters do not see until it ends)."""
     wall: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     for action in commands.values():  # untimed: caches (byte code, the OS's file cache) filled for every side
@@ -224,9 +272,9 @@ def interleaved(
     for _ in range(runs):
         for name, action in commands.items():
             start, start_cpu = time.perf_counter(), cpu_seconds()
-            action()
+            reported = action()
             wall[name].append(time.perf_counter() - start)
-            cpu[name].append(cpu_seconds() - start_cpu)
+            cpu[name].append(reported if isinstance(reported, float) else cpu_seconds() - start_cpu)
     return (
         {name: statistics.median(values) for name, values in wall.items()},
         {name: statistics.median(values) for name, values in cpu.items()},
@@ -293,7 +341,7 @@ def main() -> None:
         "proc/ch",
         "cpu warm/ch",
         "cpu proc/ch",
-        *(("cpu base/ch",) if baseline_env else ()),
+        *(("cpu base/ch", "cpu bwarm/ch") if baseline_env else ()),
     )
     print(
         f"median of {runs} interleaved runs, wall-clock seconds; tools: {', '.join((codeagent, ruff, bandit, radon))}\n"
@@ -313,10 +361,14 @@ def main() -> None:
                 "radon cc": lambda p=path: run_quiet([radon, "cc", str(p)]),
                 "radon mi": lambda p=path: run_quiet([radon, "mi", str(p)]),
             }
+            stop_worker = None
             if baseline_env is not None:
                 command = [sys.executable, "-m", "burr_codeagent", "check", "--no-execution", str(path)]
                 commands["baseline"] = lambda c=command: run_quiet(c, baseline_env)
+                commands["baseline warm"], stop_worker = warm_in_worker(path, baseline_env)
             timings, cpu = interleaved(commands, runs)
+            if stop_worker is not None:
+                stop_worker()
             chain_tools = ("ruff", "bandit", "radon cc", "radon mi")
             chain = sum(timings[name] for name in chain_tools)
             cpu_chain = sum(cpu[name] for name in chain_tools)
@@ -330,7 +382,7 @@ def main() -> None:
                 timings["codeagent"] / chain,
                 cpu["warm"] / cpu_chain,
                 cpu["codeagent"] / cpu_chain,
-                *((cpu["baseline"] / cpu_chain,) if baseline_env else ()),
+                *((cpu["baseline"] / cpu_chain, cpu["baseline warm"] / cpu_chain) if baseline_env else ()),
             ]
             print(
                 " | ".join(f"{v:>12}" if isinstance(v, str | int) else f"{v:>12.3f}" for v in values),

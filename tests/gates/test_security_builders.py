@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from burr_codeagent import Severity
 
 from ._security import criticals, security
@@ -105,3 +107,17 @@ def test_a_command_line_after_leading_placeholders_is_still_a_command_line() -> 
             return self._execute(command)
     """
     assert criticals(code) == {("security.injection", 4)}
+
+
+def test_subprocess_names_used_without_their_import_are_still_subprocess() -> None:
+    """SVEN's coala excerpt: `Popen(command, shell=True, ...)` with `from subprocess import Popen` out of view."""
+    code = """\
+    def run_interactive_shell_command(command, **kwargs):
+        return Popen(command, shell=True, stdout=PIPE, **kwargs)
+    """
+    assert criticals(code) == {("security.injection", 2)}
+    own = (
+        "class Popen:\n    def __init__(self, *args, **kwargs):\n        self.args = args\n\n\n"
+        + textwrap.dedent(code)
+    )
+    assert ("security.injection", 7) not in criticals(own)

@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ._names import import_aliases, index_scopes
+from ._names import _BINDERS, Scope, ScopeNodes, assignments, import_aliases, index_scopes
 from .context import assert_guards, dropped_bandit_lines, insecure_random, lowered_bandit_lines
 from .credentials import hardcoded_secrets
 from .sinks import RuleHit, SinkRules
@@ -78,6 +78,7 @@ def analyse(tree: ast.Module, target: Target) -> Analysis:
     aliases = import_aliases(
         [node for nodes in scopes.values() for node in nodes.of(ast.Import, ast.ImportFrom)]
     )
+    aliases.update(_implied_imports(scopes, aliases))
     module = ModuleTaint(scopes, aliases, tree)
     result = Analysis()
     for scope, taint in module.scopes.items():
@@ -92,3 +93,28 @@ def analyse(tree: ast.Module, target: Target) -> Analysis:
     if target == "code":
         result.hits.extend(hardcoded_secrets(scopes, {s: c.bindings for s, c in module.collected.items()}))
     return result
+
+
+# subprocess's functions by their own names: an excerpt (or a model) that calls `Popen(cmd, shell=True)` without
+# showing `from subprocess import Popen` still starts a process. Generic names (`call`, `run`) are not assumed.
+_SUBPROCESS_NAMES = frozenset({"Popen", "check_output", "check_call", "getoutput", "getstatusoutput"})
+
+
+def _implied_imports(scopes: dict[Scope, ScopeNodes], aliases: dict[str, str]) -> dict[str, str]:
+    """``Popen`` -> ``subprocess.Popen`` for subprocess's names the module uses but never imports or defines."""
+    used = {
+        node.func.id
+        for nodes in scopes.values()
+        for node in nodes.of(ast.Call)
+        if isinstance(node.func, ast.Name)
+        and node.func.id in _SUBPROCESS_NAMES
+        and node.func.id not in aliases
+    }
+    if not used:
+        return {}
+    defined = {scope.name for scope in scopes if not isinstance(scope, ast.Module)}
+    for nodes in scopes.values():
+        defined.update(c.name for c in nodes.of(ast.ClassDef))
+        for node in nodes.of(*_BINDERS):
+            defined.update(name for name, _ in assignments(node))
+    return {name: f"subprocess.{name}" for name in used - defined}

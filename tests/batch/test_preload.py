@@ -18,10 +18,10 @@ def test_every_agent_shares_one_compiled_copy_of_the_report_templates() -> None:
     assert HtmlRenderer()._env is HtmlRenderer()._env
 
 
-def test_the_fork_server_builds_what_a_first_run_would_and_starts_no_thread() -> None:
+def test_the_fork_server_builds_what_a_first_run_would_freezes_it_and_starts_no_thread() -> None:
     script = textwrap.dedent(
         """
-        import json, threading
+        import gc, json, threading
         import burr_codeagent.executors._preload
         from burr_codeagent import models
         from burr_codeagent.reports import html, markdown
@@ -30,6 +30,7 @@ def test_the_fork_server_builds_what_a_first_run_would_and_starts_no_thread() ->
             "threads": threading.active_count(),
             "compiled": compiled,
             "models_built": all(m.__pydantic_complete__ for m in (models.AgentResult, models.Attempt, models.Usage)),
+            "frozen": gc.get_freeze_count(),
         }))
         """
     )
@@ -40,3 +41,4 @@ def test_the_fork_server_builds_what_a_first_run_would_and_starts_no_thread() ->
         seen["compiled"]
     )
     assert seen["models_built"]
+    assert seen["frozen"] > 100_000, "what every worker inherits is kept out of the garbage collector's walks"

@@ -79,8 +79,8 @@ def _init_on_use(name: str) -> ModuleType:
     lock = threading.Lock()
 
     def attribute_of_init(attribute: str) -> Any:
-        if attribute in submodules:
-            raise AttributeError(attribute)  # the import system then imports the submodule
+        if attribute in submodules:  # as if the __init__ had imported it (``from bandit.core import x`` too)
+            return importlib.import_module(f"{name}.{attribute}")
         with lock:
             if package.__dict__.pop("__getattr__", None) is not None:
                 exec(spec.loader.get_code(name), package.__dict__)  # type: ignore[union-attr]

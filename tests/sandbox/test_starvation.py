@@ -68,6 +68,16 @@ def test_a_sleep_under_load_still_times_out_and_is_the_codes_fault() -> None:
     assert result.timed_out and result.starved is None  # type: ignore[attr-defined]
 
 
+def test_a_run_held_back_at_start_up_that_then_sleeps_is_the_codes_fault() -> None:
+    # Waiting for a CPU through its start-up (as pytest's imports do on a busy machine) is no excuse for sleeping
+    # through the deadline: only the last moments before it count.
+    program = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4:\n    pass\ntime.sleep(60)\n"
+    with one_busy_cpu(hogs=3):
+        result = run([sys.executable, "-I", "-S", "-c", program], timeout=2.5)
+    assert result.timed_out and result.starved is None, result  # type: ignore[attr-defined]
+    assert result.seconds < 4.0  # type: ignore[attr-defined]
+
+
 def test_tests_the_machine_starves_past_every_extension_are_unverified_not_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -92,3 +102,16 @@ def test_a_run_crowded_with_its_own_processes_waits_on_itself() -> None:
     )  # a fork bomb
     assert not SchedUse(cpu=2.8, wait=2.0, processes=3).starved(timeout=3.0, elapsed=3.0)  # had its CPU time
     assert not SchedUse(cpu=0.2, wait=0.1, processes=3).starved(timeout=3.0, elapsed=3.0)  # a sleep
+
+
+def test_only_the_window_before_the_deadline_tells_a_starved_run() -> None:
+    from burr_codeagent.sandbox.starvation import SchedUse
+
+    start_up = SchedUse(cpu=0.3, wait=1.2, pid=7)  # held back while it started
+    slept = SchedUse(cpu=0.31, wait=1.21, pid=7)  # then slept through the window
+    assert slept.starved(timeout=3.0, elapsed=3.0)  # the whole run's wait says "starved"
+    assert not slept.starved(timeout=3.0, elapsed=0.5, since=start_up)  # the window says "asleep"
+    spinning = SchedUse(cpu=0.45, wait=1.55, pid=7)  # on a CPU or waiting for one all through the window
+    assert spinning.starved(timeout=3.0, elapsed=0.5, since=start_up)
+    other = SchedUse(cpu=0.31, wait=1.21, pid=8)  # another process became the busiest: the whole run counts
+    assert other.starved(timeout=3.0, elapsed=3.0, since=start_up)

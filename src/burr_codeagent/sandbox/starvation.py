@@ -32,7 +32,9 @@ WINDOW_SECONDS = 0.5
 """How much of a run's last moments before its deadline tell whether the machine is holding it back."""
 _USED_UP = 0.9  # this share of the timeout on a CPU: the run had its time
 _WAITING = 0.25  # this share of the elapsed time waiting for a CPU: the machine held it back
-_RUNNABLE = 0.5  # this share of a window on a CPU or waiting for one: the run wanted to run, it was not sleeping
+_RUNNABLE = (
+    0.5  # this share of a window on a CPU or waiting for one: the run wanted to run, it was not sleeping
+)
 
 
 @dataclass(frozen=True)

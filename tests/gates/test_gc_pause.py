@@ -51,3 +51,26 @@ def test_the_collector_is_left_as_it_was(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_checks_that_overlap_without_end_still_get_full_collections(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under a pool that is never idle automatic collection never comes back on: every FULL_AFTER checks that end
+    # while another runs, everything is collected, so old cyclic garbage cannot pile up.
+    from burr_codeagent.gates import _gc_pause
+
+    generations: list[int] = []
+    monkeypatch.setattr(_gc_pause.gc, "collect", lambda generation=2: generations.append(generation) or 0)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with _gc_pause.collection_paused():  # a long check that outlives the others
+            for _ in range(2 * _gc_pause.FULL_AFTER):
+                with _gc_pause.collection_paused():
+                    assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert generations.count(2) == 2
+    assert generations.count(1) == 2 * _gc_pause.FULL_AFTER - 2
+    assert generations[-1] == 0  # the last check to end: the youngest generation, and collection back on

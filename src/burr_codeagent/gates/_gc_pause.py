@@ -7,7 +7,8 @@ with ``gc.callbacks``). Held off, the trees are freed by reference counting when
 builds into them (``_bandit_parent`` links) by one young-generation collection right then, on the check's clock.
 
 Checks may overlap on threads: automatic collection stays off until the last running check ends (each check that
-ends before it collects the two younger generations), and a collector the caller had switched off stays off.
+ends before it collects the two younger generations, and every 32nd of those everything), and a collector the
+caller had switched off stays off.
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ _R = TypeVar("_R")
 _LOCK = threading.Lock()
 _running = 0
 _resume = False
+# Checks that ended while others still ran (so automatic collection never came back on) since the last full
+# collection: every FULL_AFTER of them, a full one, so old garbage cannot pile up under a pool that is never idle.
+_overlapped = 0
+FULL_AFTER = 32
 
 
 @contextlib.contextmanager
 def collection_paused() -> Iterator[None]:
     """Automatic collection off for the block (reference counting still frees what it can), then a collection of
     the youngest generation, which holds what the block left in cycles."""
-    global _running, _resume
+    global _running, _resume, _overlapped
     with _LOCK:
         if _running == 0:
             _resume = gc.isenabled()
@@ -48,10 +53,14 @@ def collection_paused() -> Iterator[None]:
             last = _running == 0
             if last and _resume:
                 gc.enable()
+            _overlapped = 0 if last else _overlapped + 1
+            full = _overlapped >= FULL_AFTER
+            if full:
+                _overlapped = 0
         if enabled:
             # While other checks still run, collection stays off: one generation deeper keeps what they leave
-            # behind from piling up when checks overlap without end (a busy thread pool).
-            gc.collect(0 if last else 1)
+            # behind from piling up when checks overlap without end (a busy thread pool), and now and then all.
+            gc.collect(2 if full else 0 if last else 1)
 
 
 def with_collection_paused(function: Callable[_P, _R]) -> Callable[_P, _R]:

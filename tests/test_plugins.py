@@ -244,3 +244,31 @@ def plugin_of(item: object) -> object:
             register(item)
 
     return P()
+
+
+def test_threads_asking_a_fresh_manager_at_once_all_see_every_built_in_gate() -> None:
+    # A pool's first checks ask the process's manager for its gates from several threads at the same moment.
+    import sys
+    import threading
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so a half-registered manager would show
+    try:
+        for _ in range(5):
+            manager = PluginManager(load_entry_points=False)
+            barrier = threading.Barrier(8)
+            seen: list[set[str]] = []
+
+            def first_check(manager: PluginManager = manager, barrier: threading.Barrier = barrier) -> None:
+                barrier.wait()
+                seen.append(manager.gate_names())
+
+            threads = [threading.Thread(target=first_check) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(seen) == 8 and all(names == seen[0] for names in seen), seen
+            assert {"syntax", "security", "execution"} <= seen[0]
+    finally:
+        sys.setswitchinterval(interval)

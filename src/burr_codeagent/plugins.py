@@ -21,6 +21,7 @@ import importlib.util
 import logging
 import os
 import pkgutil
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -122,6 +123,9 @@ class PluginManager:
     def __init__(self, plugins: Sequence[object] = (), *, load_entry_points: bool = True) -> None:
         self._cache: dict[str, dict[str, Registered[Any]]] = {}
         self.report_cache = ReportCache()
+        # Threads may ask a fresh manager for its gates at once (the first checks of a pool): registering the
+        # built-ins and collecting a kind happen under this lock, so no thread sees a half-registered manager.
+        self._lock = threading.RLock()
         self._pm = pluggy.PluginManager(PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._builtins_pending = list(BUILTIN_PACKAGES)
@@ -138,9 +142,10 @@ class PluginManager:
         """
         if name is None and not isinstance(plugin, ModuleType):
             name = f"{type(plugin).__module__}.{type(plugin).__qualname__}#{id(plugin):x}"
-        self._register(plugin, name)
-        self._cache.clear()
-        self.report_cache = ReportCache()
+        with self._lock:
+            self._register(plugin, name)
+            self._cache.clear()
+            self.report_cache = ReportCache()
 
     def _register(self, plugin: object, name: str | None) -> None:
         try:
@@ -184,10 +189,18 @@ class PluginManager:
 
     def plugin_names(self) -> list[str]:
         """Names of every registered plugin."""
-        self._load_builtins(BUILTIN_PACKAGES)
-        return [name for name, _ in self._pm.list_name_plugin()]
+        with self._lock:
+            self._load_builtins(BUILTIN_PACKAGES)
+            return [name for name, _ in self._pm.list_name_plugin()]
 
     def _collect(self, hook_name: str, kind: str) -> dict[str, Registered[Any]]:
+        found = self._cache.get(hook_name)
+        if found is not None:
+            return found
+        with self._lock:
+            return self._collect_locked(hook_name, kind)
+
+    def _collect_locked(self, hook_name: str, kind: str) -> dict[str, Registered[Any]]:
         if hook_name in self._cache:
             return self._cache[hook_name]
         self._load_builtins([BUILTIN_PACKAGES[HOOKS.index(hook_name)]])

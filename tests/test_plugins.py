@@ -252,7 +252,9 @@ def test_threads_asking_a_fresh_manager_at_once_all_see_every_built_in_gate() ->
     import threading
 
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so a half-registered manager would show
+    sys.setswitchinterval(
+        1e-6
+    )  # switch threads as often as possible, so a half-registered manager would show
     try:
         for _ in range(5):
             manager = PluginManager(load_entry_points=False)

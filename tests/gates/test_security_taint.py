@@ -514,3 +514,47 @@ def test_a_path_check_that_guards_nothing_does_not_count() -> None:
     )
     assert "pass" not in guarded
     assert criticals(guarded) == set()
+
+
+def test_which_of_equal_sources_a_finding_names_is_the_same_on_every_check() -> None:
+    # Three callers hand the same helper data from three sources: the finding names one of them, always the same,
+    # whatever the memory layout of the trees (the analysis once walked its scopes in a set's order).
+    module = textwrap.dedent(
+        '''\
+        """Run commands."""
+        import os
+        import sys
+
+        from flask import request
+
+
+        def run(command: str) -> None:
+            """Run."""
+            os.system("echo " + command)
+
+
+        def from_web() -> None:
+            """Web."""
+            run(request.args["c"])
+
+
+        def from_cli() -> None:
+            """Cli."""
+            run(sys.argv[1])
+
+
+        def from_env() -> None:
+            """Env."""
+            run(os.environ["C"])
+        '''
+    )
+    config = AgentConfig(tracking=False, gates={"enable": ["security"]})
+    messages = set()
+    layouts = []
+    for attempt in range(20):
+        layouts.append([bytearray(attempt * 37 % 400 + 1) for _ in range(attempt * 53 % 300 + 1)])
+        report = check(
+            module + f"# check {attempt}\n", config=config
+        )  # a new source each time: no cached report
+        messages.add(tuple(sorted(f.message for f in report.findings if f.rule.startswith("security."))))
+    assert len(messages) == 1, messages

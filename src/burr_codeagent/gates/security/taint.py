@@ -203,7 +203,9 @@ class ModuleTaint:
         dirty: set[Scope] = set(scopes)
         for _ in range(_ROUNDS):
             changed: set[Scope] = set()
-            for scope in dirty:
+            # In source order, not the set's (memory addresses): which of two equal sources a finding names is
+            # the first one passed on, and must be the same on every run.
+            for scope in [scope for scope in scopes if scope in dirty]:
                 analysis = ScopeTaint(scope, scopes[scope], self)
                 self.scopes[scope] = analysis
                 if not isinstance(scope, ast.Module):

@@ -4,6 +4,8 @@ every installed distribution's entry points (issue 13: `codeagent check`'s start
 from __future__ import annotations
 
 import importlib.metadata
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -46,3 +48,58 @@ def test_a_shadowed_distribution_is_skipped_as_importlib_skips_it(
     assert [ep.value for ep in group_entry_points("burr_codeagent") if ep.name == "old"] == [
         "shadowplug.old:plugin"
     ]
+
+
+def run_python(script: str, tmp_path: Path, *, path: Path | None = None) -> str:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(path or ""), os.environ.get("PYTHONPATH")])),
+    }
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    return completed.stdout.strip()
+
+
+def test_without_pydantic_plugins_pydantic_parses_no_distribution_entry_points(tmp_path: Path) -> None:
+    script = (
+        "import importlib.metadata as m\n"
+        "parsed = []\n"
+        "original = m.Distribution.entry_points\n"
+        "m.Distribution.entry_points = property(lambda d: parsed.append(d) or original.fget(d))\n"
+        "from burr_codeagent.models import Finding\n"
+        "Finding(gate='g', rule='g.r', severity='warning', message='m')\n"
+        "from pydantic.plugin import _loader\n"
+        "print(len(parsed), _loader._plugins)\n"
+    )
+    assert run_python(script, tmp_path) == "0 {}"
+
+
+def test_an_installed_pydantic_plugin_still_sees_the_models(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "probeplugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: probeplugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nprobe = probe_plugin:plugin\n")
+    (site / "probe_plugin.py").write_text(
+        "SEEN = []\n"
+        "class Probe:\n"
+        "    def new_schema_validator(self, schema, schema_type, path, kind, config, settings):\n"
+        "        SEEN.append(path.name)\n"
+        "        return None, None, None\n"
+        "plugin = Probe()\n"
+    )
+    script = (
+        "from burr_codeagent.models import Finding\n"
+        "import probe_plugin\n"
+        "print('Finding' in probe_plugin.SEEN)\n"
+    )
+    assert run_python(script, tmp_path, path=site) == "True"

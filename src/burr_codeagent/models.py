@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from .plugin_discovery import skip_empty_pydantic_plugin_lookup
+
 if TYPE_CHECKING:
     from .writing import GeneratedFiles
+
+skip_empty_pydantic_plugin_lookup()  # before the first model is built: `codeagent check` builds these first
 
 __all__ = [
     "CODE_FILE",

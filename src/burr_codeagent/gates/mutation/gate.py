@@ -31,19 +31,14 @@ from ...hookspecs import hookimpl
 from ...models import Finding, Severity
 from .._sandboxed import percent_option, require_execution, run_sandboxed, test_run_spec
 from ..base import Gate, GateContext, GateSkipped
-from ._mutants import Mutant, generate_mutants
-from ._reach import evenly_spread, plan, reach_extension, read_reach
-from ._session import (
-    DEFAULT_FACTOR,
-    DEFAULT_MARGIN,
-    STARTUP_RESERVE,
-    MutationRun,
-    read_session,
-    session_extension,
-)
 
 if TYPE_CHECKING:
     from ...sandbox import RunExtension
+    from ._mutants import Mutant
+    from ._session import MutationRun
+
+# The mutants, the reach plugin and the session (``_mutants``, ``_reach``, ``_session``) are imported when the gate
+# runs: registering it (every ``codeagent check``, ``--no-execution`` too) does not pay for them.
 
 __all__ = ["MutationGate", "score", "survivor_groups"]
 
@@ -74,7 +69,11 @@ class MutationGate:
 
     def extend_test_run(self, ctx: GateContext) -> RunExtension | None:
         """The reach plugin for the execution gate's run: its baseline then serves the mutation session."""
-        return reach_extension() if ctx.config.enable_code_execution else None
+        if not ctx.config.enable_code_execution:
+            return None
+        from ._reach import reach_extension
+
+        return reach_extension()
 
     def check(self, ctx: GateContext) -> Iterator[Finding]:
         require_execution(ctx)
@@ -85,6 +84,10 @@ class MutationGate:
             raise GateSkipped("the generated tests do not pass; mutants are judged against a passing suite")
         if ctx.code_tree is None:
             raise GateSkipped("the code does not parse")
+        from ._mutants import generate_mutants
+        from ._reach import evenly_spread, plan, read_reach
+        from ._session import DEFAULT_FACTOR, DEFAULT_MARGIN, STARTUP_RESERVE, read_session, session_extension
+
         every = generate_mutants(ctx.code)
         if not every:
             raise GateSkipped(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -61,6 +62,22 @@ def test_batch_writes_results_prints_a_summary_and_resumes(tmp_path: Path, monke
     assert "4 passed" in first.output and "0 failed" in first.output
     assert "add-3" in first.output and "results:" in first.output
     assert (tmp_path / "lib" / "add_0.py").is_file()
+
+
+def test_batch_freezes_what_the_first_task_built_out_of_the_collectors_walks(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("CODEAGENT_GATES__ENABLE", '["syntax"]')
+    monkeypatch.setenv("CODEAGENT_TRACKING", "false")
+    tasks = write_tasks(tmp_path / "tasks.jsonl", 2)
+    before = gc.get_freeze_count()
+    try:
+        with FakeProvider("openai", [Reply()]) as fake:
+            done = runner.invoke(app, cli_args(fake, tasks, tmp_path / "out", concurrency=1))
+        assert done.exit_code == 0, done.output
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
 
 
 def test_batch_over_worker_processes_reads_the_settings_of_the_command(tmp_path: Path, monkeypatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -67,10 +68,17 @@ class BatchProgress:
             transient=False,
         )
         self.bar = self.progress.add_task(label, total=total, passed=0, failed=0, unverified=0)
+        self.frozen = False
 
     def __call__(self, event: str, task: BatchTask, outcome: TaskOutcome | None) -> None:
         if event not in ("finished", "skipped") or outcome is None:
             return
+        if event == "finished" and not self.frozen:
+            # After the first task the command's imports, SDK client, templates and schemas are all built and live
+            # as long as the process: out of the collector's walks, whose cost otherwise grows with them (~2.4 ->
+            # ~0.9 ms of CPU per task in a batch). This process's choice, not the library's.
+            self.frozen = True
+            gc.freeze()
         if outcome.passed:
             self.passed += 1
         elif outcome.unverified:

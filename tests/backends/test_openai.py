@@ -9,7 +9,7 @@ import pytest
 
 from burr_codeagent import AgentConfig, PythonCodeGenerationResponse
 from burr_codeagent.backends.base import BackendError, GenerationRequest, InvalidResponseError
-from burr_codeagent.backends.openai_api import OLLAMA_URL, OpenAIBackend, is_local_url
+from burr_codeagent.backends.openai_api import OLLAMA_URL, OpenAIBackend, is_local_url, schemas_as_sent
 from burr_codeagent.backends.retry import RetryPolicy
 from burr_codeagent.plugins import default_manager
 
@@ -219,6 +219,31 @@ def test_every_call_sends_the_models_whole_schema_and_names_the_tool(
         }
         assert "extra_body" not in received.body
     assert fake.requests[0].body["tools"] == fake.requests[1].body["tools"]
+
+
+def test_text_messages_reach_the_server_as_given_and_a_reask_carries_its_tool_call(
+    retry: RetryPolicy, request_: Request
+) -> None:
+    """Text messages skip the SDK's walk (``extra_body``); the wire body is the same, and the re-ask's messages
+    (an assistant tool call, not text only) still go through the SDK."""
+    with FakeProvider("openai", [Reply(BAD_ANSWER), Reply()]) as fake:
+        backend_for(fake, retry).generate(request_)
+    first, reask = (received.body for received in fake.requests)
+    assert first["messages"] == [
+        {"role": "system", "content": "You write Python."},
+        {"role": "user", "content": "Create a function add(a, b) returning the sum."},
+    ]
+    assert reask["messages"][:2] == first["messages"]
+    assert any(message.get("tool_calls") for message in reask["messages"][2:])
+    assert "extra_body" not in first and "extra_body" not in reask
+
+
+def test_only_text_messages_are_moved_out_of_the_sdks_walk() -> None:
+    text = [{"role": "user", "content": "hi"}]
+    sent = schemas_as_sent({"model": "m", "messages": text})
+    assert sent == {"model": "m", "messages": [], "extra_body": {"messages": text}}
+    parts = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
+    assert schemas_as_sent({"model": "m", "messages": parts}) == {"model": "m", "messages": parts}
 
 
 async def test_a_model_with_an_async_validator_is_refused_on_every_call(

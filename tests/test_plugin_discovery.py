@@ -103,3 +103,18 @@ def test_an_installed_pydantic_plugin_still_sees_the_models(tmp_path: Path) -> N
         "print('Finding' in probe_plugin.SEEN)\n"
     )
     assert run_python(script, tmp_path, path=site) == "True"
+
+
+def test_a_plugin_installed_after_a_first_lookup_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    assert not [ep for ep in group_entry_points("burr_codeagent") if ep.name == "old"]
+    write_dist(
+        site, "1.0", "[burr_codeagent]\nold = shadowplug.old:plugin\n"
+    )  # as pip install would, same sys.path
+    assert [ep.value for ep in group_entry_points("burr_codeagent") if ep.name == "old"] == [
+        "shadowplug.old:plugin"
+    ]

@@ -3,7 +3,7 @@
 ``importlib.metadata.entry_points(group=...)`` parses the ``entry_points.txt`` of every installed distribution into
 entry-point objects (console scripts, pytest plugins, ...) before it selects the group: in an environment of 200
 distributions that is 2-3 % of a ``codeagent check`` process, paid for a group that is usually empty. Here each file
-is read once as text (per ``sys.path``) and only one that has a section for the group is parsed. The answer is the
+is read once as text (until ``sys.path`` or a directory on it changes) and only one that has a section for the group is parsed. The answer is the
 same: a distribution that another of the same name earlier on ``sys.path`` shadows is skipped, as
 ``importlib.metadata`` skips it.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import os
 import sys
 from importlib.metadata import Distribution, EntryPoint
 
@@ -35,11 +36,21 @@ def _shadowed(dist: Distribution) -> bool:
     return (first.locate_file(""), first.version) != (dist.locate_file(""), dist.version)
 
 
+def _modified(entry: str) -> int | None:
+    try:
+        return os.stat(entry or ".").st_mtime_ns
+    except OSError:
+        return None
+
+
 @functools.lru_cache(maxsize=4)
-def _entry_point_texts(path: tuple[str, ...]) -> tuple[tuple[Distribution, str], ...]:
-    """Every distribution on ``path`` (``sys.path``, the cache key) that has entry points, with their text."""
+def _entry_point_texts(
+    path: tuple[tuple[str, int | None], ...],
+) -> tuple[tuple[Distribution, str], ...]:
+    """Every distribution on ``path`` (``sys.path`` with each entry's modification time, the cache key: installing a
+    distribution adds a directory to one) that has entry points, with their text."""
     found = []
-    for dist in importlib.metadata.distributions(path=list(path)):
+    for dist in importlib.metadata.distributions(path=[entry for entry, _ in path]):
         text = dist.read_text("entry_points.txt")
         if text is not None:
             found.append((dist, text))
@@ -50,7 +61,8 @@ def _declaring(group: str) -> list[Distribution]:
     """The distributions whose entry points may have a section ``[group]`` (a section header is on a line of its
     own, stripped, so a text without ``[group]`` has none)."""
     header = f"[{group}]"
-    return [dist for dist, text in _entry_point_texts(tuple(sys.path)) if header in text]
+    path = tuple((entry, _modified(entry)) for entry in sys.path)
+    return [dist for dist, text in _entry_point_texts(path) if header in text]
 
 
 def group_entry_points(group: str) -> list[EntryPoint]:

@@ -129,12 +129,12 @@ def async_openai(**settings: Any) -> Any:
     return over_aiohttp(openai, openai.AsyncOpenAI, **settings)
 
 
-_SCHEMA_ARGUMENTS = ("tools", "response_format")
+_SCHEMA_ARGUMENTS = ("tools", "tool_choice", "response_format")
 
 
 def schemas_as_sent(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` with the response model's schema (instructor's ``tools`` or ``response_format``) and text-only
-    ``messages`` in ``extra_body``.
+    """``kwargs`` with the response model's schema (instructor's ``tools`` and ``tool_choice``, or its
+    ``response_format``) and text-only ``messages`` in ``extra_body``.
 
     The SDK walks every argument against its type hints before sending (``_transform``): for a schema of a few
     kilobytes that is ~3 ms of CPU per call, a tenth of an agent run's CPU in a batch, and it changes nothing, since

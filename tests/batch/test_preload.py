@@ -21,7 +21,7 @@ def test_every_agent_shares_one_compiled_copy_of_the_report_templates() -> None:
 def test_the_fork_server_builds_what_a_first_run_would_freezes_it_and_starts_no_thread() -> None:
     script = textwrap.dedent(
         """
-        import gc, json, threading
+        import gc, json, sys, threading
         import burr_codeagent.executors._preload
         from burr_codeagent import models
         from burr_codeagent.reports import html, markdown
@@ -31,6 +31,7 @@ def test_the_fork_server_builds_what_a_first_run_would_freezes_it_and_starts_no_
             "compiled": compiled,
             "models_built": all(m.__pydantic_complete__ for m in (models.AgentResult, models.Attempt, models.Usage)),
             "frozen": gc.get_freeze_count(),
+            "mutation": all(f"burr_codeagent.gates.mutation.{m}" in sys.modules for m in ("_mutants", "_reach", "_session")),
         }))
         """
     )
@@ -42,3 +43,6 @@ def test_the_fork_server_builds_what_a_first_run_would_freezes_it_and_starts_no_
     )
     assert seen["models_built"]
     assert seen["frozen"] > 100_000, "what every worker inherits is kept out of the garbage collector's walks"
+    assert seen["mutation"], (
+        "the mutation gate's internals (imported when it runs) are in what workers inherit"
+    )

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from .. import agent, edits, models, review, run_usage  # noqa: F401  (agent: imported for the workers)
 from ..backends import structured
 from ..config import AgentConfig
+from ..gates.mutation import _mutants, _reach, _session  # noqa: F401  (the gate imports them when it runs)
 from ..graph import GraphShape, shared_graph
 from ..plugins import default_manager
 from ..reports import html, markdown

@@ -248,6 +248,9 @@ def main() -> None:
             f"{mode:<28}{wall:>9.2f}{wall / ideal:>9.2f}{versus}{1000 * cpu / args.tasks:>13.1f}"
             f"{60 * args.tasks / wall:>11.0f}{rss:>13.0f}{flight:>11}{1000 * server / args.tasks:>19.2f}{passed!s:>8}"
         )
+        print(
+            f"    CPU ms per task, run by run: {[round(1000 * r['cpu'] / args.tasks, 1) for r in runs[mode]]}"
+        )
         if "where" in runs[mode][-1] and args.gates == "default":
             for name, seconds in sorted(runs[mode][-1]["where"].items(), key=lambda kv: -kv[1]):
                 print(f"    {name:<32}{seconds:>10.1f}s")

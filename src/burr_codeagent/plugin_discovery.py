@@ -3,9 +3,9 @@
 ``importlib.metadata.entry_points(group=...)`` parses the ``entry_points.txt`` of every installed distribution into
 entry-point objects (console scripts, pytest plugins, ...) before it selects the group: in an environment of 200
 distributions that is 2-3 % of a ``codeagent check`` process, paid for a group that is usually empty. Here each file
-is read once as text (until ``sys.path`` or a directory on it changes) and only one that has a section for the group is parsed. The answer is the
-same: a distribution that another of the same name earlier on ``sys.path`` shadows is skipped, as
-``importlib.metadata`` skips it.
+is read once as text (until ``sys.path`` or a directory on it changes) and only one that has a section for the group
+is parsed. The answer is the same: a distribution that another of the same name earlier on ``sys.path`` shadows is
+skipped, as ``importlib.metadata`` skips it.
 
 The same texts answer pydantic's question at its first model build: pydantic parses every distribution's entry
 points to find plugins of its group ``pydantic`` (another 3 % of the process). When no distribution declares that

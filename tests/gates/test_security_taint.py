@@ -6,18 +6,9 @@ import textwrap
 
 import pytest
 
-from burr_codeagent import AgentConfig, Severity, check
-from burr_codeagent.models import Finding
+from burr_codeagent import Severity
 
-
-def security(code: str) -> list[Finding]:
-    config = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security"]})
-    return check(textwrap.dedent(code), config=config).findings
-
-
-def criticals(code: str) -> set[tuple[str, int | None]]:
-    return {(f.rule, f.line) for f in security(code) if f.severity is Severity.CRITICAL}
-
+from ._security import criticals, security
 
 TAINTED = {
     "flask_args_into_exec_by_percent": (
@@ -548,13 +539,10 @@ def test_which_of_equal_sources_a_finding_names_is_the_same_on_every_check() -> 
             run(os.environ["C"])
         '''
     )
-    config = AgentConfig(tracking=False, gates={"enable": ["security"]})
     messages = set()
     layouts = []
     for attempt in range(20):
         layouts.append([bytearray(attempt * 37 % 400 + 1) for _ in range(attempt * 53 % 300 + 1)])
-        report = check(
-            module + f"# check {attempt}\n", config=config
-        )  # a new source each time: no cached report
-        messages.add(tuple(sorted(f.message for f in report.findings if f.rule.startswith("security."))))
+        found = security(module + f"# check {attempt}\n")  # a new source each time: no cached report
+        messages.add(tuple(sorted(f.message for f in found if f.rule.startswith("security."))))
     assert len(messages) == 1, messages

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..backends.clients import off_loop
 from ..executors import run_jobs
+from .collector import older_objects_frozen
 from .jobs import BatchJob, BatchLayout, write_code
 from .outcome import ResultsFile, TaskOutcome
 from .tasks import BatchTask, as_tasks, task_app_id
@@ -93,14 +94,15 @@ async def arun_batch(
         if listener:
             listener("finished", job.task, outcome)
 
-    await run_jobs(
-        agent,
-        jobs,
-        concurrency=concurrency or agent.config.concurrency,
-        executor=executor,
-        ray_address=ray_address,
-        layout=layout,
-        started=started,
-        finished=finished,
-    )
+    with older_objects_frozen():
+        await run_jobs(
+            agent,
+            jobs,
+            concurrency=concurrency or agent.config.concurrency,
+            executor=executor,
+            ray_address=ray_address,
+            layout=layout,
+            started=started,
+            finished=finished,
+        )
     return [outcomes[task.id] for task in task_list if task.id in outcomes]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from burr_codeagent import AgentConfig, check
-from burr_codeagent.gates._shared import SHARED_NODE_CLASSES, index_nodes, tokens_of
+from burr_codeagent.gates._shared import SHARED_NODE_CLASSES, child_nodes, index_nodes, tokens_of
 
 SOURCE = Path(str(importlib.import_module("argparse").__file__)).read_text(encoding="utf-8")
 
@@ -30,6 +30,21 @@ def test_node_index_groups_every_node_in_ast_walk_order() -> None:
     imports = [id(n) for n in walked if isinstance(n, ast.Import | ast.ImportFrom)]
     assert [id(n) for n in index.of(ast.Import, ast.ImportFrom)] == imports
     assert len(imports) > 3
+
+
+def test_children_kept_on_the_nodes_are_the_nodes_children() -> None:
+    # child_nodes keeps each node's children on the node, and index_nodes fills them in on its way: asked before
+    # the index, after it, or twice, they are ast's children less the shared operator and context nodes.
+    def expected(node: ast.AST) -> list[int]:
+        return [id(c) for c in ast.iter_child_nodes(node) if c.__class__ not in SHARED_NODE_CLASSES]
+
+    tree = ast.parse(SOURCE)
+    nodes = [node for node in ast.walk(tree) if node.__class__ not in SHARED_NODE_CLASSES]
+    early = nodes[::7]
+    assert all([id(c) for c in child_nodes(node)] == expected(node) for node in early)
+    index_nodes(tree)
+    assert all([id(c) for c in child_nodes(node)] == expected(node) for node in nodes)
+    assert all([id(c) for c in child_nodes(node)] == expected(node) for node in nodes)
 
 
 def test_tokens_stop_at_the_first_error_and_say_so() -> None:

@@ -116,7 +116,7 @@ _SCOPE_NODES = "_codeagent_scope_nodes"
 
 def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     found: list[ast.AST] = []
-    stack = child_nodes(node)[::-1]
+    stack = list(reversed(child_nodes(node)))
     while stack:  # depth first, in source order
         child = stack.pop()
         found.append(child)

@@ -24,9 +24,24 @@ SHARED_NODE_CLASSES = frozenset(
 """Operators and expression contexts: :func:`ast.parse` hands out one instance of each for every tree."""
 
 
-def child_nodes(node: ast.AST) -> list[ast.AST]:
+def child_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     """The direct children of ``node``, in :func:`ast.iter_child_nodes` order (without its per-field overhead),
-    less the shared operator and context nodes."""
+    less the shared operator and context nodes.
+
+    Kept on the node (trees are never mutated; the tuple lives exactly as long as the tree): the gates ask for the
+    same nodes' children over and over (scope walks, the taint and sanitiser walks), and :func:`index_nodes` finds
+    every node's children on its way anyway."""
+    found: tuple[ast.AST, ...] | None = node.__dict__.get(_CHILDREN)
+    if found is None:
+        found = node.__dict__[_CHILDREN] = _children(node)
+    return found
+
+
+_CHILDREN = "_codeagent_children"
+_NO_CHILDREN: tuple[ast.AST, ...] = ()
+
+
+def _children(node: ast.AST) -> tuple[ast.AST, ...]:
     found: list[ast.AST] = []
     shared = SHARED_NODE_CLASSES
     for name in node._fields:
@@ -37,7 +52,7 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
             )
         elif isinstance(value, ast.AST) and value.__class__ not in shared:
             found.append(value)
-    return found
+    return tuple(found) if found else _NO_CHILDREN
 
 
 @dataclass
@@ -65,7 +80,8 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
         return index
     by_type, position = index.by_type, index.position
     queue = deque([tree])
-    popleft, extend, append = queue.popleft, queue.extend, queue.append
+    popleft, extend = queue.popleft, queue.extend
+    empty = _NO_CHILDREN
     AST = ast.AST  # noqa: N806 - a local alias: the loop runs once per node
     shared = SHARED_NODE_CLASSES
     count = 0
@@ -79,12 +95,19 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
             group.append(node)
         position[id(node)] = count
         count += 1
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                extend([item for item in value if isinstance(item, AST) and item.__class__ not in shared])
-            elif isinstance(value, AST) and value.__class__ not in shared:
-                append(value)
+        children = node.__dict__.get(_CHILDREN)
+        if children is None:
+            found: list[ast.AST] = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    found.extend(
+                        [item for item in value if isinstance(item, AST) and item.__class__ not in shared]
+                    )
+                elif isinstance(value, AST) and value.__class__ not in shared:
+                    found.append(value)
+            children = node.__dict__[_CHILDREN] = tuple(found) if found else empty
+        extend(children)
     return index
 
 

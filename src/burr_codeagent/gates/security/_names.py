@@ -72,7 +72,7 @@ def index_scopes(tree: ast.Module) -> dict[Scope, ScopeNodes]:
 def _fill_scope(scope: Scope, scopes: dict[Scope, ScopeNodes]) -> None:
     own = scopes[scope]
     append, groups = own.append, own.by_type
-    stack = child_nodes(scope)
+    stack = list(child_nodes(scope))
     pop, extend = stack.pop, stack.extend
     while stack:
         node = pop()

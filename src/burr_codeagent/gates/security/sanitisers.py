@@ -25,8 +25,9 @@ to a name ends what a check said about it, unless the new value is made only of 
 from __future__ import annotations
 
 import ast
+import bisect
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from .._shared import child_nodes
 from ._names import dotted, target_names, words
@@ -59,10 +60,17 @@ Names = frozenset[str]
 
 
 def clean_uses(
-    body: list[ast.stmt], aliases: dict[str, str], bindings: dict[str, list[ast.expr]]
+    body: list[ast.stmt],
+    aliases: dict[str, str],
+    bindings: dict[str, list[ast.expr]],
+    branch_lines: Sequence[int] | None = None,
 ) -> set[int]:
-    """The ``id()`` of every ``Name`` load in ``body`` (one scope's statements) where a check has cleared it."""
-    walker = _Walker(aliases, bindings)
+    """The ``id()`` of every ``Name`` load in ``body`` (one scope's statements) where a check has cleared it.
+
+    ``branch_lines``, when given, are the sorted first lines of every ``and``/``or`` and conditional expression of
+    the scope: where nothing is checked yet, an expression holding none of them is skipped (only those can start a
+    check inside an expression)."""
+    walker = _Walker(aliases, bindings, branch_lines)
     walker.block(body, frozenset())
     return walker.clean
 
@@ -91,15 +99,22 @@ def _raises_or_returns(statements: list[ast.stmt]) -> bool:
 class _Walker:
     """Follows which names are checked through one scope's blocks."""
 
-    def __init__(self, aliases: dict[str, str], bindings: dict[str, list[ast.expr]]) -> None:
+    def __init__(
+        self,
+        aliases: dict[str, str],
+        bindings: dict[str, list[ast.expr]],
+        branch_lines: Sequence[int] | None = None,
+    ) -> None:
         self.aliases = aliases
         self.bindings = bindings
         self.clean: set[int] = set()
+        self.branch_lines = branch_lines
 
     def block(self, statements: list[ast.stmt], clean: Names) -> None:
         for statement in statements:
             self.statement(statement, clean)
-            clean = clean - (_bound_by(statement) - self._derived_from_checked(statement, clean))
+            if clean:  # nothing checked yet: no binding can end a check
+                clean = clean - (_bound_by(statement) - self._derived_from_checked(statement, clean))
             if isinstance(statement, ast.If):
                 if is_exit(statement.body):
                     clean = clean | self.implied(statement.test, False)
@@ -137,6 +152,8 @@ class _Walker:
                                 self.expression(sub, clean)
 
     def expression(self, node: ast.expr, clean: Names) -> None:
+        if not clean and self._holds_no_branch(node):
+            return  # nothing is checked here, and nothing in it can check anything
         if isinstance(node, ast.Name):
             if node.id in clean and isinstance(node.ctx, ast.Load):
                 self.clean.add(id(node))
@@ -160,6 +177,14 @@ class _Walker:
                 for sub in child_nodes(child):
                     if isinstance(sub, ast.expr):
                         self.expression(sub, clean)
+
+    def _holds_no_branch(self, node: ast.expr) -> bool:
+        """Whether no ``and``/``or`` or conditional expression starts within ``node``'s lines (False when unknown)."""
+        lines, end = self.branch_lines, node.end_lineno
+        if lines is None or end is None:
+            return False
+        at = bisect.bisect_left(lines, node.lineno)
+        return at == len(lines) or lines[at] > end
 
     def implied(self, test: ast.expr, holds: bool) -> Names:
         """The names ``test`` being ``holds`` (true or false) shows to be checked."""

@@ -181,6 +181,7 @@ class ModuleTaint:
 
     def __init__(self, scopes: dict[Scope, ScopeNodes], aliases: dict[str, str], tree: ast.Module) -> None:
         self.aliases = aliases
+        self._scopes = scopes
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.public: set[ast.AST] = set()
@@ -232,8 +233,13 @@ class ModuleTaint:
         every round of the fixed point, so found once per scope."""
         found = self._clean_uses.get(scope)
         if found is None:
+            nodes = self._scopes[scope]
+            branches = [*nodes.of(ast.BoolOp), *nodes.of(ast.IfExp)]
             found = self._clean_uses[scope] = clean_uses(
-                scope.body, self.aliases, self.collected[scope].bindings
+                scope.body,
+                self.aliases,
+                self.collected[scope].bindings,
+                sorted(node.lineno for node in branches if isinstance(node, ast.BoolOp | ast.IfExp)),
             )
         return found
 

@@ -70,6 +70,26 @@ def test_a_provider_key_format_is_critical_whatever_the_name_and_never_repeated(
     assert key not in leaked[0].message
 
 
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("ASIA" + "Q3EGRMXTW7ZJ5HNB", "an AWS access key id"),
+        ("ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8", "a GitHub token"),
+        ("xoxb-" + "1234567890-abcdefghij", "a Slack token"),
+        ("sk-proj-" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6", "an OpenAI API key"),
+        ("AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "a Google API key"),
+        ("-----BEGIN " + "OPENSSH PRIVATE KEY-----", "a private key"),
+    ],
+)
+def test_every_provider_key_format_is_found_inside_longer_text(key: str, kind: str) -> None:
+    # literals are searched only when they hold the text their format cannot match without
+    findings = found(f'NOTE = """Configured with\n{key} for now."""\n')
+    leaked = [f for f in findings if f.rule == "security.leaked_credential"]
+    assert [f.message for f in leaked] == [
+        f"A string literal holds {kind}: the credential is exposed to everyone who can read the code."
+    ]
+
+
 def test_the_documented_example_key_is_not_a_leak() -> None:
     findings = found('EXAMPLE_ID = "AKIAIOSFODNN7EXAMPLE"\n')
     assert [f for f in findings if f.rule == "security.leaked_credential"] == []

@@ -30,33 +30,53 @@ _PIECES = re.compile(
 )
 
 
+# Only what line_counts must tell apart from code: every other character is skipped in one run of the character
+# class (possessive: a failed match never backtracks into it), and the end of the source closes the last run.
+_SPECIAL = re.compile(
+    r"""
+      [^'"\#\\]*+
+      (?: (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+                   |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                   |'(?:[^'\\\n]|\\.)*'
+                   |"(?:[^"\\\n]|\\.)*")
+        | (?P<comment>\#[^\n]*)
+        | (?P<continuation>\\\n)
+        | (?P<stray>['"\\])
+        | (?P<end>\Z) )
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
 def line_counts(source: str) -> tuple[set[int], int] | None:
     """(the 1-based numbers of the lines holding code, the number of comments) of ``source``, which must parse;
-    None where the scan would not be sure to agree with :mod:`tokenize` (carriage returns)."""
+    None where the scan would not be sure to agree with :mod:`tokenize` (carriage returns).
+
+    The strings, comments and continuations are found by :data:`_SPECIAL`; the source is then rewritten with each
+    string as one ``x`` per line it covers, comments dropped and continuations as bare line breaks, so the lines
+    holding code are the lines of the rewritten text with something other than blanks on them."""
     if "\r" in source:
         return None
-    code_lines: set[int] = set()
+    pieces: list[str] = []
     comments = 0
-    line = 1
     position = 0
-    for match in _PIECES.finditer(source):
-        if match.start() != position:  # a piece the scan does not know (a stray backslash): tokenize counts
-            return None
-        position = match.end()
-        kind = match.lastgroup
-        if kind == "code":
-            code_lines.add(line)
-        elif kind == "string":
-            breaks = match.group().count("\n")
-            code_lines.update(range(line, line + breaks + 1))
-            line += breaks
+    for match in _SPECIAL.finditer(source):
+        kind = match.lastgroup or "end"
+        start, end = match.span(kind)
+        pieces.append(source[position:start])
+        position = end
+        if kind == "end":
+            break
+        if kind == "string":
+            pieces.append("x" + "\nx" * source.count("\n", start, end))
         elif kind == "comment":
             comments += 1
-        elif kind in ("newline", "continuation"):
-            line += 1
-    if position != len(source):
-        return None
-    return code_lines, comments
+        elif kind == "continuation":
+            pieces.append("\n")
+        else:  # a quote that opens no string, a backslash that continues no line: tokenize counts
+            return None
+    lines = "".join(pieces).split("\n")
+    return {number for number, line in enumerate(lines, 1) if line.strip(" \t\f")}, comments
 
 
 # What tokenize takes as a string prefix: the run of letters right before the quote, in any case.

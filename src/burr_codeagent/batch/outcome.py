@@ -77,6 +77,9 @@ class ResultsFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._written = 0  # lines written so far
+        self._synced = 0  # lines made durable so far
 
     def read(self) -> dict[str, TaskOutcome]:
         """The latest outcome of every task in the file; a torn line (a kill mid-write) is ignored."""
@@ -102,7 +105,12 @@ class ResultsFile:
         return outcomes
 
     def append(self, outcome: TaskOutcome) -> None:
-        """Write ``outcome`` as one line and make it durable before returning."""
+        """Write ``outcome`` as one line and make it durable before returning.
+
+        Safe from many threads at once, and one ``fsync`` makes every line written before it durable: when
+        tasks finish together, each waits for at most one ``fsync`` after its write, not for one per line
+        written ahead of it (~5 ms each on a busy disk).
+        """
         line = (outcome.model_dump_json() + "\n").encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,5 +121,16 @@ class ResultsFile:
                     if handle.read(1) != b"\n":  # a line torn by a kill: end it so this one stays whole
                         line = b"\n" + line
                 handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+            self._written += 1
+            mine = self._written
+        with self._sync_lock:
+            if self._synced >= mine:  # an fsync that began after this line was written covered it
+                return
+            with self._lock:
+                covered = self._written
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            self._synced = covered

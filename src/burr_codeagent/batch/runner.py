@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..backends.clients import off_loop
 from ..executors import run_jobs
 from .collector import older_objects_frozen
 from .jobs import BatchJob, BatchLayout, write_code
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from ..agent import CodeAgent
 
 __all__ = ["BatchListener", "ExecutorName", "arun_batch"]
+
+_RECORDERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="codeagent-results")
+"""Threads that append ``results.jsonl`` lines: tasks finishing together share one ``fsync``
+(:meth:`ResultsFile.append`)."""
 
 ExecutorName = Literal["local", "processes", "ray"]
 BatchListener = Callable[[str, BatchTask, TaskOutcome | None], None]
@@ -87,9 +91,11 @@ async def arun_batch(
         results.append(outcome)
 
     async def finished(job: BatchJob, outcome: TaskOutcome) -> None:
-        # The line is made durable (an fsync, ~5 ms on a busy disk) on a builder thread: on the event loop it held up
-        # every other task's model calls. Shielded, so a cancelled batch still records what finished.
-        await asyncio.shield(off_loop(record, job, outcome))
+        # The line is made durable (an fsync, ~5 ms on a busy disk) on a thread of its own: on the event loop it held
+        # up every other task's model calls, and on the builder threads the next runs' builds and end steps waited
+        # behind it. Shielded, so a cancelled batch still records what finished.
+        loop = asyncio.get_running_loop()
+        await asyncio.shield(loop.run_in_executor(_RECORDERS, record, job, outcome))
         outcomes[job.task.id] = outcome
         if listener:
             listener("finished", job.task, outcome)

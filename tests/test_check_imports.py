@@ -59,6 +59,10 @@ TEXT_OUTPUT_ONLY = (
     "burr_codeagent.reports.html",
     "burr_codeagent.reports.sarif",
     "rich._emoji_codes",  # findings print code as text, never as emoji
+    # To a pipe or a file rich would print the findings unstyled: console_plain writes them without importing it.
+    "rich",
+    "rich.console",
+    "rich.markup",
 )
 
 

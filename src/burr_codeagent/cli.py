@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so ``codeagent --help`` stays fas
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections.abc import Callable, Iterator
@@ -16,10 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from .cli_help import Later, lazy_group
+from .console_plain import escape
 from .exit_codes import (
     EXIT_PROVIDER,
     EXIT_USAGE,
@@ -32,6 +32,8 @@ from .exit_codes import (
 from .sources import UsageError, read_source
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from .config import AgentConfig
     from .models import AgentResult
     from .plugins import PluginManager
@@ -45,8 +47,35 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    out: Console
+    """The console of stdout (``from .cli import out``; made on first use, with rich imported then)."""
+    err: Console
+    """The console of stderr, likewise."""
+
+
+@functools.cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _out() -> Console:
+    return _console(False)
+
+
+def _err() -> Console:
+    return _console(True)
+
+
+def __getattr__(name: str) -> Console:
+    # rich's console is imported when a command first prints through it: `codeagent check` writing to a pipe or a
+    # file prints through console_plain and never does.
+    if name in ("out", "err"):
+        return _console(name == "err")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 MAX_FILE_BYTES_DEFAULT = 2_000_000
 
@@ -55,7 +84,7 @@ def _show_version(value: bool) -> None:
     if value:
         from . import __version__
 
-        out.print(f"codeagent (burr-codeagent) {__version__}")
+        _out().print(f"codeagent (burr-codeagent) {__version__}")
         raise typer.Exit()
 
 
@@ -126,7 +155,7 @@ def cli_plugin_modules() -> list[object]:
 
 def fail(message: str) -> NoReturn:
     """Print ``message`` as an error and exit with code 2."""
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    _err().print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -154,7 +183,7 @@ def usage_errors() -> Iterator[None]:
             fail(str(exc))
         if not isinstance(exc, BackendError):
             raise
-        err.print(f"[bold red]error:[/] {escape(str(exc))}")  # the provider failed, not the settings
+        _err().print(f"[bold red]error:[/] {escape(str(exc))}")  # the provider failed, not the settings
         raise typer.Exit(EXIT_PROVIDER) from None
 
 
@@ -187,7 +216,7 @@ def build_config(
     manager.validate(config, **(validate or {}))
     if (validate or {}).get("gates", True):
         for warning in unknown_name_warnings(config, manager):
-            err.print(f"[yellow]warning:[/] {escape(warning)}")
+            _err().print(f"[yellow]warning:[/] {escape(warning)}")
     return config
 
 
@@ -303,7 +332,7 @@ def run(
         if format not in ("text", "json"):
             raise UsageError(f"--format is text or json, not {format!r}")
         # With --format json, stdout carries the result and nothing else.
-        shown = err if format == "json" else out
+        shown = _err() if format == "json" else _out()
         acceptance = read_source(tests, MAX_FILE_BYTES_DEFAULT) if tests else None
         tasks = resolve_tasks(task)
         if module is not None and len(tasks) > 1:
@@ -324,14 +353,14 @@ def run(
             )
             printer.start(name, text)
             # Log lines go through the live display's own console, which prints them above the display.
-            log_console = shown if isinstance(printer, LiveProgress) else err
+            log_console = shown if isinstance(printer, LiveProgress) else _err()
             try:
                 with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
                     result = agent.run(text, acceptance_tests=acceptance)
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (exit_codes.Terminated)
                 printer.close()
                 what = "terminated (SIGTERM)" if interrupt_exit_code(exc) != 130 else "interrupted"
-                err.print(
+                _err().print(
                     f"{what}: the reports of the attempts that finished are in {escape(str(config.output_dir))}"
                 )
                 raise typer.Exit(interrupt_exit_code(exc)) from None
@@ -342,7 +371,7 @@ def run(
             if write is not None:
                 _write_result(shown, result, write, module, force)
             if failure_message(result):  # exit 2 or 3: say why on stderr
-                err.print(f"[bold red]error:[/] {escape(failure_message(result) or '')}")
+                _err().print(f"[bold red]error:[/] {escape(failure_message(result) or '')}")
     if len(results) > 1:
         from .console import summary_table
 

@@ -154,10 +154,8 @@ def check(
 
 def _run_checks(checked: list[_Checked], acceptance_tests: str | None, task: str | None) -> None:
     """Check every file, the files of one project together through ``check_many``."""
-    from rich.markup import escape
-
     from .bulk import check_many
-    from .cli import cli_plugin_modules, err
+    from .cli import cli_plugin_modules
     from .exit_codes import interrupt_exit_code
     from .module_under_test import ModuleUnderTest
 
@@ -178,6 +176,9 @@ def _run_checks(checked: list[_Checked], acceptance_tests: str | None, task: str
                 modules=modules,
             )
         except KeyboardInterrupt as exc:
+            from .cli import err
+            from .console_plain import escape
+
             what = "terminated (SIGTERM)" if interrupt_exit_code(exc) != 130 else "interrupted"
             names = ", ".join(c.source.name for c in batch[:3]) + (" ..." if len(batch) > 3 else "")
             err.print(f"{what}: stopped while checking {escape(names)}")
@@ -187,11 +188,14 @@ def _run_checks(checked: list[_Checked], acceptance_tests: str | None, task: str
 
 
 def _print_or_write(checked: list[_Checked], format: str, output: Path | None, verbose: bool) -> None:
-    from .cli import cli_manager, out
+    from . import cli
 
     if format == "text":
         from .console_findings import print_findings
+        from .console_plain import PlainConsole
 
+        # To a pipe or a file, rich would print this text unstyled: it is written without importing rich.
+        out = PlainConsole(lambda: cli.out)
         for c in checked:
             assert c.report is not None
             test_name = str(c.test_path) if c.test_path else None
@@ -202,7 +206,7 @@ def _print_or_write(checked: list[_Checked], format: str, output: Path | None, v
     from .reports.base import RenderContext, join_rendered, renderer_options
     from .reports.writer import check_settings, gates_of, render_report
 
-    manager = cli_manager()
+    manager = cli.cli_manager()
     renderer = manager.renderers()[format].item
     rendered = []
     context = RenderContext()

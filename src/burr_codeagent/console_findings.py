@@ -1,20 +1,19 @@
 """Findings printed as linters print them (``codeagent check``'s text output and the MCP tools' results).
 
 Kept apart from :mod:`burr_codeagent.console` (the agent's live progress), so printing a check's findings imports
-rich's console and markup only, not its live display and tables.
+no live display or table, and no rich at all when the text goes to a pipe or a file (:mod:`.console_plain`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
-
+from .console_plain import escape
 from .formatting import plural
 from .models import CheckReport, Finding, Severity
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from .console_plain import MarkupPrinter
 
 __all__ = ["format_finding", "print_findings", "tests_text", "verdict_markup"]
 
@@ -46,7 +45,7 @@ def format_finding(f: Finding, code_path: str, test_path: str | None) -> str:
 
 
 def print_findings(
-    console: Console,
+    console: MarkupPrinter,
     report: CheckReport,
     code_path: str,
     test_path: str | None,

@@ -14,23 +14,7 @@ import tokenize
 
 __all__ = ["line_counts", "literal_tokens"]
 
-_PIECES = re.compile(
-    r"""
-      (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''    # triple-quoted strings first: ''' is never an empty string
-               |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n]|\\.)*'
-               |"(?:[^"\\\n]|\\.)*")
-    | (?P<comment>\#[^\n]*)
-    | (?P<continuation>\\\n)
-    | (?P<newline>\n)
-    | [ \t\f]+
-    | (?P<code>[^'"\#\\\n \t\f]+)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-# Only what line_counts must tell apart from code: every other character is skipped in one run of the character
+# Only what the scans must tell apart from code: every other character is skipped in one run of the character
 # class (possessive: a failed match never backtracks into it), and the end of the source closes the last run.
 _SPECIAL = re.compile(
     r"""
@@ -94,24 +78,31 @@ def literal_tokens(source: str) -> list[tuple[int, Position, Position]] | None:
         return None
     found: list[tuple[int, Position, Position]] = []
     line, line_start, position = 1, 0, 0
-    for match in _PIECES.finditer(source):
-        if match.start() != position:
-            return None
-        start, position = match.start(), match.end()
-        kind = match.lastgroup
+    for match in _SPECIAL.finditer(source):
+        kind = match.lastgroup or "end"
+        start, end = match.span(kind)
+        breaks = source.count("\n", position, start)  # the lines the skipped code ran over
+        if breaks:
+            line += breaks
+            line_start = source.rfind("\n", position, start) + 1
+        position = end
+        if kind == "end":
+            break
         if kind == "string":
             before = _IDENTIFIER.search(source, line_start, start)
             if before is not None and before.group().lower() in _STRING_PREFIXES:
                 start = before.start()
-            breaks = match.group().count("\n")
-            end_column = position - (source.rfind("\n", 0, position) + 1) if breaks else position - line_start
+            breaks = source.count("\n", start, end)
+            end_column = end - (source.rfind("\n", 0, end) + 1) if breaks else end - line_start
             found.append((tokenize.STRING, (line, start - line_start), (line + breaks, end_column)))
             if breaks:
                 line += breaks
-                line_start = source.rfind("\n", 0, position) + 1
+                line_start = source.rfind("\n", 0, end) + 1
         elif kind == "comment":
-            found.append((tokenize.COMMENT, (line, start - line_start), (line, position - line_start)))
-        elif kind in ("newline", "continuation"):
+            found.append((tokenize.COMMENT, (line, start - line_start), (line, end - line_start)))
+        elif kind == "continuation":
             line += 1
-            line_start = position
-    return found if position == len(source) else None
+            line_start = end
+        else:
+            return None
+    return found

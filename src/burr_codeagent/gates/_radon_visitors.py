@@ -9,7 +9,8 @@ to ``generic_visit`` is what the shim ends up doing anyway: the metrics are unch
 The base visitor also gets :class:`ast.NodeVisitor`'s ``visit`` and ``generic_visit`` in a form that does the same
 with less per node: the ``visit_<Node>`` method is looked up once per visitor and node class instead of by building
 its name on every node, and the children are read without :func:`ast.iter_fields`' generator (a third of radon's
-walks over a large module). The cyclomatic complexity visitor's own ``generic_visit`` is restated for the pinned
+walks over a large module): the children the check's node index keeps on each node, less the operator and context
+nodes :func:`ast.parse` shares between trees, which none of radon's visitors looks at. The cyclomatic complexity visitor's own ``generic_visit`` is restated for the pinned
 radon in the same spirit (a third of its walk).
 """
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 import ast
 import functools
 from typing import Any
+
+from ._shared import SHARED_NODE_CLASSES, child_nodes
 
 __all__ = ["radon_visitors"]
 
@@ -47,7 +50,7 @@ def _visit(self: Any, node: ast.AST) -> Any:
     return method(self, node)
 
 
-def _generic_visit(self: Any, node: ast.AST) -> None:
+def _generic_visit_every_child(self: Any, node: ast.AST) -> None:
     """``ast.NodeVisitor.generic_visit``: visit every child node, field by field, in order."""
     visit, tree_node = self.visit, ast.AST
     for name in node._fields:
@@ -58,6 +61,14 @@ def _generic_visit(self: Any, node: ast.AST) -> None:
                     visit(item)
         elif isinstance(value, tree_node):
             visit(value)
+
+
+def _generic_visit(self: Any, node: ast.AST) -> None:
+    """``ast.NodeVisitor.generic_visit`` less the shared operator and context nodes (see :mod:`._shared`), whose
+    visit does nothing in a visitor without a ``visit_`` method for them, from the children kept on the node."""
+    visit = self.visit
+    for child in child_nodes(node):
+        visit(child)
 
 
 RADON_VERSION = "6.0.1"
@@ -89,7 +100,7 @@ def _complexity_generic_visit(self: Any, node: ast.AST) -> None:
         self.complexity += bool(node.orelse) + 1  # type: ignore[attr-defined]
     elif kind is ast.comprehension:
         self.complexity += len(node.ifs) + 1  # type: ignore[attr-defined]
-    _generic_visit(self, node)
+    self._walk_children(node)
 
 
 @functools.cache
@@ -108,7 +119,13 @@ def radon_visitors() -> Any:
     if not any(name in vars(cls) for cls in classes for name in ("visit", "__getattr__")):
         visitors.CodeVisitor.visit = _visit
         if "generic_visit" not in vars(visitors.CodeVisitor):
-            visitors.CodeVisitor.generic_visit = _generic_visit
+            # A visitor that does something for an operator or context node must still be shown them.
+            sees_shared = any(
+                hasattr(cls, f"visit_{kind.__name__}") for cls in classes for kind in SHARED_NODE_CLASSES
+            )
+            walk = _generic_visit_every_child if sees_shared else _generic_visit
+            visitors.CodeVisitor.generic_visit = walk
+            visitors.CodeVisitor._walk_children = walk
             if _installed_radon() == RADON_VERSION:
                 visitors.ComplexityVisitor.generic_visit = _complexity_generic_visit
     return visitors

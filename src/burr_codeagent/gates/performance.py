@@ -10,7 +10,8 @@ Only the generated code is checked.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Mapping
+import bisect
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..hookspecs import hookimpl
@@ -64,8 +65,10 @@ class PerformanceGate:
         for node in scopes:
             scope = _facts(node)
             yield from _loop_findings(scope, aliases)
+        exits = [node for kind in (ast.Return, ast.Raise) for node in index.get(kind, [])]
+        exit_lines = sorted(node.lineno for node in exits if isinstance(node, ast.stmt))
         for cls_name, func in _functions_with_owner(index):
-            call = _unbounded_recursive_call(func, cls_name)
+            call = _unbounded_recursive_call(func, cls_name, exit_lines)
             if call is not None:
                 yield finding(
                     NAME,
@@ -345,7 +348,13 @@ def _sequence_key(node: ast.expr) -> str | None:
 # --- recursion ------------------------------------------------------------------------------------------------
 
 
-def _unbounded_recursive_call(func: FunctionNode, owner: str | None) -> ast.Call | None:
+def _unbounded_recursive_call(
+    func: FunctionNode, owner: str | None, exit_lines: Sequence[int] | None = None
+) -> ast.Call | None:
+    """The call by which ``func`` surely recurses before it can return or raise, if any. ``exit_lines`` are the
+    sorted lines of every ``return`` and ``raise`` of the module, when known: a statement whose lines hold none
+    surely holds none, and need not be walked."""
+
     def is_self_call(call: ast.Call) -> bool:
         name = dotted_name(call.func)
         if owner is None:
@@ -354,7 +363,7 @@ def _unbounded_recursive_call(func: FunctionNode, owner: str | None) -> ast.Call
 
     if owner is None and func.name in _rebound_names(func):
         return None  # ``from x import f`` or ``global f; f = ...`` inside f: the call goes elsewhere
-    return _first_unconditional(func.body, is_self_call)
+    return _first_unconditional(func.body, is_self_call, exit_lines)
 
 
 def _rebound_names(func: FunctionNode) -> set[str]:
@@ -369,22 +378,34 @@ def _rebound_names(func: FunctionNode) -> set[str]:
     return names
 
 
-def _first_unconditional(body: list[ast.stmt], is_self_call: Callable[[ast.Call], bool]) -> ast.Call | None:
+def _first_unconditional(
+    body: list[ast.stmt], is_self_call: Callable[[ast.Call], bool], exit_lines: Sequence[int] | None = None
+) -> ast.Call | None:
     """The recursive call reached on every path before any statement that could return or raise, if any."""
     for stmt in body:
         if isinstance(stmt, ast.With | ast.AsyncWith):
-            call = _first_unconditional(stmt.body, is_self_call)
+            call = _first_unconditional(stmt.body, is_self_call, exit_lines)
             if call is not None:
                 return call
         elif isinstance(stmt, ast.Expr | ast.Return | ast.Assign | ast.AugAssign | ast.AnnAssign):
             for call in _unconditional_calls(stmt):
                 if is_self_call(call):
                     return call
-        if isinstance(stmt, ast.Return | ast.Raise) or any(
-            isinstance(n, ast.Return | ast.Raise) for n in walk_scope(stmt)
+        if isinstance(stmt, ast.Return | ast.Raise) or (
+            _may_hold(exit_lines, stmt)
+            and any(isinstance(n, ast.Return | ast.Raise) for n in walk_scope(stmt))
         ):
             return None
     return None
+
+
+def _may_hold(lines: Sequence[int] | None, stmt: ast.stmt) -> bool:
+    """Whether one of ``lines`` (sorted; None: unknown) falls within ``stmt``'s lines."""
+    end = stmt.end_lineno
+    if lines is None or end is None:
+        return True
+    at = bisect.bisect_left(lines, stmt.lineno)
+    return at < len(lines) and lines[at] <= end
 
 
 def _unconditional_calls(node: ast.AST) -> Iterator[ast.Call]:
@@ -400,7 +421,7 @@ def _unconditional_calls(node: ast.AST) -> Iterator[ast.Call]:
         return
     if isinstance(node, (*_COMPREHENSIONS, ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return
-    for child in ast.iter_child_nodes(node):
+    for child in child_nodes(node):  # the operator and context nodes left out hold no call
         yield from _unconditional_calls(child)
 
 

@@ -155,9 +155,13 @@ def check(
 def _run_checks(checked: list[_Checked], acceptance_tests: str | None, task: str | None) -> None:
     """Check every file, the files of one project together through ``check_many``."""
     from .bulk import check_many
-    from .cli import cli_plugin_modules
+    from .cli import cli_plugin_modules, resume_collector
     from .exit_codes import interrupt_exit_code
     from .module_under_test import ModuleUnderTest
+
+    # Up to here the command built what the checks share (the gates, their tables, the config): frozen, it stays
+    # out of the collector's walks while the checks run.
+    resume_collector(freeze=True)
 
     batches: dict[int, list[_Checked]] = {}
     for item in checked:

@@ -15,7 +15,7 @@ import pytest
 
 from burr_codeagent import AgentConfig, CodeAgent
 from burr_codeagent.backends.base import GenerationRequest
-from burr_codeagent.batch import BatchTask, ResultsFile, task_app_id
+from burr_codeagent.batch import ResultsFile, task_app_id
 from burr_codeagent.errors import ConfigurationError
 from burr_codeagent.sandbox import sandbox_slots
 
@@ -71,9 +71,9 @@ def test_tasks_run_in_worker_processes_and_land_like_local_ones(tmp_path: Path) 
     recorded = {line["id"]: line for line in lines(out / "results.jsonl")}
     assert set(recorded) == {"fact-1", "fact-2", "fact-3", "outage"}
     assert recorded["fact-1"]["app_id"] == task_app_id("fact-1")
-    assert (
-        len(list((out / "state").glob("*.sqlite"))) == 4
-    )  # each task's saved steps, where a rerun finds them
+    # Every task's saved steps, where a rerun finds them: one file for the batch, written by every worker.
+    assert not (out / "state").exists()
+    assert saved_apps(out / "state.sqlite") == {task_app_id(t["id"]) for t in TASKS}
     assert all(Path(path).exists() for path in recorded["fact-2"]["report_paths"].values())
 
     rerun = ChoosingBackend(always_good)
@@ -124,11 +124,17 @@ def broken_first_time(request: GenerationRequest[Any], seen: int) -> Answer:
     return broken(1) if "slowly" in request.messages[0].content and seen == 0 else make_response()
 
 
-def saved_steps(state: Path) -> list[str]:
+def saved_steps(state: Path, app_id: str) -> list[str]:
     with contextlib.closing(sqlite3.connect(state)) as connection:
-        return [
-            row[0] for row in connection.execute("SELECT position FROM codeagent_runs ORDER BY sequence_id")
-        ]
+        rows = connection.execute(
+            "SELECT position FROM codeagent_runs WHERE app_id = ? ORDER BY sequence_id", (app_id,)
+        )
+        return [row[0] for row in rows]
+
+
+def saved_apps(state: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(state)) as connection:
+        return {row[0] for row in connection.execute("SELECT DISTINCT app_id FROM codeagent_runs")}
 
 
 async def test_a_cancelled_batch_keeps_finished_tasks_and_the_rerun_resumes_the_interrupted_one(
@@ -141,10 +147,10 @@ async def test_a_cancelled_batch_keeps_finished_tasks_and_the_rerun_resumes_the_
     out = tmp_path / "batch"
     agent = CodeAgent(config_for(tmp_path), backend=StallsOnTheSecondTry(broken_first_time))
     batch = asyncio.create_task(agent.arun_many(tasks, concurrency=2, output_dir=out, executor="processes"))
-    state = out / "state" / f"{BatchTask(id='slow', task='').slug}.sqlite"
+    state = out / "state.sqlite"
     for _ in range(1200):
         finished = "quick" in ResultsFile(out / "results.jsonl").read()
-        if finished and state.exists() and "code_checker" in saved_steps(state):
+        if finished and state.exists() and "code_checker" in saved_steps(state, task_app_id("slow")):
             break
         await asyncio.sleep(0.05)
     batch.cancel()

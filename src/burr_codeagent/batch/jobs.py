@@ -27,8 +27,20 @@ class BatchLayout:
     def results(self) -> Path:
         return self.root / "results.jsonl"
 
+    @property
+    def store(self) -> Path:
+        """The SQLite file holding every task's saved steps, under the task's app id."""
+        return self.root / "state.sqlite"
+
     def state(self, task: BatchTask) -> Path:
+        """A SQLite file of the task's own: the ``ray`` executor's layout, and every executor's in earlier releases."""
         return self.root / "state" / f"{task.slug}.sqlite"
+
+    def persistence(self, task: BatchTask) -> Path:
+        """Where ``task``'s steps are saved and found: its own file if it has one (a batch started by the ``ray``
+        executor or an earlier version, which a rerun resumes from there), else the batch's :attr:`store`."""
+        own = self.state(task)
+        return own if own.exists() else self.store
 
     def reports(self, task: BatchTask) -> Path:
         return self.root / "reports" / task.slug

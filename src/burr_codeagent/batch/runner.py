@@ -3,7 +3,10 @@
 Layout of a batch's output directory::
 
     results.jsonl          one line per task, appended as each finishes (the last line of a task wins)
-    state/<task>.sqlite    Burr's SQLite persistence of the task's run: an interrupted task resumes from it
+    state.sqlite           Burr's SQLite persistence of every task's run, under its app id: an interrupted task
+                           resumes from it (one file for the batch, opened once, not one per task)
+    state/<task>.sqlite    the same, a file per task: the ``ray`` executor's layout (and every executor's in earlier
+                           releases; a rerun of such a batch resumes its tasks from there)
     reports/<task>/        the task's reports (markdown, json ... as configured)
 
 A task's Burr app id is derived from its id (:func:`~.tasks.task_app_id`), so running the same batch again finds
@@ -18,7 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..backends.clients import off_loop
 from ..executors import run_jobs
+from ..persistence import open_persister
 from .collector import older_objects_frozen
 from .jobs import BatchJob, BatchLayout, write_code
 from .outcome import ResultsFile, TaskOutcome
@@ -39,13 +44,17 @@ BatchListener = Callable[[str, BatchTask, TaskOutcome | None], None]
 
 
 def _jobs(
-    agent: CodeAgent, tasks: list[BatchTask], layout: BatchLayout, failed: Mapping[str, int]
+    agent: CodeAgent,
+    tasks: list[BatchTask],
+    layout: BatchLayout,
+    failed: Mapping[str, int],
+    executor: ExecutorName,
 ) -> list[BatchJob]:
     jobs = []
     for task in tasks:
-        config = agent.config.model_copy(
-            update={"persistence": layout.state(task), "output_dir": layout.reports(task)}
-        )
+        # Ray's workers run each task against a file of its own, shipped to and fro.
+        state = layout.state(task) if executor == "ray" else layout.persistence(task)
+        config = agent.config.model_copy(update={"persistence": state, "output_dir": layout.reports(task)})
         jobs.append(BatchJob(task, task_app_id(task.id, failed.get(task.id, 0)), config))
     return jobs
 
@@ -79,7 +88,7 @@ async def arun_batch(
                 listener("skipped", task, earlier)
         else:
             pending.append(task)
-    jobs = _jobs(agent, pending, layout, results.failed_runs())
+    jobs = _jobs(agent, pending, layout, results.failed_runs(), executor)
 
     def started(job: BatchJob) -> None:
         if listener:
@@ -100,6 +109,9 @@ async def arun_batch(
         if listener:
             listener("finished", job.task, outcome)
 
+    # The batch's store is opened (created) here, before any worker process opens it, and stays open in this
+    # process while the batch runs, so its runs share one connection.
+    store = await off_loop(open_persister, layout.store) if executor != "ray" else None
     with older_objects_frozen():
         await run_jobs(
             agent,
@@ -111,4 +123,5 @@ async def arun_batch(
             started=started,
             finished=finished,
         )
+    del store
     return [outcomes[task.id] for task in task_list if task.id in outcomes]

@@ -74,7 +74,7 @@ def _attempts(outcome: TaskOutcome, task: BatchTask, layout: BatchLayout) -> lis
         open_persister,  # a task finished in an earlier run: its attempts are in its saved state
     )
 
-    state = layout.state(task)
+    state = layout.persistence(task)
     saved = open_persister(state).load(None, outcome.app_id) if state.exists() else None
     return [Attempt.model_validate(a) for a in (saved["state"]["attempts"] if saved else [])]
 

@@ -38,6 +38,34 @@ def test_a_check_frees_its_syntax_trees_when_it_returns(monkeypatch: pytest.Monk
     assert [ref() for ref in trees] == [None] * len(trees)
 
 
+def test_a_check_leaves_no_cycles_for_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the collector off, only reference counting frees the tree: nothing of the check (bandit's parent links,
+    # the taint analysis of each function and its module) may keep it in a cycle. A collection over the whole tree
+    # was 15 ms of a 230 ms check of a 6,400-line module.
+    trees: list[weakref.ref[ast.Module]] = []
+    parse = checker_module._parse
+
+    def parse_and_watch(source: str | None) -> ast.Module | None:
+        tree = parse(source)
+        if tree is not None:
+            trees.append(weakref.ref(tree))
+        return tree
+
+    monkeypatch.setattr(checker_module, "_parse", parse_and_watch)
+    config = AgentConfig(enable_code_execution=False, tracking=False)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        report = check(SOURCE + "\n# no cycles\n", "from solution import split\n", config=config)
+        alive = [ref() is not None for ref in trees]
+    finally:
+        if was:
+            gc.enable()
+    assert "security" in {g.name for g in report.gates if g.status == "ok"}
+    assert len(trees) == 2
+    assert alive == [False, False]
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_collector_is_left_as_it_was(enabled: bool) -> None:
     was = gc.isenabled()

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .._shared import SHARED_NODE_CLASSES
+from .._shared import SHARED_NODE_CLASSES, child_nodes
 from .._warnings import caught_warnings
 
 __all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan", "warm_up"]
@@ -111,7 +111,8 @@ def scan(
     ``honour_nosec`` makes ``# nosec`` comments silence bandit as on the command line; it is off by default because
     code written by a model must not be able to switch off its own security review. ``skip`` lists test ids
     (``B101``) whose issues are dropped. ``tree`` is ``source`` already parsed (bandit otherwise parses it again);
-    bandit annotates its nodes with ``_bandit_parent`` and ``_bandit_sibling``. Raises :class:`SyntaxError` when the
+    bandit annotates its nodes with ``_bandit_parent`` and ``_bandit_sibling``, and the parent links are taken off
+    again when the walk ends (they would hold the tree in reference cycles). Raises :class:`SyntaxError` when the
     source does not parse, and :class:`RuntimeError` when bandit's internals are not what this adapter expects.
     """
     data = source.encode("utf-8")
@@ -137,7 +138,11 @@ def scan(
                 visitor.tester = _tester_class()(tests, False, nosec, counters)
                 visitor.tester.skipped = frozenset(skip)
             visitor.examined = _examined_node_types(tests)
-            visitor.generic_visit(ast.parse(data) if tree is None else tree)
+            scanned = ast.parse(data) if tree is None else tree
+            try:
+                visitor.generic_visit(scanned)
+            finally:
+                _unlink_parents(scanned)
             if not _file_tests_find_nothing(tests, source):
                 visitor.run_file_tests()
             results = list(visitor.tester.results)
@@ -147,6 +152,21 @@ def scan(
             ) from exc
     issues = [_to_issue(result) for result in results if result.test_id not in skip]
     return sorted(issues, key=lambda i: (i.line, i.column, i.test_id))
+
+
+def _unlink_parents(tree: ast.AST) -> None:
+    """Drop the ``_bandit_parent`` links the scan put on every node below ``tree`` (the nodes :func:`child_nodes`
+    gives, as bandit's walk here links them), once its tests have read them.
+
+    Each link closes a reference cycle with the parent's own field, so a scanned tree could only be freed by the
+    garbage collector: a young-generation collection over the whole tree when the check ends (15 ms on a 6,400-line
+    module). Unlinked, the tree is freed by reference counting as soon as the check lets go of it."""
+    stack = [tree]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        node.__dict__.pop("_bandit_parent", None)
+        extend(child_nodes(node))
 
 
 @functools.cache

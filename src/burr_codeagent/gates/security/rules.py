@@ -81,17 +81,22 @@ def analyse(tree: ast.Module, target: Target) -> Analysis:
     aliases.update(_implied_imports(scopes, aliases))
     module = ModuleTaint(scopes, aliases, tree)
     result = Analysis()
-    for scope, taint in module.scopes.items():
-        sinks = SinkRules(taint, target)
-        result.hits.extend(sinks.run())
-        result.lowered.update(sinks.lowered)
-        result.dropped.update(dropped_bandit_lines(scope, taint.nodes, aliases, target))
-        result.lowered.update(lowered_bandit_lines(taint.nodes))
+    try:
+        for scope, taint in module.scopes.items():
+            sinks = SinkRules(taint, target)
+            result.hits.extend(sinks.run())
+            result.lowered.update(sinks.lowered)
+            result.dropped.update(dropped_bandit_lines(scope, taint.nodes, aliases, target))
+            result.lowered.update(lowered_bandit_lines(taint.nodes))
+            if target == "code":
+                result.hits.extend(insecure_random(scope, taint.nodes, aliases))
+                result.hits.extend(assert_guards(scope, taint.nodes, taint.public))
         if target == "code":
-            result.hits.extend(insecure_random(scope, taint.nodes, aliases))
-            result.hits.extend(assert_guards(scope, taint.nodes, taint.public))
-    if target == "code":
-        result.hits.extend(hardcoded_secrets(scopes, {s: c.bindings for s, c in module.collected.items()}))
+            result.hits.extend(
+                hardcoded_secrets(scopes, {s: c.bindings for s, c in module.collected.items()})
+            )
+    finally:
+        module.release()
     return result
 
 

@@ -228,6 +228,11 @@ class ModuleTaint:
             if not dirty:
                 break
 
+    def release(self) -> None:
+        """Let go of the per-scope analyses, which point back at this one: left in that cycle, they (and the whole
+        syntax tree their indexes hold) would wait for the garbage collector instead of being freed at once."""
+        self.scopes.clear()
+
     def clean_uses(self, scope: Scope) -> set[int]:
         """The name loads of ``scope`` that a check has cleared (see :func:`.sanitisers.clean_uses`): the same in
         every round of the fixed point, so found once per scope."""

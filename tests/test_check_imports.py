@@ -31,6 +31,7 @@ NEVER_FOR_CHECK = (
     "pydantic_settings",
     "dotenv",
     "asyncio",
+    "tomllib",  # no pyproject.toml above the file or the working directory: nothing to parse
     # The other commands' modules: only the command that runs is imported.
     "burr_codeagent.cli_batch",
     "burr_codeagent.cli_eval",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -50,6 +49,8 @@ def _variable_names(config: type[BaseModel]) -> tuple[frozenset[str], tuple[str,
 def _pyproject_has_table(path: Path | None) -> bool:
     if path is None or not path.is_file():
         return False
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):

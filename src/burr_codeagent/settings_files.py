@@ -17,7 +17,6 @@ import fnmatch
 import io
 import os
 import re
-import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +71,8 @@ def check_pyproject(path: Path | None, settings: type[BaseModel]) -> None:
     """Raise :class:`ConfigurationError` for a ``pyproject.toml`` that is not TOML or has unknown settings."""
     if path is None or not path.is_file():
         return
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -117,11 +117,12 @@ _SCOPE_NODES = "_codeagent_scope_nodes"
 def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     found: list[ast.AST] = []
     stack = list(reversed(child_nodes(node)))
+    pop, append, extend = stack.pop, found.append, stack.extend
     while stack:  # depth first, in source order
-        child = stack.pop()
-        found.append(child)
+        child = pop()
+        append(child)
         if not isinstance(child, _SCOPES):
-            stack.extend(child_nodes(child)[::-1])
+            extend(child_nodes(child)[::-1])
     return tuple(found)
 
 

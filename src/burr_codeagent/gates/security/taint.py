@@ -182,6 +182,7 @@ class ModuleTaint:
     def __init__(self, scopes: dict[Scope, ScopeNodes], aliases: dict[str, str], tree: ast.Module) -> None:
         self.aliases = aliases
         self._scopes = scopes
+        self._static_facts: dict[Scope, _StaticFacts] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.public: set[ast.AST] = set()
@@ -227,6 +228,15 @@ class ModuleTaint:
             dirty = changed
             if not dirty:
                 break
+
+    def static_facts(self, scope: Scope) -> _StaticFacts:
+        """What :class:`ScopeTaint` found about ``scope``'s nodes that no round of the fixed point changes (which call
+        is a source, a cleaning call or reaches which function; which attribute reads external data), by ``id()``:
+        the scope's parameters and request objects are the same in every round."""
+        found = self._static_facts.get(scope)
+        if found is None:
+            found = self._static_facts[scope] = _StaticFacts()
+        return found
 
     def release(self) -> None:
         """Let go of the per-scope analyses, which point back at this one: left in that cycle, they (and the whole
@@ -295,6 +305,26 @@ class ModuleTaint:
         return None
 
 
+@dataclass(frozen=True)
+class _CallFacts:
+    """What a call is, whatever the names hold (see :meth:`ScopeTaint._call_facts`)."""
+
+    clean: bool = False
+    sink: str | None = None
+    """The kind of sink the call cleans its argument for."""
+    source: Taint | None = None
+    callee: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+
+
+@dataclass
+class _StaticFacts:
+    """One scope's facts no round of the fixed point changes, by node ``id()``."""
+
+    calls: dict[int, _CallFacts] = field(default_factory=dict)
+    reads: dict[int, Taint | None] = field(default_factory=dict)
+    """What an attribute or subscript read is a source of."""
+
+
 def _levels(params: dict[str, Taint]) -> set[tuple[str, Level, bool]]:
     return {(p, t.level, t.remote) for p, t in params.items()}
 
@@ -313,6 +343,7 @@ class ScopeTaint:
 
     def __post_init__(self) -> None:
         self.public = self.scope in self.module.public
+        self.facts = self.module.static_facts(self.scope)
         collected = self.module.collected[self.scope]
         self.bindings = collected.bindings
         self.calls = collected.calls
@@ -421,13 +452,36 @@ class ScopeTaint:
         if isinstance(node, ast.Call):
             return self._call_taint(node)
         if isinstance(node, ast.Attribute | ast.Subscript):
-            source = self._source(node)
+            reads = self.facts.reads
+            key = id(node)
+            if key in reads:
+                source = reads[key]
+            else:
+                source = reads[key] = self._source(node)
             if source is not None:
                 return source
             return self.taint_of(node.value)
         if isinstance(node, ast.Lambda | ast.Constant):
             return None
         return strongest(self.taint_of(c) for c in child_nodes(node) if isinstance(c, ast.expr))
+
+    def _call_facts(self, call: ast.Call) -> _CallFacts:
+        """What ``call`` is, whatever the names hold: a cleaning call, a sink's cleaning call (with its kind of sink),
+        a source of external data (with its taint), or a call data flows through (with the module's function it
+        reaches, if any)."""
+        name = dotted(call.func, self.module.aliases) or ""
+        if name in SANITISERS:
+            return _CallFacts(clean=True)
+        if name in SINK_SANITISERS:
+            return _CallFacts(sink=SINK_SANITISERS[name])
+        known = called_source(call, name)
+        if known is not None:
+            return _CallFacts(source=Taint(Level.EXTERNAL, *known))
+        if isinstance(call.func, ast.Attribute):
+            source = self._source(call.func)
+            if source is not None:
+                return _CallFacts(source=source)
+        return _CallFacts(callee=self.module.resolve(call, self.scope))
 
     def _source(self, node: ast.expr) -> Taint | None:
         name = dotted(node.value if isinstance(node, ast.Subscript) else node, self.module.aliases) or ""
@@ -460,20 +514,17 @@ class ScopeTaint:
         )
 
     def _call_taint(self, call: ast.Call) -> Taint | None:
-        name = dotted(call.func, self.module.aliases) or ""
-        if name in SANITISERS:
+        facts = self.facts.calls.get(id(call))
+        if facts is None:
+            facts = self.facts.calls[id(call)] = self._call_facts(call)
+        if facts.clean:
             return None
-        if name in SINK_SANITISERS:
+        if facts.sink is not None:
             inner = strongest(self.taint_of(a) for a in call.args)
-            return replace(inner, cleaned=inner.cleaned | {SINK_SANITISERS[name]}) if inner else None
-        known = called_source(call, name)
-        if known is not None:
-            return Taint(Level.EXTERNAL, *known)
-        if isinstance(call.func, ast.Attribute):
-            source = self._source(call.func)
-            if source is not None:
-                return source
-        callee = self.module.resolve(call, self.scope)
+            return replace(inner, cleaned=inner.cleaned | {facts.sink}) if inner else None
+        if facts.source is not None:
+            return facts.source
+        callee = facts.callee
         arguments = strongest(self.taint_of(p) for p in (*call.args, *(k.value for k in call.keywords)))
         if callee is not None:
             summary = self.module.summaries.get(callee, Summary())

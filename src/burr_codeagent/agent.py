@@ -44,7 +44,7 @@ from .improvement import Improvement, improvement
 from .model_limits import with_model_limits
 from .models import AgentResult
 from .module_under_test import ModuleUnderTest
-from .persistence import make_tracking_dir, open_persister
+from .persistence import SavedOnWriterThread, make_tracking_dir, open_persister
 from .plugins import PluginManager, manager_for
 from .results import assemble_result
 from .visualize import graph_mermaid
@@ -188,7 +188,13 @@ class CodeAgent:
         if self.config.persistence is not None:
             # Every step is saved; a run with the same app_id resumes at the step that was interrupted.
             persister = open_persister(self.config.persistence)
-            builder = builder.with_state_persister(persister).initialize_from(
+            # An async run saves each step on the writer thread (awaited: saved before the next step starts), so
+            # the event loop serves the other runs meanwhile; Burr's own hook would save on the loop.
+            if asynchronous:
+                builder = builder.with_hooks(SavedOnWriterThread(persister))
+            else:
+                builder = builder.with_state_persister(persister)
+            builder = builder.initialize_from(
                 persister,
                 resume_at_next_action=True,
                 default_state=first,

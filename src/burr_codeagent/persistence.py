@@ -8,16 +8,21 @@ a batch shares, so saving is cheap (WAL, no fsync per step), and closing (a chec
 
 from __future__ import annotations
 
+import asyncio
+import os
 import queue
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
 from burr.core import State
+from burr.core.action import Action
 from burr.core.persistence import SQLitePersister
+from burr.lifecycle import PostRunStepHookAsync
 
-__all__ = ["make_tracking_dir", "open_persister"]
+__all__ = ["SavedOnWriterThread", "make_tracking_dir", "open_persister"]
 
 _PRIOR_STEP = "__PRIOR_STEP"  # burr.core.application.PRIOR_STEP: the step that produced a state
 _SEQUENCE_ID = "__SEQUENCE_ID"  # set by Burr before every step: the state came from Burr's own hook
@@ -137,3 +142,45 @@ def _new_persister(path: Path) -> SQLitePersister:
     persister.initialize()  # type: ignore[no-untyped-call]
     connection.execute("PRAGMA synchronous=NORMAL")
     return persister
+
+
+class SavedOnWriterThread(PostRunStepHookAsync):
+    """Burr's persister hook for async applications, saving each step on a writer thread instead of the event loop.
+
+    Added with ``ApplicationBuilder.with_hooks`` in place of ``with_state_persister(persister)``: the step's save is awaited, so it is on disk before the next step starts, exactly as with Burr's own hook, but
+    the loop serves the other runs while SQLite writes (a commit, and now and then a WAL checkpoint, or a wait for
+    another process's write lock). On the loop each save held every run of a batch for ~0.3-1 ms.
+    """
+
+    def __init__(self, persister: SQLitePersister) -> None:
+        self.persister = persister
+
+    async def post_run_step(
+        self,
+        *,
+        app_id: str,
+        partition_key: str,
+        sequence_id: int,
+        state: State[Any],
+        action: Action,
+        result: dict[str, Any] | None,
+        exception: Exception,
+        **future_kwargs: Any,
+    ) -> None:
+        """Save the step as Burr's ``PersisterHook`` does, on the writer thread."""
+        status: Literal["completed", "failed"] = "completed" if exception is None else "failed"
+        save = self.persister.save
+        args = (partition_key, app_id, sequence_id, action.name, state, status)
+        await asyncio.get_running_loop().run_in_executor(_writer(), save, *args)
+
+
+_writers: dict[int, ThreadPoolExecutor] = {}
+
+
+def _writer() -> ThreadPoolExecutor:
+    """This process's writer thread (a forked worker builds its own: the parent's thread is not in the fork)."""
+    pid = os.getpid()
+    writer = _writers.get(pid)
+    if writer is None:
+        writer = _writers.setdefault(pid, ThreadPoolExecutor(1, thread_name_prefix="codeagent-save"))
+    return writer

@@ -98,3 +98,35 @@ def test_runs_on_one_file_share_one_persister_while_one_holds_it(tmp_path: Path)
     first = open_persister(tmp_path / "runs.sqlite")
     assert open_persister(tmp_path / "runs.sqlite") is first
     assert open_persister(tmp_path / "other.sqlite") is not first
+
+
+async def test_a_step_waiting_to_be_saved_does_not_hold_up_the_event_loop(tmp_path: Path) -> None:
+    """Another process writing to the same file (a batch's workers do) makes a save wait for SQLite's write lock;
+    the other runs on the loop go on meanwhile, and the step is still saved before the run goes on."""
+    path = tmp_path / "runs.sqlite"
+    config = config_for(tmp_path).model_copy(update={"persistence": path})
+    holder = open_persister(path)  # the file and its table exist before the other writer locks it
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the other writer holds the write lock ...
+    asyncio.get_running_loop().call_later(0.6, other.execute, "COMMIT")  # ... for 0.6 s
+
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        last = asyncio.get_running_loop().time()
+        while True:
+            await asyncio.sleep(0.01)
+            now = asyncio.get_running_loop().time()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.create_task(tick())
+    backend = ChoosingBackend(lambda request, seen: make_response())
+    result = await CodeAgent(config, backend=backend).arun("Write factorial", app_id="busy")
+    ticker.cancel()
+    other.close()
+
+    assert result.passed
+    assert saved(path)["busy"] == ["code_generator", "code_checker", "end"]
+    assert max(gaps) < 0.3  # the loop was never held for the lock's 0.6 s
+    del holder

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ._shared import child_nodes
+from ._shared import CHILDREN_KEY, child_nodes
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -122,7 +122,8 @@ def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
         child = pop()
         append(child)
         if not isinstance(child, _SCOPES):
-            extend(child_nodes(child)[::-1])
+            children = child.__dict__.get(CHILDREN_KEY)
+            extend((child_nodes(child) if children is None else children)[::-1])
     return tuple(found)
 
 

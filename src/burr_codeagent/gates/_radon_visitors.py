@@ -20,7 +20,7 @@ import ast
 import functools
 from typing import Any
 
-from ._shared import SHARED_NODE_CLASSES, child_nodes
+from ._shared import CHILDREN_KEY, SHARED_NODE_CLASSES, child_nodes
 
 __all__ = ["radon_visitors"]
 
@@ -67,7 +67,8 @@ def _generic_visit(self: Any, node: ast.AST) -> None:
     """``ast.NodeVisitor.generic_visit`` less the shared operator and context nodes (see :mod:`._shared`), whose
     visit does nothing in a visitor without a ``visit_`` method for them, from the children kept on the node."""
     visit = self.visit
-    for child in child_nodes(node):
+    children = node.__dict__.get(CHILDREN_KEY)
+    for child in child_nodes(node) if children is None else children:
         visit(child)
 
 

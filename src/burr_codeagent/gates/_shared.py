@@ -14,7 +14,15 @@ import tokenize
 from collections import deque
 from dataclasses import dataclass, field
 
-__all__ = ["SHARED_NODE_CLASSES", "NodeIndex", "Tokens", "child_nodes", "index_nodes", "tokens_of"]
+__all__ = [
+    "CHILDREN_KEY",
+    "SHARED_NODE_CLASSES",
+    "NodeIndex",
+    "Tokens",
+    "child_nodes",
+    "index_nodes",
+    "tokens_of",
+]
 
 SHARED_NODE_CLASSES = frozenset(
     kind
@@ -31,13 +39,15 @@ def child_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     Kept on the node (trees are never mutated; the tuple lives exactly as long as the tree): the gates ask for the
     same nodes' children over and over (scope walks, the taint and sanitiser walks), and :func:`index_nodes` finds
     every node's children on its way anyway."""
-    found: tuple[ast.AST, ...] | None = node.__dict__.get(_CHILDREN)
+    found: tuple[ast.AST, ...] | None = node.__dict__.get(CHILDREN_KEY)
     if found is None:
-        found = node.__dict__[_CHILDREN] = _children(node)
+        found = node.__dict__[CHILDREN_KEY] = _children(node)
     return found
 
 
-_CHILDREN = "_codeagent_children"
+CHILDREN_KEY = "_codeagent_children"
+"""Where :func:`child_nodes` keeps a node's children in its ``__dict__``: the walks that run once per node read them
+from there directly (``node.__dict__.get(CHILDREN_KEY)``, :func:`child_nodes` when None), sparing a call per node."""
 _NO_CHILDREN: tuple[ast.AST, ...] = ()
 
 
@@ -95,7 +105,7 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
             group.append(node)
         position[id(node)] = count
         count += 1
-        children = node.__dict__.get(_CHILDREN)
+        children = node.__dict__.get(CHILDREN_KEY)
         if children is None:
             found: list[ast.AST] = []
             for name in node._fields:
@@ -106,7 +116,7 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
                     )
                 elif isinstance(value, AST) and value.__class__ not in shared:
                     found.append(value)
-            children = node.__dict__[_CHILDREN] = tuple(found) if found else empty
+            children = node.__dict__[CHILDREN_KEY] = tuple(found) if found else empty
         extend(children)
     return index
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, TypeVar, overload
 
-from .._shared import child_nodes
+from .._shared import CHILDREN_KEY, child_nodes
 
 __all__ = [
     "Scope",
@@ -87,7 +87,8 @@ def _fill_scope(scope: Scope, scopes: dict[Scope, ScopeNodes]) -> None:
             scopes[node] = ScopeNodes()
             _fill_scope(node, scopes)
         else:
-            extend(child_nodes(node))
+            children = node.__dict__.get(CHILDREN_KEY)
+            extend(child_nodes(node) if children is None else children)
 
 
 def import_aliases(nodes: list[ast.AST]) -> dict[str, str]:

@@ -345,17 +345,28 @@ class Checker:
         crash finding (a gate that raised), which always stays critical."""
         settings = self.config.gates
         kept = []
+        # What the policy says depends only on the rule and the gate: decided once for each (a large module has
+        # hundreds of findings of a few rules).
+        decided: dict[tuple[str, str], tuple[bool, Severity | None]] = {}
         for f in findings:
             if run.status == "error" and f.rule == _crash_rule(run.name):
                 kept.append(f)
                 continue
-            if any(_matches(f.rule, [p]) and owners - {f.gate} for p, owners in superseded.items()):
+            verdict = decided.get((f.rule, f.gate))
+            if verdict is None:
+                dropped = any(
+                    _matches(f.rule, [p]) and owners - {f.gate} for p, owners in superseded.items()
+                ) or bool(_matches(f.rule, settings.disable_rules))
+                override = None if dropped else _matches(f.rule, settings.severity)
+                verdict = decided[(f.rule, f.gate)] = (
+                    dropped,
+                    settings.severity[override] if override is not None else None,
+                )
+            dropped, severity = verdict
+            if dropped:
                 continue
-            if _matches(f.rule, settings.disable_rules):
-                continue
-            override = _matches(f.rule, settings.severity)
-            if override is not None:
-                f = f.model_copy(update={"severity": settings.severity[override]})
+            if severity is not None:
+                f = f.model_copy(update={"severity": severity})
             kept.append(f)
         return kept
 

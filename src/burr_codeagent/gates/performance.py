@@ -62,7 +62,11 @@ class PerformanceGate:
         scopes: list[ast.AST] = [tree]
         index = ctx.nodes_by_type("code")
         scopes += [*index.get(ast.FunctionDef, []), *index.get(ast.AsyncFunctionDef, [])]
+        loops = [node for kind in (*_LOOPS, *_COMPREHENSIONS) for node in index.get(kind, [])]
+        loop_lines = sorted(node.lineno for node in loops if isinstance(node, ast.stmt | ast.expr))
         for node in scopes:
+            if node is not tree and not _may_hold(loop_lines, node):
+                continue  # no loop: nothing of the scope is evaluated over and over
             scope = _facts(node)
             yield from _loop_findings(scope, aliases)
         exits = [node for kind in (ast.Return, ast.Raise) for node in index.get(kind, [])]
@@ -399,12 +403,15 @@ def _first_unconditional(
     return None
 
 
-def _may_hold(lines: Sequence[int] | None, stmt: ast.stmt) -> bool:
-    """Whether one of ``lines`` (sorted; None: unknown) falls within ``stmt``'s lines."""
-    end = stmt.end_lineno
-    if lines is None or end is None:
+def _may_hold(lines: Sequence[int] | None, node: ast.AST) -> bool:
+    """Whether one of ``lines`` (sorted; None: unknown) falls within a statement's lines, a function's decorators
+    included."""
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if lines is None or start is None or end is None:
         return True
-    at = bisect.bisect_left(lines, stmt.lineno)
+    for decorator in getattr(node, "decorator_list", ()):
+        start = min(start, decorator.lineno)
+    at = bisect.bisect_left(lines, start)
     return at < len(lines) and lines[at] <= end
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from burr_codeagent import AgentConfig
+from burr_codeagent import AgentConfig, config
 from burr_codeagent.config import use_pyproject
 from burr_codeagent.config_sources import read_settings, sources_have_settings
 from burr_codeagent.errors import ConfigurationError
@@ -95,7 +95,7 @@ def test_a_variable_that_names_a_setting_goes_through_pydantic_settings(
     assert (set(got.disable) if field == "gates" else got) == expected
 
 
-def test_dotenv_and_pyproject_tables_go_through_pydantic_settings(no_sources: Path) -> None:
+def test_dotenv_files_and_pyproject_tables_hold_settings(no_sources: Path) -> None:
     pyproject = no_sources / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n', encoding="utf-8")
     assert not sources_have_settings(AgentConfig, {}, pyproject)  # a pyproject without our table
@@ -136,3 +136,86 @@ def test_a_config_without_sources_does_not_import_pydantic_settings(no_sources: 
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120, cwd=no_sources
     )
     assert completed.stdout.split() == ["False", "2", "True"]
+
+
+TABLES = [
+    "warning_threshold = 1\n",
+    'max_retries = 2\nreport_formats = ["json"]\nauto_fix = false\n',
+    'report_formats = "markdown, html"\n',
+    "warning_threshold = 5\n",  # the default: pydantic-settings drops it from the fields set
+    "",
+    'backend = "openai"\nmodel = "gpt-x"\nbase_url = "https://user:pw@example.com/v1"\napi_key = "sk-table"\n',
+    'output_dir = "out"\nexclude = ["build"]\n\n[tool.codeagent.prices]\nm = [1.0, 2.0]\n',
+    '[tool.codeagent.gates]\ndisable = ["style"]\n\n[tool.codeagent.gates.options.docstrings]\nconvention = "google"\n',
+    "[tool.codeagent.sandbox]\nmemory_mb = 256\nnetwork = true\n",
+    '[tool.codeagent.backend_options.replay]\ncassette = "run.json"\n',
+]
+TABLE_ARGUMENTS: list[dict[str, Any]] = [
+    {},
+    {"warning_threshold": 9, "tracking": False, "enable_code_execution": False},
+    # A table of arguments is merged into the pyproject's, a model replaces it, as pydantic-settings does.
+    {"sandbox": {"keep_workdir": True}},
+    {"sandbox": config.SandboxSettings(memory_mb=512)},
+    {"gates": {"enable": ["syntax"]}, "backend_options": {"replay": {"match": "order"}}},
+    {"model": None, "api_key": "sk-argument"},
+    {"MODEL": "seed"},  # an alias: pydantic-settings decides
+    {"unknown_setting": 1},
+]
+
+
+def pyproject_with(folder: Path, table: str) -> Path:
+    (folder / "project").mkdir(exist_ok=True)
+    pyproject = folder / "project" / "pyproject.toml"
+    pyproject.write_text(f'[project]\nname = "x"\n\n[tool.codeagent]\n{table}', encoding="utf-8")
+    return pyproject
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("arguments", TABLE_ARGUMENTS)
+def test_a_pyproject_table_alone_builds_what_pydantic_settings_builds(
+    no_sources: Path, monkeypatch: pytest.MonkeyPatch, table: str, arguments: dict[str, Any]
+) -> None:
+    pyproject = pyproject_with(no_sources, table)
+    full = AgentConfig(**read_settings(AgentConfig, arguments, pyproject))
+    plain_names = all(key in AgentConfig.model_fields for key in arguments)
+    if plain_names:  # then pydantic-settings is not asked
+        monkeypatch.setattr(config, "read_settings", lambda *_: pytest.fail("pydantic-settings was asked"))
+    with use_pyproject(pyproject):
+        fast = AgentConfig(**arguments)
+    assert fast.model_dump() == full.model_dump()
+    assert fast.redacted() == full.redacted()
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "max_retries = -1\n",
+        '[tool.codeagent.sandbox]\nisolation = "docker"\n',
+        "report_formats = 3\n",
+        'concurrency = "x"\nmax_tokens = 5\n',
+    ],
+)
+def test_a_bad_value_in_the_table_gets_the_same_message(no_sources: Path, table: str) -> None:
+    pyproject = pyproject_with(no_sources, table)
+    with pytest.raises(ValidationError) as full:
+        read_settings(AgentConfig, {}, pyproject)
+    with use_pyproject(pyproject), pytest.raises(ValidationError) as fast:
+        AgentConfig()
+    assert str(fast.value) == str(full.value)
+
+
+def test_a_pyproject_table_alone_does_not_import_pydantic_settings(no_sources: Path) -> None:
+    pyproject_with(no_sources, "warning_threshold = 1\n")
+    probe = (
+        "import sys\nfrom burr_codeagent import AgentConfig\n"
+        "print(AgentConfig(max_retries=1).warning_threshold, 'pydantic_settings' in sys.modules)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=no_sources / "project",
+    )
+    assert completed.stdout.split() == ["1", "False"]

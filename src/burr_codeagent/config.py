@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from .config_sources import read_settings, sources_have_settings
+from .config_sources import pyproject_settings, read_settings, sources_have_settings
 from .models import Severity
 
 __all__ = [
@@ -114,8 +114,9 @@ class AgentConfig(BaseModel):
 
     Constructing one reads ``CODEAGENT_*`` variables, ``.env`` and ``[tool.codeagent]`` as a pydantic-settings
     ``BaseSettings`` with ``env_prefix="CODEAGENT_"`` and ``env_nested_delimiter="__"`` does (the private
-    ``_env_file``-style arguments of ``BaseSettings`` are accepted too); when none of them holds a setting the
-    keyword arguments are validated directly, without importing pydantic-settings.
+    ``_env_file``-style arguments of ``BaseSettings`` are accepted too); when none of them holds a setting, or only
+    ``[tool.codeagent]`` does, the keyword arguments (merged over that table) are validated directly, without
+    importing pydantic-settings.
     """
 
     model_config = ConfigDict(
@@ -132,7 +133,8 @@ class AgentConfig(BaseModel):
         if not self._reads_sources:
             pyproject = _PYPROJECT.get() or find_pyproject()
             if sources_have_settings(type(self), values, pyproject):
-                values = read_settings(type(self), values, pyproject)
+                merged = pyproject_settings(type(self), values, pyproject)
+                values = merged if merged is not None else read_settings(type(self), values, pyproject)
         super().__init__(**values)
 
     backend: str = Field(default="bedrock", description="LLM backend name (see `codeagent backends`).")

@@ -6,7 +6,10 @@ class built here from the config class on first use. When none of them holds a s
 ``codeagent check`` -- the config validates its arguments alone and pydantic-settings (with the asyncio, argparse,
 dotenv and cloud-provider modules it imports: a tenth of that command's start-up) is never imported. Whether a
 source holds a setting is decided conservatively: any variable named after a field, any ``.env`` file, any
-``[tool.codeagent]`` table sends construction through pydantic-settings, which then decides as it always has.
+``[tool.codeagent]`` table sends construction through pydantic-settings, which then decides as it always has --
+except when that table is the only source with settings and it and the arguments name fields only: the arguments
+are then merged over the table as pydantic-settings merges them (:func:`pyproject_settings`), so a project
+configured in its ``pyproject.toml`` is checked without pydantic-settings either.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-__all__ = ["ENV_FILE", "ENV_PREFIX", "read_settings", "sources_have_settings"]
+__all__ = ["ENV_FILE", "ENV_PREFIX", "pyproject_settings", "read_settings", "sources_have_settings"]
 
 ENV_PREFIX = "CODEAGENT_"
 ENV_FILE = ".env"
@@ -59,10 +62,9 @@ def _pyproject_has_table(path: Path | None) -> bool:
     return not isinstance(tool, dict) or _TABLE[1] in tool
 
 
-def sources_have_settings(config: type[BaseModel], values: dict[str, Any], pyproject: Path | None) -> bool:
-    """Whether building ``config`` from ``values`` needs pydantic-settings: a variable named after one of its
-    fields, a ``.env`` file, a ``[tool.codeagent]`` table in ``pyproject`` (or a file that does not parse), or one
-    of ``BaseSettings``' own ``_``-prefixed arguments."""
+def _environment_has_settings(config: type[BaseModel], values: dict[str, Any]) -> bool:
+    """A variable named after one of the fields of ``config``, a ``.env`` file, or one of ``BaseSettings``' own
+    ``_``-prefixed arguments in ``values``."""
     if any(key.startswith("_") for key in values) or Path(ENV_FILE).exists():
         return True
     names, nested = _variable_names(config)
@@ -70,7 +72,47 @@ def sources_have_settings(config: type[BaseModel], values: dict[str, Any], pypro
         lowered = key.lower()
         if lowered in names or lowered.startswith(nested):
             return True
-    return _pyproject_has_table(pyproject)
+    return False
+
+
+def sources_have_settings(config: type[BaseModel], values: dict[str, Any], pyproject: Path | None) -> bool:
+    """Whether building ``config`` from ``values`` needs a settings source: a variable named after one of its
+    fields, a ``.env`` file, a ``[tool.codeagent]`` table in ``pyproject`` (or a file that does not parse), or one
+    of ``BaseSettings``' own ``_``-prefixed arguments."""
+    return _environment_has_settings(config, values) or _pyproject_has_table(pyproject)
+
+
+def _deep_update(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``update`` on top, tables merged key by key (pydantic-settings' merge of two sources)."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(merged.get(key), dict) and isinstance(value, dict):
+            merged[key] = _deep_update(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def pyproject_settings(
+    config: type[BaseModel], values: dict[str, Any], pyproject: Path | None
+) -> dict[str, Any] | None:
+    """``values`` on top of ``[tool.codeagent]``, when that table is the only source with settings: what
+    pydantic-settings would build, without importing it (a tenth of a ``codeagent check`` process).
+
+    ``None`` -- pydantic-settings reads the sources -- unless no variable, ``.env`` file or ``_``-argument holds a
+    setting, and the table's keys and the arguments all name fields (so no alias, case or extra-key rule of
+    pydantic-settings applies). The table is checked as pydantic-settings' path checks it (unknown settings, TOML
+    errors). ``tests/test_config_sources.py`` builds the same configurations both ways.
+    """
+    if _environment_has_settings(config, values):
+        return None
+    from .settings_files import pyproject_table
+
+    table = pyproject_table(pyproject, config)
+    fields = config.model_fields
+    if table is None or not all(key in fields for key in (*table, *values)):
+        return None
+    return _deep_update(table, values)
 
 
 def read_settings(config: type[BaseModel], values: dict[str, Any], pyproject: Path | None) -> dict[str, Any]:

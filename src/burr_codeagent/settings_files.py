@@ -36,6 +36,7 @@ __all__ = [
     "check_pyproject",
     "load_provider_variables",
     "plain_validation_error",
+    "pyproject_table",
     "unknown_name_warnings",
 ]
 
@@ -69,8 +70,14 @@ def _check_table(table: Mapping[str, Any], model: type[BaseModel], where: str) -
 
 def check_pyproject(path: Path | None, settings: type[BaseModel]) -> None:
     """Raise :class:`ConfigurationError` for a ``pyproject.toml`` that is not TOML or has unknown settings."""
+    pyproject_table(path, settings)
+
+
+def pyproject_table(path: Path | None, settings: type[BaseModel]) -> dict[str, Any] | None:
+    """The ``[tool.codeagent]`` table of ``path``, checked as :func:`check_pyproject` checks it (``None`` when there
+    is no file or no such table)."""
     if path is None or not path.is_file():
-        return
+        return None
     import tomllib  # only when there is a file to read
 
     try:
@@ -80,8 +87,10 @@ def check_pyproject(path: Path | None, settings: type[BaseModel]) -> None:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{path}: invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("codeagent")
-    if isinstance(table, dict):
-        _check_table(table, settings, f"{path} [tool.codeagent]")
+    if not isinstance(table, dict):
+        return None
+    _check_table(table, settings, f"{path} [tool.codeagent]")
+    return table
 
 
 def check_dotenv(path: Path) -> dict[str, str]:

@@ -173,6 +173,10 @@ def _visitor_class() -> Any:
         def generic_visit(self, node: ast.AST) -> None:
             # ``ast.iter_fields`` and a call per node, unrolled: this loop runs once per node of the tree.
             examined, tree_node, shared = self.examined, ast.AST, SHARED_NODE_CLASSES
+            constant, text = ast.Constant, (str, bytes)
+            # bandit's visit of a constant does something only for a string or bytes that is not a statement of
+            # its own (a docstring): the others, a third of a module's examined nodes, are passed by.
+            statement = node.__class__ is ast.Expr
             for name in node._fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
@@ -181,17 +185,21 @@ def _visitor_class() -> Any:
                         if isinstance(item, tree_node) and item.__class__ not in shared:
                             item._bandit_sibling = value[index + 1] if index < last else None  # type: ignore[attr-defined]
                             item._bandit_parent = node  # type: ignore[attr-defined]
-                            if type(item).__name__ in examined:
-                                self._visit_examined(item)
-                            else:
+                            kind = item.__class__
+                            if kind.__name__ in examined:
+                                if kind is not constant or (isinstance(item.value, text) and not statement):  # type: ignore[attr-defined]
+                                    self._visit_examined(item)
+                            elif kind is not constant:  # a constant has no child nodes
                                 self.generic_visit(item)
                             del item._bandit_parent  # type: ignore[attr-defined]  # see below
                 elif isinstance(value, tree_node) and value.__class__ not in shared:
                     value._bandit_sibling = None  # type: ignore[attr-defined]
                     value._bandit_parent = node  # type: ignore[attr-defined]
-                    if type(value).__name__ in examined:
-                        self._visit_examined(value)
-                    else:
+                    kind = value.__class__
+                    if kind.__name__ in examined:
+                        if kind is not constant or (isinstance(value.value, text) and not statement):  # type: ignore[attr-defined]
+                            self._visit_examined(value)
+                    elif kind is not constant:
                         self.generic_visit(value)
                     # Its subtree is done: tests walk up from the node they look at (its ancestors are still
                     # linked), never from one visited before. Left in place, each link closed a reference cycle

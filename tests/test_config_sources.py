@@ -219,3 +219,40 @@ def test_a_pyproject_table_alone_does_not_import_pydantic_settings(no_sources: P
         cwd=no_sources / "project",
     )
     assert completed.stdout.split() == ["1", "False"]
+
+
+DOTENV_WITHOUT_SETTINGS = (
+    "# the providers' keys\nOPENAI_API_KEY=sk-from-dotenv\nexport ANTHROPIC_API_KEY='sk-b'\n\n"
+    "AWS_ACCESS_KEY_ID=AKIA\nCODEAGENT_PLUGINS=\nmax_retries=3\n"  # no prefix: no setting, as pydantic-settings
+)
+
+
+@pytest.mark.parametrize("arguments", [{}, {"max_retries": 2, "tracking": False}])
+@pytest.mark.parametrize("table", [None, "warning_threshold = 1\n"])
+def test_a_dotenv_of_provider_keys_holds_no_setting(
+    no_sources: Path, monkeypatch: pytest.MonkeyPatch, arguments: dict[str, Any], table: str | None
+) -> None:
+    (no_sources / ".env").write_text(DOTENV_WITHOUT_SETTINGS, encoding="utf-8")
+    pyproject = pyproject_with(no_sources, table) if table is not None else None
+    full = AgentConfig(**read_settings(AgentConfig, arguments, pyproject))
+    monkeypatch.setattr(config, "read_settings", lambda *_: pytest.fail("pydantic-settings was asked"))
+    with use_pyproject(pyproject):
+        fast = AgentConfig(**arguments)
+    assert fast.model_dump() == full.model_dump()
+
+
+@pytest.mark.parametrize(
+    "dotenv",
+    [
+        "CODEAGENT_MAX_RETRIES=1\n",
+        'codeagent_gates__disable=["style"]\n',
+        "AWS_REGION=eu-west-1\n",
+        "a b c\n",
+    ],
+)
+def test_a_dotenv_naming_a_setting_or_unclear_goes_through_pydantic_settings(
+    no_sources: Path, dotenv: str
+) -> None:
+    (no_sources / ".env").write_text(f"OPENAI_API_KEY=sk\n{dotenv}", encoding="utf-8")
+    assert sources_have_settings(AgentConfig, {}, None)
+    assert AgentConfig().model_dump() == AgentConfig(**read_settings(AgentConfig, {}, None)).model_dump()

@@ -5,8 +5,9 @@ directory and ``[tool.codeagent]`` of the nearest ``pyproject.toml`` are read by
 class built here from the config class on first use. When none of them holds a setting -- the usual
 ``codeagent check`` -- the config validates its arguments alone and pydantic-settings (with the asyncio, argparse,
 dotenv and cloud-provider modules it imports: a tenth of that command's start-up) is never imported. Whether a
-source holds a setting is decided conservatively: any variable named after a field, any ``.env`` file, any
-``[tool.codeagent]`` table sends construction through pydantic-settings, which then decides as it always has --
+source holds a setting is decided conservatively: any variable or ``.env`` key named after a field (a ``.env`` of
+the providers' keys alone holds none), a ``.env`` that does not parse cleanly, any ``[tool.codeagent]`` table sends
+construction through pydantic-settings, which then decides as it always has --
 except when that table is the only source with settings and it and the arguments name fields only: the arguments
 are then merged over the table as pydantic-settings merges them (:func:`pyproject_settings`), so a project
 configured in its ``pyproject.toml`` is checked without pydantic-settings either.
@@ -15,6 +16,7 @@ configured in its ``pyproject.toml`` is checked without pydantic-settings either
 from __future__ import annotations
 
 import functools
+import io
 import os
 from contextvars import ContextVar
 from pathlib import Path
@@ -62,23 +64,44 @@ def _pyproject_has_table(path: Path | None) -> bool:
     return not isinstance(tool, dict) or _TABLE[1] in tool
 
 
-def _environment_has_settings(config: type[BaseModel], values: dict[str, Any]) -> bool:
-    """A variable named after one of the fields of ``config``, a ``.env`` file, or one of ``BaseSettings``' own
-    ``_``-prefixed arguments in ``values``."""
-    if any(key.startswith("_") for key in values) or Path(ENV_FILE).exists():
+def _names_a_setting(key: str, names: frozenset[str], nested: tuple[str, ...]) -> bool:
+    lowered = key.lower()
+    return lowered in names or lowered.startswith(nested)
+
+
+def _dotenv_has_settings(names: frozenset[str], nested: tuple[str, ...]) -> bool:
+    """Whether ``.env`` may set a field: a key named like a setting, or a file that python-dotenv's parser (which
+    pydantic-settings reads it with) does not read cleanly. The providers' keys alone set nothing."""
+    path = Path(ENV_FILE)
+    if not path.exists():
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return True
-    names, nested = _variable_names(config)
-    for key in os.environ:
-        lowered = key.lower()
-        if lowered in names or lowered.startswith(nested):
+    from dotenv.parser import parse_stream
+
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or (binding.key is not None and _names_a_setting(binding.key, names, nested)):
             return True
     return False
 
 
+def _environment_has_settings(config: type[BaseModel], values: dict[str, Any]) -> bool:
+    """A variable or ``.env`` key named after one of the fields of ``config``, or one of ``BaseSettings``' own
+    ``_``-prefixed arguments in ``values``."""
+    if any(key.startswith("_") for key in values):
+        return True
+    names, nested = _variable_names(config)
+    if any(_names_a_setting(key, names, nested) for key in os.environ):
+        return True
+    return _dotenv_has_settings(names, nested)
+
+
 def sources_have_settings(config: type[BaseModel], values: dict[str, Any], pyproject: Path | None) -> bool:
-    """Whether building ``config`` from ``values`` needs a settings source: a variable named after one of its
-    fields, a ``.env`` file, a ``[tool.codeagent]`` table in ``pyproject`` (or a file that does not parse), or one
-    of ``BaseSettings``' own ``_``-prefixed arguments."""
+    """Whether building ``config`` from ``values`` needs a settings source: a variable or ``.env`` key named after
+    one of its fields (or a ``.env`` file that does not parse), a ``[tool.codeagent]`` table in ``pyproject`` (or a
+    file that does not parse), or one of ``BaseSettings``' own ``_``-prefixed arguments."""
     return _environment_has_settings(config, values) or _pyproject_has_table(pyproject)
 
 

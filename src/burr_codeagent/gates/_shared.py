@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
@@ -52,9 +53,14 @@ _NO_CHILDREN: tuple[ast.AST, ...] = ()
 
 
 def _children(node: ast.AST) -> tuple[ast.AST, ...]:
+    fields = _NODE_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _NODE_FIELDS[node.__class__] = _node_fields(node.__class__)
+    if not fields:
+        return _NO_CHILDREN  # a name, a constant, ``pass``...: half of a tree's nodes
     found: list[ast.AST] = []
     shared = SHARED_NODE_CLASSES
-    for name in node._fields:
+    for name in fields:
         value = getattr(node, name, None)
         if value.__class__ is list:
             found.extend(
@@ -63,6 +69,29 @@ def _children(node: ast.AST) -> tuple[ast.AST, ...]:
         elif isinstance(value, ast.AST) and value.__class__ not in shared:
             found.append(value)
     return tuple(found) if found else _NO_CHILDREN
+
+
+# The field types of the ASDL grammar that never hold a node (``identifier id``, ``constant value``, ``int level``)
+# or only hold the shared operator and context nodes (``expr_context ctx``, ``cmpop* ops``).
+_LEAF_FIELD_TYPES = frozenset(
+    {"identifier", "constant", "int", "string", "expr_context", "boolop", "operator", "unaryop", "cmpop"}
+)
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_SIGNATURE = re.compile(r"(\w+)\((.*)\)")
+
+
+def _node_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node class ``kind`` that may hold child nodes, read from the grammar line :mod:`ast` gives
+    each class as its docstring (``BinOp(expr left, operator op, expr right)``); every field when that line is
+    missing or does not name exactly the class's fields."""
+    every: tuple[str, ...] = tuple(getattr(kind, "_fields", ()))
+    match = _SIGNATURE.fullmatch((kind.__doc__ or "").split("\n", 1)[0])
+    if match is None or match.group(1) != kind.__name__:
+        return every
+    declared = [part.split(" ") for part in match.group(2).split(", ")] if match.group(2) else []
+    if any(len(part) != 2 for part in declared) or tuple(name for _, name in declared) != every:
+        return every
+    return tuple(name for type_, name in declared if type_.rstrip("*?") not in _LEAF_FIELD_TYPES)
 
 
 @dataclass
@@ -91,9 +120,6 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
     by_type, position = index.by_type, index.position
     queue = deque([tree])
     popleft, extend = queue.popleft, queue.extend
-    empty = _NO_CHILDREN
-    AST = ast.AST  # noqa: N806 - a local alias: the loop runs once per node
-    shared = SHARED_NODE_CLASSES
     count = 0
     while queue:
         node = popleft()
@@ -107,16 +133,7 @@ def index_nodes(tree: ast.AST | None) -> NodeIndex:
         count += 1
         children = node.__dict__.get(CHILDREN_KEY)
         if children is None:
-            found: list[ast.AST] = []
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if value.__class__ is list:
-                    found.extend(
-                        [item for item in value if isinstance(item, AST) and item.__class__ not in shared]
-                    )
-                elif isinstance(value, AST) and value.__class__ not in shared:
-                    found.append(value)
-            children = node.__dict__[CHILDREN_KEY] = tuple(found) if found else empty
+            children = node.__dict__[CHILDREN_KEY] = _children(node)
         extend(children)
     return index
 

@@ -109,7 +109,7 @@ def _load_plugins(
 ) -> None:
     """Turn a task in plain language into checked, tested Python code."""
     if ctx.invoked_subcommand != "check":
-        resume_collector(freeze=False)  # `check` resumes it itself, once typer has parsed its options
+        resume_collector(freeze=False)  # `check` resumes it itself, just before its checks run
     token = _COMMAND_PLUGINS.set(CommandPlugins(list(plugin or [])))
     ctx.call_on_close(lambda: _COMMAND_PLUGINS.reset(token))
 
@@ -480,8 +480,8 @@ def main() -> None:
     global _collector_held
     handle_sigterm()
     # Start-up (imports, typer's parse with pydantic's, the models' schemas) only builds what lives as long as the
-    # process, so the collector's passes over it find nothing: ~4 % of a `codeagent check` process. It stays off
-    # until the command's own code runs (the group's callback, or `check` once its options are parsed).
+    # process, so the collector's passes over it find nothing: ~3 % of a `codeagent check` process. It stays off
+    # until the command's own work starts (in the group's callback, or in `check` just before its checks run).
     if gc.isenabled():
         gc.disable()
         _collector_held = True

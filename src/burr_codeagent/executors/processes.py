@@ -149,27 +149,33 @@ async def run_in_processes(
     by_id = {job.task.id: job for job in jobs}
     owner = {job.task.id: process for process, share in zip(processes, shares, strict=True) for job in share}
     pending = set(by_id)
+    # Outcomes are recorded concurrently, as the local executor's are: one after another, each waiting for its
+    # results line's fsync, the driver fell behind the workers, and the lines could not share an fsync.
+    recording: set[asyncio.Task[None]] = set()
 
-    async def land(task_id: str, outcome: TaskOutcome | None) -> None:
+    def land(task_id: str, outcome: TaskOutcome | None) -> None:
         if outcome is None:
             started(by_id[task_id])
         elif task_id in pending:
             pending.discard(task_id)
-            await finished(by_id[task_id], outcome)
+            recording.add(asyncio.ensure_future(finished(by_id[task_id], outcome)))
 
     try:
         while pending:
             try:
-                task_id, outcome = await off_loop(outbox.get, True, _POLL)
+                # Every message waiting, in one trip to a thread (two per task: started, finished).
+                messages = await off_loop(_receive, outbox)
             except queue.Empty:
                 if all(process.is_alive() for process in processes):
                     continue
                 # A worker exited: what it sent is in the queue already; its tasks not there are lost.
                 for task_id, outcome in _drain(outbox):
-                    await land(task_id, outcome)
+                    land(task_id, outcome)
                 await _fail_lost(processes, owner, pending, by_id, finished)
                 continue
-            await land(task_id, outcome)
+            for task_id, outcome in messages:
+                land(task_id, outcome)
+        await asyncio.gather(*recording)
     except BaseException:
         # Cancelled (SIGTERM, Ctrl-C, the caller): stop the workers, then record what finished before.
         for process in processes:
@@ -178,7 +184,8 @@ async def run_in_processes(
         await off_loop(_join, processes)
         for task_id, outcome in _drain(outbox):
             if outcome is not None:
-                await land(task_id, outcome)
+                land(task_id, outcome)
+        await asyncio.gather(*recording, return_exceptions=True)
         raise
     finally:
         await off_loop(_join, processes)
@@ -215,6 +222,11 @@ def _worker_context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)  # takes effect when the fork server starts: once per process
     return context
+
+
+def _receive(outbox: Any) -> list[tuple[str, TaskOutcome | None]]:
+    """The next message from the workers and every one waiting behind it; ``queue.Empty`` after ``_POLL`` s."""
+    return [outbox.get(True, _POLL), *_drain(outbox)]
 
 
 def _drain(outbox: Any) -> list[tuple[str, TaskOutcome | None]]:

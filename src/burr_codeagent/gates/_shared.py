@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "CHILDREN_KEY",
+    "NODE_FIELDS",
     "SHARED_NODE_CLASSES",
     "NodeIndex",
     "Tokens",
     "child_nodes",
     "index_nodes",
+    "node_fields",
     "tokens_of",
 ]
 
@@ -53,9 +55,9 @@ _NO_CHILDREN: tuple[ast.AST, ...] = ()
 
 
 def _children(node: ast.AST) -> tuple[ast.AST, ...]:
-    fields = _NODE_FIELDS.get(node.__class__)
+    fields = NODE_FIELDS.get(node.__class__)
     if fields is None:
-        fields = _NODE_FIELDS[node.__class__] = _node_fields(node.__class__)
+        fields = node_fields(node.__class__)
     if not fields:
         return _NO_CHILDREN  # a name, a constant, ``pass``...: half of a tree's nodes
     found: list[ast.AST] = []
@@ -76,14 +78,22 @@ def _children(node: ast.AST) -> tuple[ast.AST, ...]:
 _LEAF_FIELD_TYPES = frozenset(
     {"identifier", "constant", "int", "string", "expr_context", "boolop", "operator", "unaryop", "cmpop"}
 )
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+"""Node class -> :func:`node_fields`, for the walks that look it up once per node."""
 _SIGNATURE = re.compile(r"(\w+)\((.*)\)")
 
 
-def _node_fields(kind: type) -> tuple[str, ...]:
-    """The fields of node class ``kind`` that may hold child nodes, read from the grammar line :mod:`ast` gives
-    each class as its docstring (``BinOp(expr left, operator op, expr right)``); every field when that line is
-    missing or does not name exactly the class's fields."""
+def node_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node class ``kind`` that may hold child nodes other than the shared operator and context
+    nodes, read from the grammar line :mod:`ast` gives each class as its docstring (``BinOp(expr left, operator
+    op, expr right)``); every field when that line is missing or does not name exactly the class's fields."""
+    found = NODE_FIELDS.get(kind)
+    if found is None:
+        found = NODE_FIELDS[kind] = _declared_node_fields(kind)
+    return found
+
+
+def _declared_node_fields(kind: type) -> tuple[str, ...]:
     every: tuple[str, ...] = tuple(getattr(kind, "_fields", ()))
     match = _SIGNATURE.fullmatch((kind.__doc__ or "").split("\n", 1)[0])
     if match is None or match.group(1) != kind.__name__:

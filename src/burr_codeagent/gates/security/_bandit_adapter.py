@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .._shared import SHARED_NODE_CLASSES
+from .._shared import NODE_FIELDS, SHARED_NODE_CLASSES, node_fields
 from .._warnings import caught_warnings
 
 __all__ = ["SUPPORTED_VERSION", "BanditIssue", "bandit_version", "scan", "warm_up"]
@@ -171,13 +171,16 @@ def _visitor_class() -> Any:
         namespace: str  # set by bandit's __init__ and visit_ methods
 
         def generic_visit(self, node: ast.AST) -> None:
-            # ``ast.iter_fields`` and a call per node, unrolled: this loop runs once per node of the tree.
+            # ``ast.iter_fields`` and a call per node, unrolled: this loop runs once per node of the tree. Only the
+            # fields that may hold nodes are read (see ``node_fields``), and a node with no such field (a name,
+            # ``pass``) is not walked into: bandit's walk would find nothing there.
             examined, tree_node, shared = self.examined, ast.AST, SHARED_NODE_CLASSES
-            constant, text = ast.Constant, (str, bytes)
+            constant, text, fields_of = ast.Constant, (str, bytes), NODE_FIELDS
             # bandit's visit of a constant does something only for a string or bytes that is not a statement of
             # its own (a docstring): the others, a third of a module's examined nodes, are passed by.
             statement = node.__class__ is ast.Expr
-            for name in node._fields:
+            fields = fields_of.get(node.__class__)
+            for name in node_fields(node.__class__) if fields is None else fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
                     last = len(value) - 1
@@ -189,7 +192,7 @@ def _visitor_class() -> Any:
                             if kind.__name__ in examined:
                                 if kind is not constant or (isinstance(item.value, text) and not statement):  # type: ignore[attr-defined]
                                     self._visit_examined(item)
-                            elif kind is not constant:  # a constant has no child nodes
+                            elif fields_of.get(kind) != ():  # something below it may be examined
                                 self.generic_visit(item)
                             del item._bandit_parent  # type: ignore[attr-defined]  # see below
                 elif isinstance(value, tree_node) and value.__class__ not in shared:
@@ -199,7 +202,7 @@ def _visitor_class() -> Any:
                     if kind.__name__ in examined:
                         if kind is not constant or (isinstance(value.value, text) and not statement):  # type: ignore[attr-defined]
                             self._visit_examined(value)
-                    elif kind is not constant:
+                    elif fields_of.get(kind) != ():
                         self.generic_visit(value)
                     # Its subtree is done: tests walk up from the node they look at (its ancestors are still
                     # linked), never from one visited before. Left in place, each link closed a reference cycle

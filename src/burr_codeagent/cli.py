@@ -232,6 +232,31 @@ def _split(value: str | None) -> list[str] | None:
     return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
 
 
+def backend_given(backend: str | None, cassette: Path | None) -> str | None:
+    """The backend the flags name: ``--backend``, else ``replay`` when only ``--cassette`` is given."""
+    return backend or ("replay" if cassette is not None else None)
+
+
+# -- options several commands declare alike (typer copies an alias's option for each command) ----------------------
+
+Backend = Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")]
+Model = Annotated[str | None, typer.Option(help="Model id for the backend.")]
+BaseUrl = Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")]
+ReplayCassette = Annotated[
+    Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
+]
+NoExecution = Annotated[
+    bool, typer.Option("--no-execution", help="Do not run the generated tests.", metavar="")
+]
+ReportFormats = Annotated[
+    str | None, typer.Option(help="Report formats, comma-separated (default markdown,json).")
+]
+ReportDir = Annotated[
+    Path | None, typer.Option(help="Directory for the reports (default codeagent-reports).")
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.", metavar="")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.", metavar="")]
+
 # -- run --------------------------------------------------------------------------------------------------------
 
 
@@ -240,15 +265,13 @@ def run(
     backend: Annotated[
         str | None, typer.Option(help="LLM backend (see `codeagent backends`; default bedrock).")
     ] = None,
-    model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
     model_path: Annotated[Path | None, typer.Option(help="GGUF model file for the `local` backend.")] = None,
     record: Annotated[
         Path | None, typer.Option(help="Record every model exchange to this cassette file.")
     ] = None,
-    cassette: Annotated[
-        Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
-    ] = None,
+    cassette: ReplayCassette = None,
     request_timeout: Annotated[
         float | None,
         typer.Option(
@@ -265,9 +288,7 @@ def run(
     warning_threshold: Annotated[
         int | None, typer.Option(help="Warnings allowed in a passing attempt (default 5).")
     ] = None,
-    no_execution: Annotated[
-        bool, typer.Option("--no-execution", help="Do not run the generated tests.", metavar="")
-    ] = False,
+    no_execution: NoExecution = False,
     ai_analysis: Annotated[
         bool, typer.Option("--ai-analysis", help="Ask the model to review failures.", metavar="")
     ] = False,
@@ -277,12 +298,8 @@ def run(
     keep_workdir: Annotated[
         bool, typer.Option("--keep-workdir", help="Keep the sandbox work dirs for debugging.", metavar="")
     ] = False,
-    report: Annotated[
-        str | None, typer.Option(help="Report formats, comma-separated (default markdown,json).")
-    ] = None,
-    output_dir: Annotated[
-        Path | None, typer.Option(help="Directory for the reports (default codeagent-reports).")
-    ] = None,
+    report: ReportFormats = None,
+    output_dir: ReportDir = None,
     tests: Annotated[Path | None, typer.Option(help="Acceptance tests every attempt must pass.")] = None,
     write: Annotated[
         Path | None, typer.Option(help="Write the best attempt's module and tests into this directory.")
@@ -301,10 +318,8 @@ def run(
             help="text, or json: the result as JSON on stdout (progress and messages go to stderr).",
         ),
     ] = "text",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.", metavar="")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.", metavar="")
-    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Generate code for a task, check it, and improve it until it passes."""
     from .agent import CodeAgent
@@ -312,7 +327,7 @@ def run(
 
     with usage_errors():
         config = build_config(
-            backend=backend or ("replay" if cassette is not None else None),
+            backend=backend_given(backend, cassette),
             model=model,
             base_url=base_url,
             request_timeout=request_timeout,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from .cli import Backend, BaseUrl, Model, NoExecution
 from .formatting import format_cost
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ RayAddress = Annotated[
     str | None, typer.Option(help="Ray cluster address (default: RAY_ADDRESS, else a local Ray).")
 ]
 Concurrency = Annotated[int | None, typer.Option(min=1, help="Tasks at once (default: config.concurrency).")]
+Cassette = Annotated[Path | None, typer.Option(help="Replay this recorded cassette.")]
+MaxRetries = Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")]
 
 
 class BatchProgress:
@@ -180,14 +183,12 @@ def batch(
     output_dir: Annotated[
         Path | None, typer.Option(help="Results, saved state and reports (default: codeagent-batch).")
     ] = None,
-    backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
-    model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
-    cassette: Annotated[Path | None, typer.Option(help="Replay this recorded cassette.")] = None,
-    max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
-    no_execution: Annotated[
-        bool, typer.Option("--no-execution", help="Do not run the generated tests.")
-    ] = False,
+    backend: Backend = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    cassette: Cassette = None,
+    max_retries: MaxRetries = None,
+    no_execution: NoExecution = False,
     report: Annotated[str | None, typer.Option(help="Report formats per task, comma-separated.")] = None,
     executor: BatchExecutor = "local",
     ray_address: RayAddress = None,
@@ -195,14 +196,14 @@ def batch(
     """Run every task of a JSON Lines file, several at once; rerun the same command to resume."""
     from .agent import CodeAgent
     from .batch import load_tasks
-    from .cli import _require_configured, _split, build_config, err, out, usage_errors
+    from .cli import _require_configured, _split, backend_given, build_config, err, out, usage_errors
 
     with usage_errors():
         if executor not in ("local", "processes", "ray"):
             raise typer.BadParameter(f"unknown executor {executor!r}; choose local, processes or ray")
         tasks = load_tasks(tasks_file)
         settings: dict[str, Any] = {
-            "backend": backend or ("replay" if cassette is not None else None),
+            "backend": backend_given(backend, cassette),
             "model": model,
             "base_url": base_url,
             "cassette": cassette,

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .cli_batch import BatchProgress, Concurrency, Executor, RayAddress, run_interruptibly
+from .cli import Backend, BaseUrl, Model
+from .cli_batch import (
+    BatchProgress,
+    Cassette,
+    Concurrency,
+    Executor,
+    MaxRetries,
+    RayAddress,
+    run_interruptibly,
+)
 from .exit_codes import EXIT_PASSED, EXIT_UNVERIFIED
 from .formatting import format_cost
 
@@ -67,17 +76,17 @@ def humaneval(
         str, typer.Option(help="What the model sees of the dataset's tests: hidden, failures or verbatim.")
     ] = "hidden",
     json_output: Annotated[Path | None, typer.Option("--json", help="Also write the figures here.")] = None,
-    backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
-    model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
-    cassette: Annotated[Path | None, typer.Option(help="Replay this recorded cassette.")] = None,
-    max_retries: Annotated[int | None, typer.Option(help="Regenerations after the first attempt.")] = None,
+    backend: Backend = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    cassette: Cassette = None,
+    max_retries: MaxRetries = None,
     executor: Executor = "local",
     ray_address: RayAddress = None,
 ) -> None:
     """Run the agent on HumanEval problems; the dataset's tests judge each run in the sandbox."""
     from .agent import CodeAgent
-    from .cli import _require_configured, build_config, err, out, usage_errors
+    from .cli import _require_configured, backend_given, build_config, err, out, usage_errors
     from .evaluation import aevaluate, load_problems
 
     with usage_errors():
@@ -87,7 +96,7 @@ def humaneval(
             raise typer.BadParameter(f"unknown executor {executor!r}; choose local or ray")
         problems = load_problems(dataset, limit)
         settings: dict[str, Any] = {
-            "backend": backend or ("replay" if cassette is not None else None),
+            "backend": backend_given(backend, cassette),
             "model": model,
             "base_url": base_url,
             "cassette": cassette,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from .cli import Backend, BaseUrl, Model, Quiet, ReplayCassette, ReportDir, ReportFormats, Verbose
 from .exit_codes import failure_message, interrupt_exit_code, run_exit_code
 from .sources import UsageError, read_source
 
@@ -91,29 +92,21 @@ def improve(
             "--write", help="Update the files in place (old versions kept as <file>.orig).", metavar=""
         ),
     ] = False,
-    backend: Annotated[str | None, typer.Option(help="LLM backend (see `codeagent backends`).")] = None,
-    model: Annotated[str | None, typer.Option(help="Model id for the backend.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Server URL (OpenAI-compatible backends).")] = None,
-    cassette: Annotated[
-        Path | None, typer.Option(help="Replay this recorded cassette (implies --backend replay).")
-    ] = None,
+    backend: Backend = None,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    cassette: ReplayCassette = None,
     max_retries: Annotated[int | None, typer.Option(help="Model answers at most (default 5).")] = None,
     max_tokens: Annotated[int | None, typer.Option(help="Output token limit per answer.")] = None,
     warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed (default 5).")] = None,
     no_execution: Annotated[
         bool, typer.Option("--no-execution", help="Do not run the tests.", metavar="")
     ] = False,
-    report: Annotated[
-        str | None, typer.Option(help="Report formats, comma-separated (default markdown,json).")
-    ] = None,
-    output_dir: Annotated[
-        Path | None, typer.Option(help="Directory for the reports (default codeagent-reports).")
-    ] = None,
+    report: ReportFormats = None,
+    output_dir: ReportDir = None,
     max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = 2_000_000,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final summary.", metavar="")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Every event, log-friendly.", metavar="")
-    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Check existing code and improve it until it passes: a diff, or the files updated with --write."""
     from . import cli
@@ -131,7 +124,7 @@ def improve(
                 )
         config = cli.build_config(
             pyproject_from=path,
-            backend=backend or ("replay" if cassette is not None else None),
+            backend=cli.backend_given(backend, cassette),
             model=model,
             base_url=base_url,
             backend_options=cli._flag_options(replay={"cassette": cassette}),

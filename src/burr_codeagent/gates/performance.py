@@ -365,9 +365,10 @@ def _unbounded_recursive_call(
             return name == func.name
         return name in {f"self.{func.name}", f"cls.{func.name}", f"{owner}.{func.name}"}
 
-    if owner is None and func.name in _rebound_names(func):
+    call = _first_unconditional(func.body, is_self_call, exit_lines)
+    if call is not None and owner is None and func.name in _rebound_names(func):
         return None  # ``from x import f`` or ``global f; f = ...`` inside f: the call goes elsewhere
-    return _first_unconditional(func.body, is_self_call, exit_lines)
+    return call
 
 
 def _rebound_names(func: FunctionNode) -> set[str]:

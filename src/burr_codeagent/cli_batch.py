@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from .agent import CodeAgent
     from .batch import BatchTask, TaskOutcome
 
-__all__ = ["BatchProgress", "batch", "outcome_table", "run_interruptibly"]
+__all__ = ["BatchProgress", "batch", "configured_agent", "outcome_table", "run_interruptibly"]
 
 T = TypeVar("T")
 EXIT_PROVIDER, EXIT_UNVERIFIED, EXIT_SIGTERM = 3, 4, 143
@@ -171,6 +172,17 @@ def exit_code(outcomes: list[TaskOutcome]) -> int:
     return 1
 
 
+def configured_agent(backend: str | None, cassette: Path | None, **settings: Any) -> CodeAgent:
+    """The agent of ``batch`` or ``eval`` from the command's flags (``None``: not given); a usage error when its
+    backend is not configured."""
+    from .agent import CodeAgent
+    from .cli import _require_configured, backend_given, build_config
+
+    config = build_config(backend=backend_given(backend, cassette), cassette=cassette, **settings)
+    _require_configured(config)
+    return CodeAgent(config)
+
+
 def batch(
     tasks_file: Annotated[
         Path, typer.Argument(help='JSON Lines: {"task": ..., "id"?, "tests"?, "module"?}.')
@@ -194,28 +206,24 @@ def batch(
     ray_address: RayAddress = None,
 ) -> None:
     """Run every task of a JSON Lines file, several at once; rerun the same command to resume."""
-    from .agent import CodeAgent
     from .batch import load_tasks
-    from .cli import _require_configured, _split, backend_given, build_config, err, out, usage_errors
+    from .cli import _split, err, out, usage_errors
 
     with usage_errors():
         if executor not in ("local", "processes", "ray"):
             raise typer.BadParameter(f"unknown executor {executor!r}; choose local, processes or ray")
         tasks = load_tasks(tasks_file)
-        settings: dict[str, Any] = {
-            "backend": backend_given(backend, cassette),
-            "model": model,
-            "base_url": base_url,
-            "cassette": cassette,
-            "max_retries": max_retries,
-            "enable_code_execution": False if no_execution else None,
-            "report_formats": _split(report),
-            "concurrency": concurrency,
-        }
-        config = build_config(**settings)
-        _require_configured(config)
+        agent = configured_agent(
+            backend,
+            cassette,
+            model=model,
+            base_url=base_url,
+            max_retries=max_retries,
+            concurrency=concurrency,
+            enable_code_execution=False if no_execution else None,
+            report_formats=_split(report),
+        )
         root = output_dir or Path("codeagent-batch")
-        agent = CodeAgent(config)
         with BatchProgress(out, len(tasks)) as progress:
             outcomes = run_interruptibly(
                 lambda: agent.arun_many(

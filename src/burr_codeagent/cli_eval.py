@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,7 @@ from .cli_batch import (
     Executor,
     MaxRetries,
     RayAddress,
+    configured_agent,
     run_interruptibly,
 )
 from .exit_codes import EXIT_PASSED, EXIT_UNVERIFIED
@@ -85,8 +86,7 @@ def humaneval(
     ray_address: RayAddress = None,
 ) -> None:
     """Run the agent on HumanEval problems; the dataset's tests judge each run in the sandbox."""
-    from .agent import CodeAgent
-    from .cli import _require_configured, backend_given, build_config, err, out, usage_errors
+    from .cli import err, out, usage_errors
     from .evaluation import aevaluate, load_problems
 
     with usage_errors():
@@ -95,18 +95,15 @@ def humaneval(
         if executor not in ("local", "ray"):
             raise typer.BadParameter(f"unknown executor {executor!r}; choose local or ray")
         problems = load_problems(dataset, limit)
-        settings: dict[str, Any] = {
-            "backend": backend_given(backend, cassette),
-            "model": model,
-            "base_url": base_url,
-            "cassette": cassette,
-            "max_retries": max_retries,
-            "concurrency": concurrency,
-        }
-        config = build_config(**settings)
-        _require_configured(config)
+        agent = configured_agent(
+            backend,
+            cassette,
+            model=model,
+            base_url=base_url,
+            max_retries=max_retries,
+            concurrency=concurrency,
+        )
         root = output_dir or Path("codeagent-eval")
-        agent = CodeAgent(config)
         with BatchProgress(out, len(problems), label="problems") as progress:
             report = run_interruptibly(
                 lambda: aevaluate(

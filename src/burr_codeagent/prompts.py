@@ -112,6 +112,10 @@ what automated checks and the test run found. Do not rewrite the code. Explain p
 Be specific and brief: the fixes are handed to the engineer who writes the next version.
 """
 
+_ANALYSIS_CLOSING = (
+    "Review this attempt: list its issues, their root causes and concrete fixes. Do not rewrite the code."
+)
+
 
 def analysis_prompt(
     task: str,
@@ -123,15 +127,15 @@ def analysis_prompt(
     acceptance_visibility: Visibility = "failures",
     acceptance_tests: str | None = None,
 ) -> str:
-    """The prompt that asks for a :class:`~burr_codeagent.review.CodeAnalysisResponse` of an attempt."""
-    options = FeedbackOptions(
+    """The prompt that asks for a :class:`~burr_codeagent.review.CodeAnalysisResponse` of an attempt: the retry's
+    feedback, closed by a request for a review instead of a new version."""
+    return feedback_prompt(
+        task,
+        previous,
+        report,
         max_chars=max_chars,
-        warning_threshold=report.warning_threshold,
         attempt=attempt,
         acceptance_visibility=acceptance_visibility,
         acceptance_tests=acceptance_tests,
+        closing=_ANALYSIS_CLOSING,
     )
-    closing = (
-        "Review this attempt: list its issues, their root causes and concrete fixes. Do not rewrite the code."
-    )
-    return build_feedback(task, previous, report, options=options, closing=closing)

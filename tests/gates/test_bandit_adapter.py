@@ -172,3 +172,21 @@ def test_bidirectional_control_characters_are_still_found() -> None:
     source = 'access_level = "user"\nif access_level != "none\u202e \u2066# Check if admin\u2069 \u2066":\n    pass\n'
     assert "B613" in {i.test_id for i in scan(source)}
     assert "B613" not in {i.test_id for i in scan('access_level = "user"\n')}
+
+
+def test_the_context_read_once_answers_as_bandits_own() -> None:
+    # The tests of a node read its name through bandit's Context properties, which only look the node's context
+    # dict up; the adapter reads them once per node instead (a stock Context where they are not plain properties).
+    import ast
+
+    from bandit.core import context as b_context
+
+    from burr_codeagent.gates.security._bandit_adapter import _LOOKUP_PROPERTIES, _read_once_context_class
+
+    call = ast.parse("subprocess.run(cmd, shell=True)").body[0].value  # type: ignore[attr-defined]
+    raw = {"qualname": "subprocess.run", "name": "run", "node": call, "call": call, "imports": {"subprocess"}}
+    stock, read_once = b_context.Context(raw), _read_once_context_class()(raw)
+    assert type(read_once) is not b_context.Context
+    for name in (*_LOOKUP_PROPERTIES, "call_keywords", "call_args_count", "string_val", "filename"):
+        assert getattr(read_once, name) == getattr(stock, name), name
+    assert read_once.call_function_name_qual == "subprocess.run"

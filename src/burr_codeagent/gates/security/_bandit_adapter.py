@@ -263,14 +263,15 @@ def _tester_class() -> Any:
     each result are bandit's, copied from ``BanditTester.run_tests`` of the supported version
     (``tests/gates/test_bandit_adapter.py`` compares whole scans with stock bandit's).
     """
-    from bandit.core import context as b_context
     from bandit.core import tester as b_tester
+
+    context_class = _read_once_context_class()
 
     class Tester(b_tester.BanditTester):  # type: ignore[misc]
         skipped: frozenset[str] = frozenset()
 
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
-            context = b_context.Context(raw_context)
+            context = context_class(raw_context)
             for test, config in self._tests_of(checktype):
                 try:
                     result = test(context) if config is _NO_CONFIG else test(context, config)
@@ -296,6 +297,34 @@ def _tester_class() -> Any:
 
 
 _NO_CONFIG = object()
+
+# bandit's Context properties that only look a key up in the node's context dict, which no test writes to: the
+# tests of a call ask for its name 40,000 times in a scan of a large module.
+_LOOKUP_PROPERTIES = {"call_function_name_qual": "qualname", "call_function_name": "name", "node": "node"}
+
+
+@functools.cache
+def _read_once_context_class() -> Any:
+    """bandit's ``Context`` with the :data:`_LOOKUP_PROPERTIES` read from the context dict once, when it is made,
+    instead of on every access; bandit's own class when one of them is not the plain property it expects."""
+    from bandit.core import context as b_context
+
+    stock = b_context.Context
+    if not all(isinstance(vars(stock).get(name), property) for name in _LOOKUP_PROPERTIES):
+        return stock
+
+    class ReadOnceContext(stock):  # type: ignore[misc,valid-type]
+        call_function_name_qual: Any = None  # plain class attributes hide the properties: set per instance
+        call_function_name: Any = None
+        node: Any = None
+
+        def __init__(self, context_object: dict[str, Any]) -> None:
+            self._context = context_object
+            self.call_function_name_qual = context_object.get("qualname")
+            self.call_function_name = context_object.get("name")
+            self.node = context_object.get("node")
+
+    return ReadOnceContext
 
 
 def _complete(result: Any, test: Any, context: dict[str, Any]) -> None:

@@ -77,9 +77,6 @@ def __getattr__(name: str) -> Console:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-MAX_FILE_BYTES_DEFAULT = 2_000_000
-
-
 def _show_version(value: bool) -> None:
     if value:
         from . import __version__
@@ -452,7 +449,7 @@ def _eval() -> typer.Typer:
     return eval_app
 
 
-from .cli_check import check  # noqa: E402  (registered here; the modules import cli lazily)
+from .cli_check import MAX_FILE_BYTES_DEFAULT, check  # noqa: E402  (registered here; the modules import cli lazily)
 
 # Typer turns a command into a click command only when it is used (see cli_help), and the modules of the commands
 # not run are not even imported: `codeagent check` builds one command and imports cli_check alone.

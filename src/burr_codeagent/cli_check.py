@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["check", "summary_text"]
 
 MAX_FILE_BYTES_DEFAULT = 2_000_000
+MaxBytes = Annotated[int, typer.Option(help="Largest file accepted.")]  # check's and improve's --max-bytes
 
 
 @dataclasses.dataclass
@@ -91,7 +92,7 @@ def check(
         bool, typer.Option("--keep-workdir", help="Keep the sandbox work dir for debugging.", metavar="")
     ] = False,
     warning_threshold: Annotated[int | None, typer.Option(help="Warnings allowed.")] = None,
-    max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = MAX_FILE_BYTES_DEFAULT,
+    max_bytes: MaxBytes = MAX_FILE_BYTES_DEFAULT,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also print info findings (text output).", metavar="")
     ] = False,

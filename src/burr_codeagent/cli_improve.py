@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 
 from .cli import Backend, BaseUrl, Model, Quiet, ReplayCassette, ReportDir, ReportFormats, Verbose
+from .cli_check import MAX_FILE_BYTES_DEFAULT, MaxBytes
 from .exit_codes import failure_message, interrupt_exit_code, run_exit_code
 from .sources import UsageError, read_source
 
@@ -104,7 +105,7 @@ def improve(
     ] = False,
     report: ReportFormats = None,
     output_dir: ReportDir = None,
-    max_bytes: Annotated[int, typer.Option(help="Largest file accepted.")] = 2_000_000,
+    max_bytes: MaxBytes = MAX_FILE_BYTES_DEFAULT,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:

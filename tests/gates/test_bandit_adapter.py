@@ -190,3 +190,18 @@ def test_the_context_read_once_answers_as_bandits_own() -> None:
     for name in (*_LOOKUP_PROPERTIES, "call_keywords", "call_args_count", "string_val", "filename"):
         assert getattr(read_once, name) == getattr(stock, name), name
     assert read_once.call_function_name_qual == "subprocess.run"
+
+
+def test_blacklisted_calls_are_found_as_by_stock_bandit() -> None:
+    # bandit's blacklist test runs only on calls its lists can name; every way of naming one still reports.
+    source = (
+        "import pickle\npickle.loads(b'x')\n__import__('telnetlib')\nimport importlib\n"
+        "importlib.import_module('telnetlib')\nimportlib.__import__('ftplib')\nimport marshal as m\nm.loads(b'')\n"
+        "from xml.etree.ElementTree import parse\nparse(f)\n__import__()\nfrom os import system\nsystem('ls')\n"
+    )
+    expected = _stock_bandit(source)
+    assert {issue[0] for issue in expected} >= {"B301", "B302", "B314", "B401", "B402"}
+    found = scan(source)
+    assert sorted(
+        (i.test_id, i.line, i.column, i.severity, i.confidence, i.text, i.end_line) for i in found
+    ) == (expected)

@@ -287,7 +287,10 @@ def _tester_class() -> Any:
             found = prepared.get(checktype)
             if found is None:
                 found = prepared[checktype] = [
-                    (test, getattr(test, "_config", _NO_CONFIG))
+                    (
+                        _call_blacklist(test) if checktype == "Call" else test,
+                        getattr(test, "_config", _NO_CONFIG),
+                    )
                     for test in self.testset.get_tests(checktype)
                     if getattr(test, "_test_id", None) not in self.skipped
                 ]
@@ -297,6 +300,35 @@ def _tester_class() -> Any:
 
 
 _NO_CONFIG = object()
+
+
+def _call_blacklist(test: Any) -> Any:
+    """bandit's blacklist test (B001) for calls, run only on a call its lists can name: ``__import__``,
+    ``importlib``'s imports (whose first argument is the name) and the qualified names the blacklists hold. For any
+    other call bandit's test compares the name with every listed one and finds nothing: a fortieth of a scan.
+    Any other test is returned as it is."""
+    from bandit.core import blacklisting
+
+    if test is not blacklisting.blacklist:
+        return test
+    config = getattr(test, "_config", None)
+    if not isinstance(config, dict) or not isinstance(config.get("Call"), list):
+        return test
+    listed = frozenset(qualname for check in config["Call"] for qualname in check["qualnames"])
+    by_argument = ("importlib.import_module", "importlib.__import__")
+
+    def blacklist(context: Any, config: Any) -> Any:
+        func = context.node.func
+        if not (isinstance(func, ast.Name) and func.id == "__import__"):
+            name = context.call_function_name_qual
+            if name not in listed and name not in by_argument:
+                return None
+        return test(context, config)
+
+    blacklist.__name__ = test.__name__
+    blacklist._test_id = test._test_id  # type: ignore[attr-defined]  # read when a result is completed
+    return blacklist
+
 
 # bandit's Context properties that only look a key up in the node's context dict, which no test writes to: the
 # tests of a call ask for its name 40,000 times in a scan of a large module.

@@ -487,16 +487,19 @@ def resume_collector(*, freeze: bool) -> None:
         gc.enable()
 
 
-def main() -> None:
-    """Entry point of the ``codeagent`` script."""
+def main(*, collector_was_on: bool | None = None) -> None:
+    """Run the ``codeagent`` command line (the script enters through :mod:`burr_codeagent.entry_point`).
+
+    ``collector_was_on``: whether automatic garbage collection was on before the caller held it off; ``None``, the
+    caller did not, and it is held off here.
+    """
     global _collector_held
     handle_sigterm()
     # Start-up (imports, typer's parse with pydantic's, the models' schemas) only builds what lives as long as the
     # process, so the collector's passes over it find nothing: ~3 % of a `codeagent check` process. It stays off
     # until the command's own work starts (in the group's callback, or in `check` just before its checks run).
-    if gc.isenabled():
-        gc.disable()
-        _collector_held = True
+    _collector_held = gc.isenabled() if collector_was_on is None else collector_was_on
+    gc.disable()
     try:
         app()
     finally:

@@ -205,3 +205,43 @@ def test_blacklisted_calls_are_found_as_by_stock_bandit() -> None:
     assert sorted(
         (i.test_id, i.line, i.column, i.severity, i.confidence, i.text, i.end_line) for i in found
     ) == (expected)
+
+
+EVERY_FILTERED_CALL_TEST = """
+import subprocess, os, ssl, logging.config, tarfile, paramiko, flask
+from pysnmp.hlapi import CommunityData, UsmUserData
+exec("x")
+logging.config.listen(9999)
+CommunityData("public", mpModel=0)
+UsmUserData("user")
+ssl.wrap_socket(sock)
+ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv2)
+SSL.Context(method=SSL.SSLv2_METHOD)
+some_call(ssl_version=ssl.PROTOCOL_TLSv1)
+client = paramiko.SSHClient()
+client.set_missing_host_key_policy(paramiko.AutoAddPolicy)
+client.exec_command("ls " + arg)
+subprocess.Popen("ls " + arg, shell=True)
+subprocess.call(["ls", arg])
+os.system("ls " + arg)
+os.execl("ls", arg)
+subprocess.Popen("ls")
+subprocess.Popen("chmod 777 *", shell=True)
+run_it(cmd, shell=True)
+os.chmod("/etc/passwd", 0o777)
+tarfile.open(p).extractall()
+flask.Flask(__name__).run(debug=True)
+"""
+
+
+def test_call_tests_run_only_on_calls_they_can_report_and_report_as_stock_bandit() -> None:
+    # Most of bandit's call tests find something only for given function names or keyword arguments; they are
+    # not run on other calls. Each of them still reports where stock bandit does.
+    expected = _stock_bandit(EVERY_FILTERED_CALL_TEST)
+    reported = {issue[0] for issue in expected}
+    assert reported >= {"B102", "B103", "B201", "B202", "B502", "B504", "B507", "B508", "B509", "B601"}
+    assert reported >= {"B602", "B603", "B604", "B605", "B606", "B607", "B609", "B612"}
+    found = scan(EVERY_FILTERED_CALL_TEST)
+    assert sorted(
+        (i.test_id, i.line, i.column, i.severity, i.confidence, i.text, i.end_line) for i in found
+    ) == (expected)

@@ -272,7 +272,10 @@ def _tester_class() -> Any:
 
         def run_tests(self, raw_context: dict[str, Any], checktype: str) -> None:
             context = context_class(raw_context)
-            for test, config in self._tests_of(checktype):
+            tests = self._tests_of(checktype)
+            if checktype == "Call":
+                tests = _tests_for_call(self._call_requirements(tests), raw_context)
+            for test, config in tests:
                 try:
                     result = test(context) if config is _NO_CONFIG else test(context, config)
                     if result is not None:
@@ -296,10 +299,89 @@ def _tester_class() -> Any:
                 ]
             return found
 
+        def _call_requirements(self, tests: list[tuple[Any, Any]]) -> list[tuple[Any, Any, Any]]:
+            """The call tests with what a call needs for each to find anything (:func:`_call_requirement`)."""
+            found: list[tuple[Any, Any, Any]] | None = self.__dict__.get("_call_requirements_found")
+            if found is None:
+                found = self.__dict__["_call_requirements_found"] = [
+                    (test, config, _call_requirement(test, config)) for test, config in tests
+                ]
+            return found
+
     return Tester
 
 
 _NO_CONFIG = object()
+
+
+def _tests_for_call(tests: list[tuple[Any, Any, Any]], raw_context: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """The call tests, in bandit's order, less those the call cannot meet the requirement of."""
+    qualname, name, node = raw_context.get("qualname"), raw_context.get("name"), raw_context.get("node")
+    if not isinstance(qualname, str) or not isinstance(name, str) or not isinstance(node, ast.Call):
+        return [(test, config) for test, config, _ in tests]
+    keywords = {keyword.arg for keyword in node.keywords}
+    chosen = []
+    for test, config, need in tests:
+        if need is not None:
+            kind, wanted = need
+            if kind == "qualname":
+                if qualname not in wanted:
+                    continue
+            elif kind == "name":
+                if name not in wanted:
+                    continue
+            elif kind == "keyword":
+                if keywords.isdisjoint(wanted):
+                    continue
+            elif kind == "name holds":
+                if wanted not in name:
+                    continue
+            elif kind == "qualname ends" and not qualname.endswith(wanted):
+                continue
+        chosen.append((test, config))
+    return chosen
+
+
+# What a call must have for each of these bandit tests to find anything, read from the tests of the supported
+# version (each returns nothing otherwise): its qualified name, its name, a keyword argument. Most calls meet none,
+# and a test call costs more than the look-up.
+_FIXED_REQUIREMENTS: dict[tuple[str, str], tuple[str, Any]] = {
+    ("B102", "exec_used"): ("qualname", frozenset({"exec"})),
+    ("B612", "logging_config_insecure_listen"): ("qualname", frozenset({"logging.config.listen"})),
+    ("B508", "snmp_insecure_version_check"): ("qualname", frozenset({"pysnmp.hlapi.CommunityData"})),
+    ("B509", "snmp_crypto_check"): ("qualname", frozenset({"pysnmp.hlapi.UsmUserData"})),
+    ("B504", "ssl_with_no_version"): ("qualname", frozenset({"ssl.wrap_socket"})),
+    ("B601", "paramiko_calls"): ("name", frozenset({"exec_command"})),
+    ("B507", "ssh_no_host_key_verification"): ("name", frozenset({"set_missing_host_key_policy"})),
+    ("B604", "any_other_function_with_shell_equals_true"): ("keyword", frozenset({"shell"})),
+    ("B502", "ssl_with_bad_version"): ("keyword", frozenset({"method", "ssl_version"})),
+    ("B103", "set_bad_file_permissions"): ("name holds", "chmod"),
+    ("B202", "tarfile_unsafe_members"): ("name holds", "extractall"),
+    ("B201", "flask_debug_true"): ("qualname ends", ".run"),
+}
+# The tests of process starts: the qualified names come from their configuration (``shell``, ``subprocess``,
+# ``no_shell`` lists of functions).
+_CONFIGURED_REQUIREMENTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("B602", "subprocess_popen_with_shell_equals_true"): ("subprocess",),
+    ("B603", "subprocess_without_shell_equals_true"): ("subprocess",),
+    ("B605", "start_process_with_a_shell"): ("shell",),
+    ("B606", "start_process_with_no_shell"): ("no_shell",),
+    ("B607", "start_process_with_partial_path"): ("subprocess", "shell", "no_shell"),
+    ("B609", "linux_commands_wildcard_injection"): ("shell", "subprocess"),
+}
+
+
+def _call_requirement(test: Any, config: Any) -> tuple[str, Any] | None:
+    """What a call needs for ``test`` to find anything; None: the test runs on every call."""
+    key = (getattr(test, "_test_id", ""), getattr(test, "__name__", ""))
+    if key in _FIXED_REQUIREMENTS:
+        return _FIXED_REQUIREMENTS[key]
+    lists = _CONFIGURED_REQUIREMENTS.get(key)
+    if lists is None or not isinstance(config, dict):
+        return None
+    if not all(isinstance(config.get(name), list | tuple) for name in lists):
+        return None  # configured otherwise than bandit's defaults: run it
+    return "qualname", frozenset(qualname for name in lists for qualname in config[name])
 
 
 def _call_blacklist(test: Any) -> Any:

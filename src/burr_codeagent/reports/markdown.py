@@ -27,6 +27,8 @@ def md_cell(value: object) -> str:
     HTML is escaped in the prose but not inside `code spans`, where Markdown shows ``&lt;`` literally.
     """
     text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if "`" not in text:  # no code span: the common case, without the regex
+        return _escape_html(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
     parts = []
     position = 0
     for match in _CODE_SPAN.finditer(text):

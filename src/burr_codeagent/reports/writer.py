@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..models import AgentResult
 from ._redaction import redact, secret_values
@@ -35,11 +35,17 @@ REPORT_STEM = "ai_coding_workflow_report"
 def reserve_path(directory: Path, stem: str, extension: str) -> Path:
     """Create and return a new file ``stem.ext`` (or ``stem_2.ext`` ...) atomically, so concurrent runs never collide."""
     directory.mkdir(parents=True, exist_ok=True)
+    path, handle = _reserve(directory, stem, extension)
+    handle.close()
+    return path
+
+
+def _reserve(directory: Path, stem: str, extension: str) -> tuple[Path, IO[str]]:
+    """:func:`reserve_path` in an existing ``directory``, the new file left open for writing."""
     for n in range(1, 10_000):
         candidate = directory / (f"{stem}.{extension}" if n == 1 else f"{stem}_{n}.{extension}")
         try:
-            with candidate.open("x", encoding="utf-8"):
-                return candidate
+            return candidate, candidate.open("x", encoding="utf-8")
         except FileExistsError:
             continue
     raise FileExistsError(f"no free report name for {stem}.{extension} in {directory}")
@@ -106,15 +112,25 @@ def write_reports(
             log.warning("report format %r cannot render %s; skipped", name, type(obj).__name__)
             continue
         usable[name] = registered.item
-    # Names first, so a run's reports can list each other (the json report's ``report_paths``).
-    written = {name: reserve_path(output_dir, stem, renderer.extension) for name, renderer in usable.items()}
-    texts = _render_all(obj, usable, written, context)
-    if len(texts) < len(written):  # a renderer failed: drop its file, and its name from the others' lists
-        for name in set(written) - set(texts):
-            written.pop(name).unlink(missing_ok=True)
-        texts = _render_all(obj, {name: usable[name] for name in written}, written, context)
-    for name, text in texts.items():
-        written[name].write_text(text, encoding="utf-8")
+    # Names first, so a run's reports can list each other (the json report's ``report_paths``); each file is
+    # written through the handle that created it (opening it again cost a batch's end step ~10 % of its CPU).
+    output_dir.mkdir(parents=True, exist_ok=True)
+    handles: dict[str, IO[str]] = {}
+    try:
+        written: dict[str, Path] = {}
+        for name, renderer in usable.items():
+            written[name], handles[name] = _reserve(output_dir, stem, renderer.extension)
+        texts = _render_all(obj, usable, written, context)
+        if len(texts) < len(written):  # a renderer failed: drop its file, and its name from the others' lists
+            for name in set(written) - set(texts):
+                handles.pop(name).close()
+                written.pop(name).unlink(missing_ok=True)
+            texts = _render_all(obj, {name: usable[name] for name in written}, written, context)
+        for name, text in texts.items():
+            handles[name].write(text)
+    finally:
+        for handle in handles.values():
+            handle.close()
     return {name: written[name] for name in texts}
 
 

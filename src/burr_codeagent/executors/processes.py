@@ -121,7 +121,9 @@ async def run_in_processes(
 
     count = worker_count(len(jobs), workers)
     context = _worker_context()
-    outbox = context.Queue()
+    # A queue per worker: a worker that dies while sending (its queue's write lock held for good) must not stop the
+    # others' outcomes, as one queue shared by every worker did.
+    outboxes = [context.Queue() for _ in range(count)]
     shares = [list(jobs[n::count]) for n in range(count)]
     share_concurrency = max(1, math.ceil(concurrency / count))
     backend = _backend_for_workers(agent)
@@ -133,7 +135,7 @@ async def run_in_processes(
             name=f"codeagent-worker-{n}",
             daemon=True,
         )
-        for n, share in enumerate(shares)
+        for n, (share, outbox) in enumerate(zip(shares, outboxes, strict=True))
     ]
     try:
         for process in processes:
@@ -160,21 +162,24 @@ async def run_in_processes(
             pending.discard(task_id)
             recording.add(asyncio.ensure_future(finished(by_id[task_id], outcome)))
 
-    try:
-        while pending:
+    async def listen(process: BaseProcess, outbox: Any) -> None:
+        while any(owner[task_id] is process for task_id in pending):
             try:
                 # Every message waiting, in one trip to a thread (two per task: started, finished).
                 messages = await off_loop(_receive, outbox)
             except queue.Empty:
-                if all(process.is_alive() for process in processes):
+                if process.is_alive():
                     continue
-                # A worker exited: what it sent is in the queue already; its tasks not there are lost.
+                # The worker exited: what it sent is in its queue already; its tasks not there are lost.
                 for task_id, outcome in _drain(outbox):
                     land(task_id, outcome)
-                await _fail_lost(processes, owner, pending, by_id, finished)
-                continue
+                await _fail_lost([process], owner, pending, by_id, finished)
+                return
             for task_id, outcome in messages:
                 land(task_id, outcome)
+
+    try:
+        await asyncio.gather(*(listen(p, box) for p, box in zip(processes, outboxes, strict=True)))
         await asyncio.gather(*recording)
     except BaseException:
         # Cancelled (SIGTERM, Ctrl-C, the caller): stop the workers, then record what finished before.
@@ -182,9 +187,10 @@ async def run_in_processes(
             if process.is_alive():
                 process.terminate()
         await off_loop(_join, processes)
-        for task_id, outcome in _drain(outbox):
-            if outcome is not None:
-                land(task_id, outcome)
+        for outbox in outboxes:
+            for task_id, outcome in _drain(outbox):
+                if outcome is not None:
+                    land(task_id, outcome)
         await asyncio.gather(*recording, return_exceptions=True)
         raise
     finally:

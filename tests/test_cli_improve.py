@@ -3,6 +3,11 @@ loopback server that counts the model requests."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +15,7 @@ from typer.testing import CliRunner
 
 from burr_codeagent.cli import app
 
-from .backends.fakes import FakeProvider, Reply
+from .backends.fakes import FakeProvider, Reply, Stall
 from .test_improve import FIX, GOOD, TESTS, WRONG
 
 
@@ -102,3 +107,27 @@ def test_bad_input_is_one_clear_line_and_exit_2_with_nothing_written(
     assert sorted(p.name for p in project.iterdir()) == sorted(
         ["test_mymod.py", *(["mymod.py"] if content is not None else [])]
     )
+
+
+def test_sigterm_while_the_model_answers_exits_143_and_says_where_the_reports_are(project: Path) -> None:
+    env = {**os.environ, "CODEAGENT_API_BACKOFF_SECONDS": "0.001"}
+    with FakeProvider("openai", [Stall(60)]) as fake:
+        args = ["improve", "mymod.py", "--tests", "test_mymod.py", "--backend", "openai"]
+        args += ["--base-url", fake.url + "/v1", "--output-dir", "reports", "--no-execution", "--task", "Add"]
+        child = subprocess.Popen(
+            [sys.executable, "-c", "from burr_codeagent.cli import main; main()", *args],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 90
+        while not fake.requests and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.1)
+        assert len(fake.requests) == 1, child.communicate(timeout=5)
+        child.send_signal(signal.SIGTERM)
+        stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 143, stdout + stderr
+    assert "interrupted: the reports of the attempts that finished are in reports" in stderr
+    assert (project / "mymod.py").read_text() == WRONG

@@ -34,6 +34,7 @@ from .sources import UsageError, read_source
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .agent import CodeAgent
     from .config import AgentConfig
     from .models import AgentResult
     from .plugins import PluginManager
@@ -319,7 +320,6 @@ def run(
     verbose: Verbose = False,
 ) -> None:
     """Generate code for a task, check it, and improve it until it passes."""
-    from .agent import CodeAgent
     from .tasks import resolve_tasks
 
     with usage_errors():
@@ -356,31 +356,23 @@ def run(
 
             write_files(generated_files(module, "", "", module), write, dry_run=True)  # fail before the run
         _require_configured(config)
-        from .console import LiveProgress, progress_for
-        from .console_details import burr_hooks, route_logging
-
         results: list[tuple[str, AgentResult]] = []
         for name, text in tasks:
-            printer = progress_for(shown, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
-            agent = CodeAgent(
-                config, listeners=[printer], manager=cli_manager(), hooks=burr_hooks(printer.on_step)
-            )
-            printer.start(name, text)
-            # Log lines go through the live display's own console, which prints them above the display.
-            log_console = shown if isinstance(printer, LiveProgress) else _err()
             try:
-                with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
-                    result = agent.run(text, acceptance_tests=acceptance)
+                result = watched(
+                    shown,
+                    config,
+                    (name, text),
+                    lambda agent: agent.run(text, acceptance_tests=acceptance),  # noqa: B023 (called now)
+                    quiet=quiet,
+                    verbose=verbose,
+                )
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (exit_codes.Terminated)
-                printer.close()
                 what = "terminated (SIGTERM)" if interrupt_exit_code(exc) != 130 else "interrupted"
                 _err().print(
                     f"{what}: the reports of the attempts that finished are in {escape(str(config.output_dir))}"
                 )
                 raise typer.Exit(interrupt_exit_code(exc)) from None
-            finally:
-                printer.close()
-            printer.finish(result)
             results.append((name, result))
             if write is not None:
                 _write_result(shown, result, write, module, force)
@@ -395,6 +387,35 @@ def run(
 
         print_results_json([r for _, r in results])
     raise typer.Exit(combine(run_exit_code(r) for _, r in results))
+
+
+def watched(
+    shown: Console,
+    config: AgentConfig,
+    announced: tuple[str, str],
+    work: Callable[[CodeAgent], AgentResult],
+    *,
+    quiet: bool,
+    verbose: bool,
+) -> AgentResult:
+    """``work`` done by an agent whose events and log lines ``shown`` displays (``announced``: the task's name and
+    text); the display is closed however ``work`` ends (Ctrl-C and SIGTERM propagate as ``KeyboardInterrupt``)."""
+    from .agent import CodeAgent
+    from .console import LiveProgress, progress_for
+    from .console_details import burr_hooks, route_logging
+
+    printer = progress_for(shown, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
+    agent = CodeAgent(config, listeners=[printer], manager=cli_manager(), hooks=burr_hooks(printer.on_step))
+    printer.start(*announced)
+    # Log lines go through the live display's own console, which prints them above the display.
+    log_console = shown if isinstance(printer, LiveProgress) else _err()
+    try:
+        with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
+            result = work(agent)
+    finally:
+        printer.close()
+    printer.finish(result)
+    return result
 
 
 def _write_result(

@@ -9,7 +9,6 @@ backup is never overwritten: the command refuses before any model call. Exit cod
 from __future__ import annotations
 
 import difflib
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -157,29 +156,21 @@ def _run(
     verbose: bool,
 ) -> AgentResult:
     from . import cli
-    from .agent import CodeAgent
-    from .console import LiveProgress, progress_for
-    from .console_details import burr_hooks, route_logging
 
-    printer = progress_for(cli.out, quiet=quiet, verbose=verbose, max_attempts=config.max_retries + 1)
-    agent = CodeAgent(
-        config, listeners=[printer], manager=cli.cli_manager(), hooks=burr_hooks(printer.on_step)
-    )
-    printer.start(module.name, task or f"improve {module.name}")
-    log_console = cli.out if isinstance(printer, LiveProgress) else cli.err
     try:
-        with route_logging(log_console, level=logging.INFO if verbose else logging.WARNING):
-            result = agent.improve(code, tests, task=task, module_name=module)
+        return cli.watched(
+            cli.out,
+            config,
+            (module.name, task or f"improve {module.name}"),
+            lambda agent: agent.improve(code, tests, task=task, module_name=module),
+            quiet=quiet,
+            verbose=verbose,
+        )
     except KeyboardInterrupt as exc:
-        printer.close()
         cli.err.print(
             f"interrupted: the reports of the attempts that finished are in {escape(str(config.output_dir))}"
         )
         raise typer.Exit(interrupt_exit_code(exc)) from None
-    finally:
-        printer.close()
-    printer.finish(result)
-    return result
 
 
 def _show(changes: list[tuple[Path, str | None, str]], write: bool) -> None:

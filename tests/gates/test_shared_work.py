@@ -37,7 +37,7 @@ import a.b as c
 from . import d
 global_name: int = 1
 @decorate(x for x in range(3))
-async def f(p, /, q=1, *args, r: int = 2, **kwargs) -> dict[str, int]:
+async def f(p, /, q=1, *args, r: int = 2, s, **kwargs) -> dict[str, int]:
     global g
     async with open(p) as h, q:
         async for i in h:
@@ -76,6 +76,14 @@ def test_children_kept_on_the_nodes_are_the_nodes_children() -> None:
     index_nodes(tree)
     assert all([id(c) for c in child_nodes(node)] == expected(node) for node in nodes)
     assert all([id(c) for c in child_nodes(node)] == expected(node) for node in nodes)
+    # The grammar's lists that hold None in places (`**` in a dict display, keyword-only parameters without a
+    # default) and large real modules.
+    nodes = list(ast.walk(every))
+    assert any(None in node.keys for node in nodes if isinstance(node, ast.Dict))
+    assert any(None in node.kw_defaults for node in nodes if isinstance(node, ast.arguments))
+    for name in ("argparse", "_pydecimal", "typing", "asyncio.base_events"):
+        real = ast.parse(Path(importlib.import_module(name).__file__ or "").read_text(encoding="utf-8"))
+        assert all([id(c) for c in child_nodes(node)] == expected(node) for node in ast.walk(real))
 
 
 def test_tokens_stop_at_the_first_error_and_say_so() -> None:

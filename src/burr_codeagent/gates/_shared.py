@@ -14,6 +14,7 @@ import re
 import tokenize
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = [
     "CHILDREN_KEY",
@@ -55,14 +56,30 @@ _NO_CHILDREN: tuple[ast.AST, ...] = ()
 
 
 def _children(node: ast.AST) -> tuple[ast.AST, ...]:
-    fields = NODE_FIELDS.get(node.__class__)
-    if fields is None:
-        fields = node_fields(node.__class__)
-    if not fields:
+    plan = _CHILD_PLANS.get(node.__class__, _UNPLANNED)
+    if plan is _UNPLANNED:
+        plan = _CHILD_PLANS[node.__class__] = _child_plan(node.__class__)
+    if plan is None:
+        return _checked_children(node)
+    if not plan:
         return _NO_CHILDREN  # a name, a constant, ``pass``...: half of a tree's nodes
     found: list[ast.AST] = []
+    for name, many in plan:
+        value = getattr(node, name, None)
+        if many:
+            if value:
+                # ``None`` holds a place in a few lists (``Dict.keys`` for ``**``, keyword-only defaults)
+                found.extend(value if None not in value else [item for item in value if item is not None])
+        elif value is not None:
+            found.append(value)
+    return tuple(found) if found else _NO_CHILDREN
+
+
+def _checked_children(node: ast.AST) -> tuple[ast.AST, ...]:
+    """The children of a node whose class's grammar line could not be read: every field, checked item by item."""
+    found: list[ast.AST] = []
     shared = SHARED_NODE_CLASSES
-    for name in fields:
+    for name in node_fields(node.__class__):
         value = getattr(node, name, None)
         if value.__class__ is list:
             found.extend(
@@ -71,6 +88,23 @@ def _children(node: ast.AST) -> tuple[ast.AST, ...]:
         elif isinstance(value, ast.AST) and value.__class__ not in shared:
             found.append(value)
     return tuple(found) if found else _NO_CHILDREN
+
+
+_UNPLANNED: Any = object()
+_CHILD_PLANS: dict[type, tuple[tuple[str, bool], ...] | None] = {}
+"""Node class -> its fields that hold nodes, each with whether it holds a list (``expr*``) or one node or None
+(``expr``, ``expr?``), from its grammar line; None when that line does not name exactly the class's fields. The
+grammar's node fields hold nodes of its own classes (never the shared ones, whose fields are left out), so their
+items need no check."""
+
+
+def _child_plan(kind: type) -> tuple[tuple[str, bool], ...] | None:
+    declared = _grammar_fields(kind)
+    if declared is None:
+        return None
+    return tuple(
+        (name, type_.endswith("*")) for type_, name in declared if type_.rstrip("*?") not in _LEAF_FIELD_TYPES
+    )
 
 
 # The field types of the ASDL grammar that never hold a node (``identifier id``, ``constant value``, ``int level``)
@@ -94,14 +128,23 @@ def node_fields(kind: type) -> tuple[str, ...]:
 
 
 def _declared_node_fields(kind: type) -> tuple[str, ...]:
+    declared = _grammar_fields(kind)
+    if declared is None:
+        return tuple(getattr(kind, "_fields", ()))
+    return tuple(name for type_, name in declared if type_.rstrip("*?") not in _LEAF_FIELD_TYPES)
+
+
+def _grammar_fields(kind: type) -> list[tuple[str, str]] | None:
+    """(type, name) of each field on the grammar line of node class ``kind``; None when the line is missing or
+    does not name exactly the class's fields."""
     every: tuple[str, ...] = tuple(getattr(kind, "_fields", ()))
     match = _SIGNATURE.fullmatch((kind.__doc__ or "").split("\n", 1)[0])
     if match is None or match.group(1) != kind.__name__:
-        return every
-    declared = [part.split(" ") for part in match.group(2).split(", ")] if match.group(2) else []
-    if any(len(part) != 2 for part in declared) or tuple(name for _, name in declared) != every:
-        return every
-    return tuple(name for type_, name in declared if type_.rstrip("*?") not in _LEAF_FIELD_TYPES)
+        return None
+    declared = [tuple(part.split(" ")) for part in match.group(2).split(", ")] if match.group(2) else []
+    if any(len(part) != 2 for part in declared) or tuple(part[1] for part in declared) != every:
+        return None
+    return [(type_, name) for type_, name in declared]
 
 
 @dataclass

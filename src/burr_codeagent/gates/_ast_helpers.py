@@ -10,6 +10,7 @@ from ._shared import CHILDREN_KEY, child_nodes
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_SCOPE_CLASSES = frozenset(_SCOPES)  # exact classes: ast.parse makes no subclasses
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,16 @@ def _scope_nodes(node: ast.AST) -> tuple[ast.AST, ...]:
     found: list[ast.AST] = []
     stack = list(reversed(child_nodes(node)))
     pop, append, extend = stack.pop, found.append, stack.extend
+    scopes = _SCOPE_CLASSES
     while stack:  # depth first, in source order
         child = pop()
         append(child)
-        if not isinstance(child, _SCOPES):
+        if child.__class__ not in scopes:
             children = child.__dict__.get(CHILDREN_KEY)
-            extend((child_nodes(child) if children is None else children)[::-1])
+            if children is None:
+                children = child_nodes(child)
+            if children:
+                extend(children[::-1])
     return tuple(found)
 
 

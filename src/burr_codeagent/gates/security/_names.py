@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 from collections.abc import Iterator
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from .._shared import CHILDREN_KEY, child_nodes
 
@@ -55,9 +55,6 @@ class ScopeNodes(list[ast.AST]):
         return [node for node in self if node.__class__ in wanted]
 
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
 def index_scopes(tree: ast.Module) -> dict[Scope, ScopeNodes]:
     """Every node of the module in one traversal, grouped by the function (or module) whose own code it is.
 
@@ -83,9 +80,10 @@ def _fill_scope(scope: Scope, scopes: dict[Scope, ScopeNodes]) -> None:
             groups[kind] = [node]
         else:
             group.append(node)
-        if isinstance(node, _FUNCTIONS):
-            scopes[node] = ScopeNodes()
-            _fill_scope(node, scopes)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:  # ast.parse makes no subclasses
+            function = cast(Scope, node)
+            scopes[function] = ScopeNodes()
+            _fill_scope(function, scopes)
         else:
             children = node.__dict__.get(CHILDREN_KEY)
             extend(child_nodes(node) if children is None else children)

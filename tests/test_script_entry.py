@@ -72,10 +72,11 @@ def test_the_script_prints_its_version(tmp_path: Path) -> None:
     assert completed.stdout.startswith("codeagent (burr-codeagent) ")
 
 
-# The package's own import (typing, re: what any entry point inside it pays first) is done before counting starts.
+# The package's own import (typing, re: what any entry point inside it pays first) and the entry module's (compiled
+# from source where no byte-code is cached, PYTHONDONTWRITEBYTECODE) are done before counting starts.
 PROBE = """\
 import atexit, gc
-import burr_codeagent
+import burr_codeagent, burr_codeagent.entry_point
 collections = []
 gc.callbacks.append(lambda phase, info: collections.append(gc.get_freeze_count()) if phase == "start" else None)
 def probe():

@@ -8,6 +8,7 @@ it once per client (openai and anthropic look up the platform for their headers 
 from __future__ import annotations
 
 import asyncio
+import socket
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -111,6 +112,28 @@ async def test_async_auth_failure_is_a_clear_backend_error(
         assert len(fake.requests) == 1, "authentication failures are not retried"
     assert "authentication failed" in str(caught.value)
     assert not isinstance(caught.value, InvalidResponseError)
+
+
+@pytest.mark.parametrize("protocol", ["openai", "anthropic"])
+async def test_a_refused_connection_is_reported_as_unreachable_and_retried_in_full(
+    protocol: str, request_: Request
+) -> None:
+    """The SDKs' aiohttp transport reports a refused connect as a timeout; the user is told the truth, and the
+    backend retries it as an outage (api_max_retries), not once as a request that hung."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}" + ("/v1" if protocol == "openai" else "")
+    config = AgentConfig(
+        backend=protocol, base_url=base_url, api_key="sk-test", api_backoff_seconds=0.001, api_max_retries=3
+    )
+    backend = default_manager().backends()[protocol].item.create(config)
+    with pytest.raises(BackendError) as caught:
+        await backend.agenerate(request_)
+    message = str(caught.value)
+    assert f"cannot reach {base_url} (" in message, message
+    assert "request timeout" not in message
+    assert "gave up after 4 attempts" in message, message
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -21,6 +21,25 @@ def _server_message(error: BaseException) -> str:
     return str(getattr(error, "message", "") or error)
 
 
+def _no_timeout_under(error: BaseException) -> OSError | None:
+    """The operating system's refusal under an SDK error, when no timeout is among its causes.
+
+    The SDKs' aiohttp transport (``httpx_aiohttp``) reports every failed connect as ``httpx.ConnectTimeout``, so a
+    refused connection arrives as ``APITimeoutError``; the cause chain still holds the ``ConnectionRefusedError``.
+    """
+    found: OSError | None = None
+    seen: set[int] = set()
+    cause = error.__cause__ or error.__context__
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, TimeoutError):
+            return None
+        if isinstance(cause, OSError):
+            found = cause
+        cause = cause.__cause__ or cause.__context__
+    return found
+
+
 def classify_http_sdk(
     error: BaseException,
     sdk: ModuleType,
@@ -33,9 +52,12 @@ def classify_http_sdk(
 ) -> ApiFailure:
     """Sort an ``openai``/``anthropic`` SDK exception into retryable or not, with a hint for the user."""
     if isinstance(error, sdk.APITimeoutError):
-        return ApiFailure(
-            "transient", f"no answer from {base_url} within {timeout:g}s (request timeout)", timed_out=True
-        )
+        refused = _no_timeout_under(error)
+        if refused is None:
+            return ApiFailure(
+                "transient", f"no answer from {base_url} within {timeout:g}s (request timeout)", timed_out=True
+            )
+        return ApiFailure("transient", f"cannot reach {base_url} ({type(refused).__name__}: {refused})")
     if isinstance(error, sdk.APIConnectionError):
         cause = error.__cause__ or error
         return ApiFailure("transient", f"cannot reach {base_url} ({type(cause).__name__}: {cause})")

@@ -55,7 +55,9 @@ def classify_http_sdk(
         refused = _no_timeout_under(error)
         if refused is None:
             return ApiFailure(
-                "transient", f"no answer from {base_url} within {timeout:g}s (request timeout)", timed_out=True
+                "transient",
+                f"no answer from {base_url} within {timeout:g}s (request timeout)",
+                timed_out=True,
             )
         return ApiFailure("transient", f"cannot reach {base_url} ({type(refused).__name__}: {refused})")
     if isinstance(error, sdk.APIConnectionError):

@@ -183,6 +183,7 @@ class ModuleTaint:
         self.aliases = aliases
         self._scopes = scopes
         self._static_facts: dict[Scope, _StaticFacts] = {}
+        self._binding_inputs: dict[Scope, dict[str, frozenset[str]]] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.methods: dict[ast.AST, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.public: set[ast.AST] = set()
@@ -228,6 +229,16 @@ class ModuleTaint:
             dirty = changed
             if not dirty:
                 break
+
+    def binding_inputs(self, scope: Scope) -> dict[str, frozenset[str]]:
+        """Name bound in ``scope`` -> the names read in the values bound to it, found once per scope."""
+        found = self._binding_inputs.get(scope)
+        if found is None:
+            bindings = self.collected[scope].bindings
+            found = self._binding_inputs[scope] = {
+                name: _names_read(values) for name, values in bindings.items()
+            }
+        return found
 
     def static_facts(self, scope: Scope) -> _StaticFacts:
         """What :class:`ScopeTaint` found about ``scope``'s nodes that no round of the fixed point changes (which call
@@ -325,6 +336,23 @@ class _StaticFacts:
     """What an attribute or subscript read is a source of."""
 
 
+def _changed_since(names: frozenset[str], changed_at: dict[str, int], step: int) -> bool:
+    return any(changed_at.get(name, 0) > step for name in names)
+
+
+def _names_read(values: list[ast.expr]) -> frozenset[str]:
+    """Every name below ``values`` (more than :meth:`ScopeTaint.taint_of` reads, never less)."""
+    found: set[str] = set()
+    stack: list[ast.AST] = list(values)
+    while stack:
+        node = stack.pop()
+        if node.__class__ is ast.Name:
+            found.add(node.id)
+        else:
+            stack.extend(child_nodes(node))
+    return frozenset(found)
+
+
 def _levels(params: dict[str, Taint]) -> set[tuple[str, Level, bool]]:
     return {(p, t.level, t.remote) for p, t in params.items()}
 
@@ -397,13 +425,31 @@ class ScopeTaint:
                 self.tainted[arg.arg] = Taint(Level.PARAM, f"the parameter `{arg.arg}`")
 
     def _propagate(self) -> None:
+        # Passes over every binding until one changes nothing. A binding's taint depends only on what the names
+        # read in its values hold (``taint_of`` looks nothing else up that a pass changes), and a name's taint
+        # only gets stronger: so a binding none of whose names changed since it was last evaluated would give the
+        # same taint again and change nothing, and is passed by (the same updates, in the same order).
+        tainted, bindings = self.tainted, self.bindings
+        step = 0
+        changed_at: dict[str, int] = {}
+        evaluated_at: dict[str, int] = {}
+        inputs: dict[str, frozenset[str]] | None = None
         changed = True
         while changed:
             changed = False
-            for name, values in self.bindings.items():
+            for name, values in bindings.items():
+                seen = evaluated_at.get(name)
+                if seen is not None:
+                    if inputs is None:
+                        inputs = self.module.binding_inputs(self.scope)
+                    if not _changed_since(inputs[name], changed_at, seen):
+                        continue
+                evaluated_at[name] = step
                 taint = strongest(self.taint_of(v) for v in values)
-                if taint is not None and (name not in self.tainted or taint.level > self.tainted[name].level):
-                    self.tainted[name] = taint
+                if taint is not None and (name not in tainted or taint.level > tainted[name].level):
+                    tainted[name] = taint
+                    step += 1
+                    changed_at[name] = step
                     changed = True
 
     def counts(self, taint: Taint | None) -> bool:

@@ -37,8 +37,10 @@ def test_recursive_factorial_with_a_base_case_is_not_flagged() -> None:
         ),
         ("class Tree:\n    def depth(self, node):\n        return 1 + self.depth(node.child)\n", 3),
         ("def spin(n):\n    with open('log') as log:\n        spin(n + 1)\n", 3),
+        ("class Tree:\n    @classmethod\n    def make(cls, n):\n        return cls.make(n)\n", 4),
+        ("class Tree:\n    def grow(self, n):\n        return Tree.grow(self, n)\n", 3),
     ],
-    ids=["function", "statement", "base-case-too-late", "method", "inside-with"],
+    ids=["function", "statement", "base-case-too-late", "method", "inside-with", "classmethod", "by-class"],
 )
 def test_recursion_reached_before_any_base_case_is_a_warning(code: str, line: int) -> None:
     found = findings("performance", code)

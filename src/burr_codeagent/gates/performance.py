@@ -71,7 +71,10 @@ class PerformanceGate:
             yield from _loop_findings(scope, aliases)
         exits = [node for kind in (ast.Return, ast.Raise) for node in index.get(kind, [])]
         exit_lines = sorted(node.lineno for node in exits if isinstance(node, ast.stmt))
+        called = _called_names(index.get(ast.Call, []))
         for cls_name, func in _functions_with_owner(index):
+            if func.name not in called:
+                continue  # no call of the module could be it calling itself
             call = _unbounded_recursive_call(func, cls_name, exit_lines)
             if call is not None:
                 yield finding(
@@ -350,6 +353,19 @@ def _sequence_key(node: ast.expr) -> str | None:
 
 
 # --- recursion ------------------------------------------------------------------------------------------------
+
+
+def _called_names(calls: list[ast.AST]) -> set[str]:
+    """The last name of what each call calls (``f`` for ``f()``, ``self.f()`` and ``K.f()``): a function calls itself
+    only by a call among these."""
+    names: set[str] = set()
+    for call in calls:
+        func = getattr(call, "func", None)
+        if isinstance(func, ast.Name):
+            names.add(func.id)
+        elif isinstance(func, ast.Attribute):
+            names.add(func.attr)
+    return names
 
 
 def _unbounded_recursive_call(

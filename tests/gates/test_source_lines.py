@@ -97,8 +97,33 @@ def test_the_gate_counts_the_same_either_way(monkeypatch: pytest.MonkeyPatch) ->
         return original(readline)
 
     monkeypatch.setattr(tokenize, "generate_tokens", counting)
-    monkeypatch.setattr("burr_codeagent.gates.complexity.line_counts", lambda source: None)
+    monkeypatch.setattr("burr_codeagent.gates.complexity.line_counts", lambda source, pieces=None: None)
     slow = check(source + "\n", config=config).findings
     assert calls  # the second check did tokenize
     indexes = [[f.message for f in found if f.rule == "complexity.maintainability"] for found in (fast, slow)]
     assert indexes[0] == indexes[1] and len(indexes[0]) == 1 and " 0.0 " not in indexes[0][0]
+
+
+def test_one_check_scans_the_source_once_for_line_counts_and_long_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The maintainability index's line counts and the style gate's strings and comments (read when a line is too
+    # long) come from one scan; the long string still makes its line one no formatter can fix.
+    from burr_codeagent import AgentConfig, check
+    from burr_codeagent.gates import _source_lines
+
+    calls: list[str] = []
+    original = _source_lines.scan
+
+    def counting(source: str) -> list[_source_lines.Piece]:
+        calls.append(source)
+        return original(source)
+
+    monkeypatch.setattr("burr_codeagent.gates.base.scan", counting)
+    long_text = "x" * 120
+    code = f'"""A module."""\n\nMESSAGE = "{long_text}"  # a comment\n'
+    report = check(code, config=AgentConfig(enable_code_execution=False, tracking=False))
+    assert {"complexity", "style"} <= {g.name for g in report.gates if g.status == "ok"}
+    long_lines = [f for f in report.findings if f.rule == "style.E501"]
+    assert len(long_lines) == 1 and not long_lines[0].fixable
+    assert calls == [code]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tokenize
 
-__all__ = ["line_counts", "literal_tokens"]
+__all__ = ["Piece", "line_counts", "literal_tokens", "scan"]
 
 # Only what the scans must tell apart from code: every other character is skipped in one run of the character
 # class (possessive: a failed match never backtracks into it), and the end of the source closes the last run.
@@ -32,34 +32,51 @@ _SPECIAL = re.compile(
 )
 
 
-def line_counts(source: str) -> tuple[set[int], int] | None:
+Piece = tuple[str, int, int]
+"""What :func:`scan` finds: (``string``, ``comment``, ``continuation``, ``stray`` or ``end``, start, end)."""
+
+
+def scan(source: str) -> list[Piece]:
+    """The strings, comments, line continuations and stray quotes or backslashes of ``source``, in order, up to and
+    including the end of the source (``end``): what :func:`line_counts` and :func:`literal_tokens` read, so a check
+    that needs both scans once."""
+    found: list[Piece] = []
+    for match in _SPECIAL.finditer(source):
+        kind = match.lastgroup or "end"
+        start, end = match.span(kind)
+        found.append((kind, start, end))
+        if kind == "end":
+            break
+    return found
+
+
+def line_counts(source: str, pieces: list[Piece] | None = None) -> tuple[set[int], int] | None:
     """(the 1-based numbers of the lines holding code, the number of comments) of ``source``, which must parse;
-    None where the scan would not be sure to agree with :mod:`tokenize` (carriage returns).
+    None where the scan would not be sure to agree with :mod:`tokenize` (carriage returns). ``pieces``:
+    :func:`scan` of ``source``, when already done.
 
     The strings, comments and continuations are found by :data:`_SPECIAL`; the source is then rewritten with each
     string as one ``x`` per line it covers, comments dropped and continuations as bare line breaks, so the lines
     holding code are the lines of the rewritten text with something other than blanks on them."""
     if "\r" in source:
         return None
-    pieces: list[str] = []
+    parts: list[str] = []
     comments = 0
     position = 0
-    for match in _SPECIAL.finditer(source):
-        kind = match.lastgroup or "end"
-        start, end = match.span(kind)
-        pieces.append(source[position:start])
+    for kind, start, end in scan(source) if pieces is None else pieces:
+        parts.append(source[position:start])
         position = end
         if kind == "end":
             break
         if kind == "string":
-            pieces.append("x" + "\nx" * source.count("\n", start, end))
+            parts.append("x" + "\nx" * source.count("\n", start, end))
         elif kind == "comment":
             comments += 1
         elif kind == "continuation":
-            pieces.append("\n")
+            parts.append("\n")
         else:  # a quote that opens no string, a backslash that continues no line: tokenize counts
             return None
-    lines = "".join(pieces).split("\n")
+    lines = "".join(parts).split("\n")
     return {number for number, line in enumerate(lines, 1) if line.strip(" \t\f")}, comments
 
 
@@ -70,17 +87,17 @@ _IDENTIFIER = re.compile(r"\w+\Z")
 Position = tuple[int, int]
 
 
-def literal_tokens(source: str) -> list[tuple[int, Position, Position]] | None:
+def literal_tokens(
+    source: str, pieces: list[Piece] | None = None
+) -> list[tuple[int, Position, Position]] | None:
     """The ``tokenize.STRING`` and ``tokenize.COMMENT`` tokens of ``source``, which must parse, as ``(type, start,
-    end)`` with tokenize's 1-based rows and 0-based columns, from the same scan as :func:`line_counts`; None where
-    the scan would not be sure to agree with :mod:`tokenize`."""
+    end)`` with tokenize's 1-based rows and 0-based columns, from the same scan as :func:`line_counts` (``pieces``,
+    when already done); None where the scan would not be sure to agree with :mod:`tokenize`."""
     if "\r" in source:
         return None
     found: list[tuple[int, Position, Position]] = []
     line, line_start, position = 1, 0, 0
-    for match in _SPECIAL.finditer(source):
-        kind = match.lastgroup or "end"
-        start, end = match.span(kind)
+    for kind, start, end in scan(source) if pieces is None else pieces:
         breaks = source.count("\n", position, start)  # the lines the skipped code ran over
         if breaks:
             line += breaks

@@ -14,6 +14,7 @@ from ..models import Finding, Severity, Target, TestOutcome
 from ..module_under_test import ModuleUnderTest
 from ..plugin_settings import Setting, resolve_settings, validate_setting_declarations
 from ._shared import NodeIndex, Tokens, index_nodes, tokens_of
+from ._source_lines import Piece, scan
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
@@ -301,6 +302,15 @@ class GateContext:
         if index is None:
             index = self.shared[key] = index_nodes(self.tree(target))
         return index
+
+    def source_scan(self, target: Target = "code") -> list[Piece]:
+        """The strings, comments and line continuations of the code or the tests (:func:`._source_lines.scan`),
+        found once per check for the gates that read them (the line counts, long lines' strings and comments)."""
+        key = f"source_scan:{target}"
+        found = self.shared.get(key)
+        if found is None:
+            found = self.shared[key] = scan(self.source(target))
+        return found
 
     def tokens(self, target: Target = "code") -> Tokens:
         """The tokens of the code or the tests, from one tokenize pass per check shared by all gates."""

@@ -193,7 +193,7 @@ def raw_counts(ctx: GateContext) -> tuple[int, int, int]:
             and isinstance(expr.value.value, str)
         ):
             docstring_lines.update(range(expr.lineno, (expr.end_lineno or expr.lineno) + 1))
-    counted = line_counts(ctx.code) if ctx.code_tree is not None else None
+    counted = line_counts(ctx.code, ctx.source_scan("code")) if ctx.code_tree is not None else None
     code_lines, comments = counted if counted is not None else _token_line_counts(ctx.tokens("code").tokens)
     sloc = len(code_lines - docstring_lines)
     return lloc, sloc, comments + len(docstring_lines)

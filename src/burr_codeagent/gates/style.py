@@ -208,7 +208,7 @@ _DEFAULT_SUGGESTIONS = {
 def _literal_tokens(ctx: GateContext, target: Target) -> list[tuple[int, Position, Position]] | None:
     """The string and comment tokens of a source that parses, from a regex scan (a tenth of a tokenize pass),
     else from the check's shared tokens; None when the source does not tokenize."""
-    found = literal_tokens(ctx.source(target))
+    found = literal_tokens(ctx.source(target), ctx.source_scan(target))
     if found is not None:
         return found
     tokenized = ctx.tokens(target)

@@ -139,8 +139,12 @@ def hardcoded_secrets(
     for scope, nodes in scopes.items():
         rebound = {name for name, values in bindings[scope].items() if len(values) > 1}
         for node in nodes.of(*_NAMING_NODES):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                yield from _known_format(node)
+            if isinstance(node, ast.Constant):  # most of them; no pairs
+                if isinstance(node.value, str):
+                    yield from _known_format(node)
+                continue
+            if isinstance(node, ast.Call) and not node.keywords:
+                continue  # a call's pairs are its keyword arguments
             for name, value, anchor, kind in _pairs(node):
                 message = _secret(name, value, kind, rebound)
                 if message is not None:

@@ -2,20 +2,18 @@
 
 Runs in one process that persist to the same file share one persister (one connection, a lock around each save and
 load): a batch keeps every task's steps in one file, opened once, instead of creating, setting up and checkpointing
-a file per task (~1-2 ms of CPU per task, more on a busy disk). Async runs save their steps on a writer thread, the
-steps that arrive together in one commit (WAL, no fsync per step); closing (a checkpoint) happens on a closer thread.
+a file per task (~1-2 ms of CPU per task, more on a busy disk). Steps are saved on the event loop that every run of
+a batch shares, so saving is cheap (WAL, no fsync per step), and closing (a checkpoint) happens on a closer thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import os
 import queue
 import threading
 import weakref
-from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,45 +60,10 @@ class _CompletedStepsPersister(SQLitePersister):
         status: Literal["completed", "failed"],
         **kwargs: Any,
     ) -> None:
-        if self._kept(position, state, status):
+        cut_short = _SEQUENCE_ID in state and state.get(_PRIOR_STEP) != position
+        if status == "completed" and not cut_short:
             with self._lock:
                 super().save(partition_key, app_id, sequence_id, position, state, status, **kwargs)
-
-    @staticmethod
-    def _kept(position: str, state: State[Any], status: str) -> bool:
-        cut_short = _SEQUENCE_ID in state and state.get(_PRIOR_STEP) != position
-        return status == "completed" and not cut_short
-
-    def save_many(self, saves: list[_Save]) -> None:
-        """Save several steps (of any runs) in one ``INSERT`` and one commit: the rows Burr's :meth:`save` writes.
-
-        Each statement and commit lets go of the GIL, and a thread that lets go of it waits up to the switch interval
-        (5 ms) to get it back from a busy event loop: one statement for the steps that arrived together, not a
-        statement and a commit for each, is what keeps the writer thread from falling behind a batch.
-        """
-        rows = [
-            (
-                partition_key if partition_key is not None else SQLitePersister.PARTITION_KEY_DEFAULT,
-                app_id,
-                sequence_id,
-                position,
-                json.dumps(state.serialize(**self.serde_kwargs)),
-                status,
-            )
-            for partition_key, app_id, sequence_id, position, state, status in saves
-            if self._kept(position, state, status)
-        ]
-        if not rows:
-            return
-        values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
-        connection = self.connection  # type: ignore[has-type]  # untyped in Burr
-        with self._lock:
-            connection.execute(
-                f"INSERT INTO {self.table_name} (partition_key, app_id, sequence_id, position, state, status) "
-                f"VALUES {values}",
-                [value for row in rows for value in row],
-            )
-            connection.commit()
 
     def __del__(self) -> None:
         # Closing checkpoints the write-ahead log into the file (~10 ms of disk): not on the thread that dropped the
@@ -206,81 +169,18 @@ class SavedOnWriterThread(PostRunStepHookAsync):
     ) -> None:
         """Save the step as Burr's ``PersisterHook`` does, on the writer thread."""
         status: Literal["completed", "failed"] = "completed" if exception is None else "failed"
-        save: _Save = (partition_key, app_id, sequence_id, action.name, state, status)
-        await asyncio.wrap_future(_writer().submit(self.persister, save))
+        save = self.persister.save
+        args = (partition_key, app_id, sequence_id, action.name, state, status)
+        await asyncio.get_running_loop().run_in_executor(_writer(), save, *args)
 
 
-_Save = tuple[str | None, str, int, str, State[Any], Literal["completed", "failed"]]
-"""A step to save: :meth:`SQLitePersister.save`'s arguments."""
-
-_MOST_AT_ONCE = 150  # rows in one INSERT: 6 parameters each, under SQLite's oldest limit of 999
+_writers: dict[int, ThreadPoolExecutor] = {}
 
 
-class _Writer:
-    """A process's writer thread. Steps that arrive while it writes are written together, with one statement and one
-    commit (:meth:`_CompletedStepsPersister.save_many`); each step's future is done once its row is committed."""
-
-    def __init__(self) -> None:
-        self._waiting: queue.SimpleQueue[tuple[SQLitePersister, _Save, Future[None]]]
-        self._waiting = queue.SimpleQueue()
-        threading.Thread(target=self._write_forever, name="codeagent-save", daemon=True).start()
-
-    def submit(self, persister: SQLitePersister, save: _Save) -> Future[None]:
-        future: Future[None] = Future()
-        self._waiting.put((persister, save, future))
-        return future
-
-    def _write_forever(self) -> None:
-        while True:
-            batch = [self._waiting.get()]
-            with contextlib.suppress(queue.Empty):
-                while len(batch) < _MOST_AT_ONCE:
-                    batch.append(self._waiting.get_nowait())
-            per_file: dict[int, list[tuple[_Save, Future[None]]]] = {}
-            persisters = {}
-            for persister, save, future in batch:
-                if (
-                    future.set_running_or_notify_cancel()
-                ):  # a run cancelled before its turn is not saved, as before
-                    per_file.setdefault(id(persister), []).append((save, future))
-                    persisters[id(persister)] = persister
-            for key, saves in per_file.items():
-                _write(persisters[key], saves)
-
-
-def _write(persister: SQLitePersister, saves: list[tuple[_Save, Future[None]]]) -> None:
-    try:
-        if not isinstance(persister, _CompletedStepsPersister):
-            raise NotImplementedError  # another persister: its own save, step by step
-        persister.save_many([save for save, _ in saves])
-    except BaseException:
-        # One failing step (a state that cannot be serialised, a locked file) fails its own run only: each alone.
-        if isinstance(persister, _CompletedStepsPersister):
-            with contextlib.suppress(Exception), persister._lock:
-                persister.connection.rollback()  # type: ignore[has-type]  # untyped in Burr
-        for save, future in saves:
-            try:
-                persister.save(*save)
-            except BaseException as exc:
-                future.set_exception(exc)
-            else:
-                future.set_result(None)
-        return
-    for _, future in saves:
-        future.set_result(None)
-
-
-_writers: dict[int, _Writer] = {}
-_writers_lock = threading.Lock()
-
-
-def _writer() -> _Writer:
-    """This process's writer thread (a forked worker starts its own: the parent's thread is not in the fork)."""
+def _writer() -> ThreadPoolExecutor:
+    """This process's writer thread (a forked worker builds its own: the parent's thread is not in the fork)."""
     pid = os.getpid()
     writer = _writers.get(pid)
     if writer is None:
-        with _writers_lock:
-            writer = _writers.get(pid)
-            if writer is None:
-                writer = _writers[pid] = _Writer()
+        writer = _writers.setdefault(pid, ThreadPoolExecutor(1, thread_name_prefix="codeagent-save"))
     return writer

@@ -10,24 +10,16 @@ from typing import Any
 
 import pytest
 
-from burr_codeagent import AgentConfig, CodeAgent
+from burr_codeagent import CodeAgent
 from burr_codeagent.backends.base import GenerationRequest
 from burr_codeagent.batch import BatchLayout, BatchTask, task_app_id
 from burr_codeagent.persistence import open_persister
 
 from ..conftest import broken, make_response
 from .backends import Answer, ChoosingBackend
+from .test_processes import config_for
 
 SLOW = BatchTask(id="slow", task="Write factorial slowly")
-
-
-def config_for(tmp_path: Path) -> AgentConfig:
-    return AgentConfig(
-        storage_dir=tmp_path / "burr",
-        output_dir=tmp_path / "reports",
-        gates={"enable": ["syntax"]},
-        tracking=False,
-    )
 
 
 def saved(state: Path) -> dict[str, list[str]]:

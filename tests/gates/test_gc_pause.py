@@ -19,39 +19,35 @@ SOURCE = Path(str(importlib.import_module("shlex").__file__)).read_text(encoding
 CONFIG = AgentConfig(enable_code_execution=False, tracking=False, gates={"enable": ["security", "naming"]})
 
 
-def test_a_check_frees_its_syntax_trees_when_it_returns(monkeypatch: pytest.MonkeyPatch) -> None:
-    # bandit links every node to its parent: the tree is one big cycle that only the collector frees. It used to
-    # stay in memory until some later full collection (and made those slower).
-    trees: list[weakref.ref[ast.Module]] = []
+@pytest.fixture
+def trees(monkeypatch: pytest.MonkeyPatch) -> list[weakref.ref[ast.Module]]:
+    """Weak references to every syntax tree the checks of the test parse."""
+    watched: list[weakref.ref[ast.Module]] = []
     parse = checker_module._parse
 
     def parse_and_watch(source: str | None) -> ast.Module | None:
         tree = parse(source)
         if tree is not None:
-            trees.append(weakref.ref(tree))
+            watched.append(weakref.ref(tree))
         return tree
 
     monkeypatch.setattr(checker_module, "_parse", parse_and_watch)
+    return watched
+
+
+def test_a_check_frees_its_syntax_trees_when_it_returns(trees: list[weakref.ref[ast.Module]]) -> None:
+    # bandit links every node to its parent: the tree is one big cycle that only the collector frees. It used to
+    # stay in memory until some later full collection (and made those slower).
     report = check(SOURCE + "\n# freed\n", config=CONFIG)
     assert [g.status for g in report.gates] == ["ok", "ok"]
     assert trees
     assert [ref() for ref in trees] == [None] * len(trees)
 
 
-def test_a_check_leaves_no_cycles_for_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_leaves_no_cycles_for_the_collector(trees: list[weakref.ref[ast.Module]]) -> None:
     # With the collector off, only reference counting frees the tree: nothing of the check (bandit's parent links,
     # the taint analysis of each function and its module) may keep it in a cycle. A collection over the whole tree
     # was 15 ms of a 230 ms check of a 6,400-line module.
-    trees: list[weakref.ref[ast.Module]] = []
-    parse = checker_module._parse
-
-    def parse_and_watch(source: str | None) -> ast.Module | None:
-        tree = parse(source)
-        if tree is not None:
-            trees.append(weakref.ref(tree))
-        return tree
-
-    monkeypatch.setattr(checker_module, "_parse", parse_and_watch)
     config = AgentConfig(enable_code_execution=False, tracking=False)
     was = gc.isenabled()
     gc.disable()

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -122,9 +121,7 @@ def test_sigterm_while_the_model_answers_exits_143_and_says_where_the_reports_ar
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 90
-        while not fake.requests and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.1)
+        fake.wait_for_requests(1, child)
         assert len(fake.requests) == 1, child.communicate(timeout=5)
         child.send_signal(signal.SIGTERM)
         stdout, stderr = child.communicate(timeout=60)

@@ -184,9 +184,7 @@ def test_sigterm_writes_the_finished_attempts_reports_and_exits_143(tmp_path: Pa
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 90
-        while len(fake.requests) < 2 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.1)
+        fake.wait_for_requests(2, child)
         assert len(fake.requests) == 2, child.communicate(timeout=5)
         child.send_signal(signal.SIGTERM)
         stdout, stderr = child.communicate(timeout=60)

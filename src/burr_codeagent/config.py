@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from .config_sources import pyproject_settings, read_settings, sources_have_settings
+from .config_sources import environment_has_settings, pyproject_has_table, pyproject_settings, read_settings
 from .models import Severity
 
 __all__ = [
@@ -132,7 +132,9 @@ class AgentConfig(BaseModel):
     def __init__(self, **values: Any) -> None:
         if not self._reads_sources:
             pyproject = _PYPROJECT.get() or find_pyproject()
-            if sources_have_settings(type(self), values, pyproject):
+            if environment_has_settings(type(self), values):
+                values = read_settings(type(self), values, pyproject)
+            elif pyproject_has_table(pyproject):
                 merged = pyproject_settings(type(self), values, pyproject)
                 values = merged if merged is not None else read_settings(type(self), values, pyproject)
         super().__init__(**values)

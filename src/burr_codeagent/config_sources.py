@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-__all__ = ["ENV_FILE", "ENV_PREFIX", "pyproject_settings", "read_settings", "sources_have_settings"]
+__all__ = [
+    "ENV_FILE",
+    "ENV_PREFIX",
+    "environment_has_settings",
+    "pyproject_has_table",
+    "pyproject_settings",
+    "read_settings",
+    "sources_have_settings",
+]
 
 ENV_PREFIX = "CODEAGENT_"
 ENV_FILE = ".env"
@@ -51,7 +59,8 @@ def _variable_names(config: type[BaseModel]) -> tuple[frozenset[str], tuple[str,
     return frozenset(names), tuple(f"{name}{_NESTED_DELIMITER}" for name in sorted(names))
 
 
-def _pyproject_has_table(path: Path | None) -> bool:
+def pyproject_has_table(path: Path | None) -> bool:
+    """Whether ``path`` has a ``[tool.codeagent]`` table (or does not parse, which pydantic-settings reports)."""
     if path is None or not path.is_file():
         return False
     import tomllib  # only when there is a file to read
@@ -87,7 +96,7 @@ def _dotenv_has_settings(names: frozenset[str], nested: tuple[str, ...]) -> bool
     return False
 
 
-def _environment_has_settings(config: type[BaseModel], values: dict[str, Any]) -> bool:
+def environment_has_settings(config: type[BaseModel], values: dict[str, Any]) -> bool:
     """A variable or ``.env`` key named after one of the fields of ``config``, or one of ``BaseSettings``' own
     ``_``-prefixed arguments in ``values``."""
     if any(key.startswith("_") for key in values):
@@ -102,7 +111,7 @@ def sources_have_settings(config: type[BaseModel], values: dict[str, Any], pypro
     """Whether building ``config`` from ``values`` needs a settings source: a variable or ``.env`` key named after
     one of its fields (or a ``.env`` file that does not parse), a ``[tool.codeagent]`` table in ``pyproject`` (or a
     file that does not parse), or one of ``BaseSettings``' own ``_``-prefixed arguments."""
-    return _environment_has_settings(config, values) or _pyproject_has_table(pyproject)
+    return environment_has_settings(config, values) or pyproject_has_table(pyproject)
 
 
 def _deep_update(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -122,13 +131,12 @@ def pyproject_settings(
     """``values`` on top of ``[tool.codeagent]``, when that table is the only source with settings: what
     pydantic-settings would build, without importing it (a tenth of a ``codeagent check`` process).
 
-    ``None`` -- pydantic-settings reads the sources -- unless no variable, ``.env`` file or ``_``-argument holds a
-    setting, and the table's keys and the arguments all name fields (so no alias, case or extra-key rule of
-    pydantic-settings applies). The table is checked as pydantic-settings' path checks it (unknown settings, TOML
-    errors). ``tests/test_config_sources.py`` builds the same configurations both ways.
+    For the caller that found no variable, ``.env`` key or ``_``-argument holding a setting
+    (:func:`environment_has_settings`). ``None`` -- pydantic-settings reads the sources -- unless the table's keys
+    and the arguments all name fields (so no alias, case or extra-key rule of pydantic-settings applies). The table
+    is checked as pydantic-settings' path checks it (unknown settings, TOML errors). ``tests/test_config_sources.py``
+    builds the same configurations both ways.
     """
-    if _environment_has_settings(config, values):
-        return None
     from .settings_files import pyproject_table
 
     table = pyproject_table(pyproject, config)

@@ -2,8 +2,9 @@
 
 Runs in one process that persist to the same file share one persister (one connection, a lock around each save and
 load): a batch keeps every task's steps in one file, opened once, instead of creating, setting up and checkpointing
-a file per task (~1-2 ms of CPU per task, more on a busy disk). Steps are saved on the event loop that every run of
-a batch shares, so saving is cheap (WAL, no fsync per step), and closing (a checkpoint) happens on a closer thread.
+a file per task (~1-2 ms of CPU per task, more on a busy disk). Saving is cheap (WAL, no fsync per step); an async
+run saves on a writer thread (:class:`SavedOnWriterThread`), so the event loop its batch shares serves the other
+runs meanwhile, and closing (a checkpoint) happens on a closer thread.
 """
 
 from __future__ import annotations
@@ -147,9 +148,10 @@ def _new_persister(path: Path) -> SQLitePersister:
 class SavedOnWriterThread(PostRunStepHookAsync):
     """Burr's persister hook for async applications, saving each step on a writer thread instead of the event loop.
 
-    Added with ``ApplicationBuilder.with_hooks`` in place of ``with_state_persister(persister)``: the step's save is awaited, so it is on disk before the next step starts, exactly as with Burr's own hook, but
-    the loop serves the other runs while SQLite writes (a commit, and now and then a WAL checkpoint, or a wait for
-    another process's write lock). On the loop each save held every run of a batch for ~0.3-1 ms.
+    Added with ``ApplicationBuilder.with_hooks`` in place of ``with_state_persister(persister)``: the step's save is
+    awaited, so it is on disk before the next step starts, exactly as with Burr's own hook, but the loop serves the
+    other runs while SQLite writes (a commit, and now and then a WAL checkpoint, or a wait for another process's
+    write lock). On the loop each save held every run of a batch for ~0.3-1 ms.
     """
 
     def __init__(self, persister: SQLitePersister) -> None:

@@ -10,6 +10,7 @@ body, a truncated answer, an authentication or not-found error. Every request is
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Sequence
@@ -168,6 +169,16 @@ class FakeProvider:
     def run_args(self, *extra: str, task: str = "Create add") -> list[str]:
         """``codeagent run TASK`` arguments pointing the openai backend at this fake, then ``extra``."""
         return ["run", task, "--backend", "openai", "--base-url", self.url + "/v1", *extra]
+
+    def wait_for_requests(
+        self, count: int, process: subprocess.Popen[str] | None = None, timeout: float = 90
+    ) -> None:
+        """Wait until the fake has received ``count`` requests (or ``timeout`` s passed, or ``process`` exited)."""
+        deadline = time.monotonic() + timeout
+        while len(self.requests) < count and time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                return
+            time.sleep(0.1)
 
     # -- what the fake saw and reported -------------------------------------------------------------------------
 

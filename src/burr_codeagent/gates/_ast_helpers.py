@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ._shared import CHILDREN_KEY, child_nodes
@@ -220,3 +221,15 @@ def is_constant_expr(stmt: ast.stmt) -> bool:
 
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
+
+
+def may_hold_line(lines: Sequence[int] | None, node: ast.AST) -> bool:
+    """Whether one of ``lines`` (sorted; None: unknown) falls within ``node``'s lines, a function's decorators
+    included: a node that holds none of the lines where some kind of node starts surely holds no such node."""
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if lines is None or start is None or end is None:
+        return True
+    for decorator in getattr(node, "decorator_list", ()):
+        start = min(start, decorator.lineno)
+    at = bisect.bisect_left(lines, start)
+    return at < len(lines) and lines[at] <= end

@@ -128,10 +128,10 @@ def node_fields(kind: type) -> tuple[str, ...]:
 
 
 def _declared_node_fields(kind: type) -> tuple[str, ...]:
-    declared = _grammar_fields(kind)
-    if declared is None:
+    plan = _child_plan(kind)
+    if plan is None:
         return tuple(getattr(kind, "_fields", ()))
-    return tuple(name for type_, name in declared if type_.rstrip("*?") not in _LEAF_FIELD_TYPES)
+    return tuple(name for name, _ in plan)
 
 
 def _grammar_fields(kind: type) -> list[tuple[str, str]] | None:

@@ -10,13 +10,12 @@ Only the generated code is checked.
 from __future__ import annotations
 
 import ast
-import bisect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..hookspecs import hookimpl
 from ..models import Finding, Severity
-from ._ast_helpers import FunctionNode, dotted_name, import_aliases, resolve_call, walk_scope
+from ._ast_helpers import FunctionNode, dotted_name, import_aliases, may_hold_line, resolve_call, walk_scope
 from ._shared import child_nodes
 from .base import Gate, GateContext, finding
 
@@ -65,7 +64,7 @@ class PerformanceGate:
         loops = [node for kind in (*_LOOPS, *_COMPREHENSIONS) for node in index.get(kind, [])]
         loop_lines = sorted(node.lineno for node in loops if isinstance(node, ast.stmt | ast.expr))
         for node in scopes:
-            if node is not tree and not _may_hold(loop_lines, node):
+            if node is not tree and not may_hold_line(loop_lines, node):
                 continue  # no loop: nothing of the scope is evaluated over and over
             scope = _facts(node)
             yield from _loop_findings(scope, aliases)
@@ -413,23 +412,11 @@ def _first_unconditional(
                 if is_self_call(call):
                     return call
         if isinstance(stmt, ast.Return | ast.Raise) or (
-            _may_hold(exit_lines, stmt)
+            may_hold_line(exit_lines, stmt)
             and any(isinstance(n, ast.Return | ast.Raise) for n in walk_scope(stmt))
         ):
             return None
     return None
-
-
-def _may_hold(lines: Sequence[int] | None, node: ast.AST) -> bool:
-    """Whether one of ``lines`` (sorted; None: unknown) falls within a statement's lines, a function's decorators
-    included."""
-    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    if lines is None or start is None or end is None:
-        return True
-    for decorator in getattr(node, "decorator_list", ()):
-        start = min(start, decorator.lineno)
-    at = bisect.bisect_left(lines, start)
-    return at < len(lines) and lines[at] <= end
 
 
 def _unconditional_calls(node: ast.AST) -> Iterator[ast.Call]:

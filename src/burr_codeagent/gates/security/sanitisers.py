@@ -25,10 +25,10 @@ to a name ends what a check said about it, unless the new value is made only of 
 from __future__ import annotations
 
 import ast
-import bisect
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 
+from .._ast_helpers import may_hold_line
 from .._shared import child_nodes
 from ._names import dotted, target_names, words
 
@@ -152,7 +152,7 @@ class _Walker:
                                 self.expression(sub, clean)
 
     def expression(self, node: ast.expr, clean: Names) -> None:
-        if not clean and self._holds_no_branch(node):
+        if not clean and not may_hold_line(self.branch_lines, node):
             return  # nothing is checked here, and nothing in it can check anything
         if isinstance(node, ast.Name):
             if node.id in clean and isinstance(node.ctx, ast.Load):
@@ -177,14 +177,6 @@ class _Walker:
                 for sub in child_nodes(child):
                     if isinstance(sub, ast.expr):
                         self.expression(sub, clean)
-
-    def _holds_no_branch(self, node: ast.expr) -> bool:
-        """Whether no ``and``/``or`` or conditional expression starts within ``node``'s lines (False when unknown)."""
-        lines, end = self.branch_lines, node.end_lineno
-        if lines is None or end is None:
-            return False
-        at = bisect.bisect_left(lines, node.lineno)
-        return at == len(lines) or lines[at] > end
 
     def implied(self, test: ast.expr, holds: bool) -> Names:
         """The names ``test`` being ``holds`` (true or false) shows to be checked."""

@@ -1,12 +1,12 @@
 """The ``processes`` executor: the batch spread over a process per core, each running its share on an event loop.
 
-One event loop is one core: an agent run costs ~20 ms of CPU of its own (the SDK, instructor, Burr, the reports),
-so one loop cannot finish more than ~50 runs a second however fast the model answers. This executor starts
-``workers`` processes (default: one per core), hands each an equal share of the jobs, of the concurrency and of the
-sandboxed test runs allowed at once (:func:`~burr_codeagent.sandbox.sandbox_slots`), and runs the share there exactly as the ``local`` executor would (:func:`.local.run_locally`).
-Each task persists to and reports under the batch's directory as with ``local`` (every worker writes the batch's
-SQLite file over a connection of its own; the driver creates it first); each outcome is sent back as its task finishes and this process alone appends
-``results.jsonl``.
+One event loop is one core: an agent run costs ~20 ms of CPU of its own (the SDK, instructor, Burr, the reports), so one
+loop cannot finish more than ~50 runs a second however fast the model answers. This executor starts ``workers``
+processes (default: one per core), hands each an equal share of the jobs, of the concurrency and of the sandboxed test
+runs allowed at once (:func:`~burr_codeagent.sandbox.sandbox_slots`), and runs the share there exactly as the ``local``
+executor would (:func:`.local.run_locally`). Each task persists to and reports under the batch's directory as with
+``local`` (every worker writes the batch's SQLite file over a connection of its own; the driver creates it first); each
+outcome is sent back as its task finishes and this process alone appends ``results.jsonl``.
 
 Workers are forked from multiprocessing's fork server, which imports the package, its plugins, Burr, the SDKs and
 instructor once per process (:mod:`._preload`): a fork of this process (threads, an event loop) would be unsafe,

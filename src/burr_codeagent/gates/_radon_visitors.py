@@ -6,13 +6,13 @@ lookup always fails -- and a failed attribute lookup per constant is most of the
 of literals (a 7,000-line table: 1.4 s of 2.3 s). Giving radon's base visitor a ``visit_Constant`` that goes straight
 to ``generic_visit`` is what the shim ends up doing anyway: the metrics are unchanged (tested against plain radon).
 
-The base visitor also gets :class:`ast.NodeVisitor`'s ``visit`` and ``generic_visit`` in a form that does the same
-with less per node: the ``visit_<Node>`` method is looked up once per visitor and node class instead of by building
-its name on every node, and the children are read without :func:`ast.iter_fields`' generator (a third of radon's
-walks over a large module): the children the check's node index keeps on each node, less the operator and context
-nodes :func:`ast.parse` shares between trees, which none of radon's visitors looks at. The cyclomatic complexity visitor's own
-``generic_visit`` is restated for the pinned radon in the same spirit (a third of its walk), walking the nodes it
-would be called for again itself, from a stack.
+The base visitor also gets :class:`ast.NodeVisitor`'s ``visit`` and ``generic_visit`` in a form that does the same with
+less per node: the ``visit_<Node>`` method is looked up once per visitor and node class instead of by building its name
+on every node, and the children are read without :func:`ast.iter_fields`' generator (a third of radon's walks over a
+large module): the children the check's node index keeps on each node, less the operator and context nodes
+:func:`ast.parse` shares between trees, which none of radon's visitors looks at. The cyclomatic complexity visitor's own
+``generic_visit`` is restated for the pinned radon in the same spirit (a third of its walk), walking the nodes it would
+be called for again itself, from a stack.
 """
 
 from __future__ import annotations

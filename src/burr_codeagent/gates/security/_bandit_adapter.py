@@ -108,12 +108,12 @@ def scan(
 ) -> list[BanditIssue]:
     """Run every bandit test over ``source`` and return its issues in source order.
 
-    ``honour_nosec`` makes ``# nosec`` comments silence bandit as on the command line; it is off by default because
-    code written by a model must not be able to switch off its own security review. ``skip`` lists test ids
-    (``B101``) whose issues are dropped. ``tree`` is ``source`` already parsed (bandit otherwise parses it again);
-    bandit annotates its nodes with ``_bandit_parent`` and ``_bandit_sibling``; the parent links are taken off
-    again as the walk leaves each node (they would hold the tree in reference cycles). Raises :class:`SyntaxError` when the
-    source does not parse, and :class:`RuntimeError` when bandit's internals are not what this adapter expects.
+    ``honour_nosec`` makes ``# nosec`` comments silence bandit as on the command line; it is off by default because code
+    written by a model must not be able to switch off its own security review. ``skip`` lists test ids (``B101``) whose
+    issues are dropped. ``tree`` is ``source`` already parsed (bandit otherwise parses it again); bandit annotates its
+    nodes with ``_bandit_parent`` and ``_bandit_sibling``; the parent links are taken off again as the walk leaves each
+    node (they would hold the tree in reference cycles). Raises :class:`SyntaxError` when the source does not parse, and
+    :class:`RuntimeError` when bandit's internals are not what this adapter expects.
     """
     data = source.encode("utf-8")
     path = f"{_VIRTUAL_DIR}/{filename}"
